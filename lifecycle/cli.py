@@ -1,0 +1,182 @@
+"""Command line: `python -m lifecycle <command> ...`.
+
+User mistakes (missing store, month, township, bad arguments) end with a one-line Chinese
+message on stderr and a non-zero exit code, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .config import default_store
+
+EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's default prints usage + exits 2; keep it one line
+        raise CliError(f"参数错误：{message}（用 --help 查看用法）", EXIT_USAGE)
+
+
+def _store_arg(p):
+    p.add_argument("--store", type=Path, default=None,
+                   help="数据目录（含 snapshots/），默认 $LIFECYCLE_STORE 或仓库 data/")
+
+
+def _open_metrics(store_dir: Path | None):
+    from .db import Database
+    from .metrics import Metrics
+    from .store import Store
+
+    st = Store(store_dir or default_store())
+    if not st.root.exists():
+        raise CliError(f"数据目录不存在：{st.root}")
+    if not st.months():
+        raise CliError(f"数据目录 {st.root} 中没有已发布的快照（可先运行 python -m lifecycle demo --store {st.root}）")
+    return Metrics(Database(st))
+
+
+def cmd_months(args) -> int:
+    m = _open_metrics(args.store)
+    st = m.db.store
+    if args.json:
+        print(json.dumps({"region": st.region, "months": [
+            {"month": mo, "published_at": st.published_at(mo)} for mo in m.months]}, ensure_ascii=False))
+    else:
+        for mo in m.months:
+            print(f"{mo}\t{st.published_at(mo) or ''}")
+    return EXIT_OK
+
+
+def cmd_kpi(args) -> int:
+    from .labels import RATES
+    from .metrics import MetricsError, Slice
+    from .reference import region
+
+    m = _open_metrics(args.store)
+    month = args.month or m.latest_month()
+    try:
+        m.check_month(month)
+    except MetricsError as e:
+        raise CliError(str(e)) from None
+    sl = Slice()
+    if args.township:
+        reg = region(m.region)
+        unit = reg.resolve_unit(args.township)
+        if unit is None:
+            raise CliError(f"未知的镇街/板块：{args.township}（{reg.name}的{reg.unit_word}代码或名称）")
+        if args.township in reg.townships and reg.unit_of[args.township] != args.township:
+            raise CliError(f"{args.township} 属于板块 {unit}（{reg.units[unit].name}），请按板块代码查询")
+        sl = Slice(units=(unit,))
+    rates = m.rates(month, sl)
+    out = {"month": month, "rates": rates}
+    if args.township:
+        out["township"] = sl.units[0]
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        for k, v in rates.items():
+            r = "—" if v["rate"] is None else f"{v['rate']:.1%}"
+            num = f"{v['numerator']:,.0f}" if isinstance(v["numerator"], float) else v["numerator"]
+            den = f"{v['denominator']:,.0f}" if isinstance(v["denominator"], float) else v["denominator"]
+            print(f"{RATES[k]}\t{r}\t{num}/{den}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from . import demo
+    from .reference import REGION_KEYS
+    from .store import Store
+
+    if args.region not in REGION_KEYS:
+        raise CliError(f"未知地区：{args.region}（可选 {', '.join(REGION_KEYS)}）")
+    store_dir = args.store or default_store()
+    st = Store(store_dir)
+    if st.months() and st.region != args.region:
+        raise CliError(f"数据目录 {st.root} 已有地区“{st.region}”的数据，请换一个目录")
+    t0 = time.time()
+
+    def progress(i, n, m):
+        if not args.quiet:
+            print(f"\r发布 {m}（{i}/{n}）", end="", file=sys.stderr, flush=True)
+
+    demo.generate(store_dir, args.region, args.projects, args.months, args.seed, args.end_month, progress)
+    if not args.quiet:
+        print(f"\n完成：{args.projects} 个项目，{args.months} 期快照，用时 {time.time() - t0:.1f} 秒 -> {st.root}",
+              file=sys.stderr)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m lifecycle", description="重大项目全生命周期看板 命令行工具")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("months", help="列出已发布的月份")
+    _store_arg(s)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_months)
+
+    s = sub.add_parser("kpi", help="五率（分子/分母/比率）")
+    _store_arg(s)
+    s.add_argument("--month", help="YYYY-MM，默认最新一期")
+    s.add_argument("--township", help="镇街/板块代码或名称")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_kpi)
+
+    s = sub.add_parser("demo", help="生成演示数据")
+    _store_arg(s)
+    s.add_argument("--region", default="jiangyin")
+    s.add_argument("--projects", type=int, default=800)
+    s.add_argument("--months", type=int, default=36)
+    s.add_argument("--seed", type=int, default=20240501)
+    s.add_argument("--end-month", default=None, help="最后一期月份 YYYY-MM，默认上一个完整月份")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=cmd_demo)
+
+    _register_optional(sub)
+    return p
+
+
+def _register_optional(sub) -> None:
+    """Commands provided by other modules (import, template, pack, bulletin) register here."""
+    import importlib
+
+    for mod in ("lifecycle.importer", "lifecycle.pack"):
+        try:
+            m = importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name == mod:
+                continue
+            raise
+        m.register_cli(sub, _store_arg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .metrics import MetricsError
+    from .store import StoreError
+
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except CliError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return e.code
+    except (StoreError, MetricsError) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

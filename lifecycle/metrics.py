@@ -1,0 +1,366 @@
+"""Metrics API: every number a page, export or the CLI shows comes from here.
+
+All aggregation happens in DuckDB (lifecycle/sql); this module only picks the SQL, binds the
+month, slice and thresholds, and shapes the small results.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+import polars as pl
+
+from . import labels
+from .config import load_config
+from .db import Database
+
+RATE_KEYS = list(labels.RATES)
+FLAG_KEYS = [
+    "approval_over_12m",
+    "approval_over_12m_started",
+    "step_stalled",
+    "completion_reminder",
+    "completion_interview",
+    "investment_behind",
+    "low_equipment_share",
+    "capacity_not_reached",
+    "exit_candidate",
+]
+
+
+class MetricsError(Exception):
+    """A user-facing problem with the request (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A slice of the project library. Each field is None (all) or a tuple of accepted values."""
+
+    units: tuple[str, ...] | None = None
+    tiers: tuple[str, ...] | None = None
+    sections: tuple[str, ...] | None = None
+    origins: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+
+    def params(self) -> dict:
+        return {k: (list(v) if v else None) for k, v in asdict(self).items()}
+
+    def narrow(self, **kw) -> "Slice":
+        d = asdict(self)
+        for k, v in kw.items():
+            d[k] = tuple(v) if v is not None else None
+        return Slice(**d)
+
+
+ALL = Slice()
+
+
+def add_months(month: str, k: int) -> str:
+    t = int(month[:4]) * 12 + int(month[5:7]) - 1 + k
+    return f"{t // 12:04d}-{t % 12 + 1:02d}"
+
+
+def month_end(month: str) -> dt.date:
+    y, m = int(month[:4]), int(month[5:7])
+    return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def quarter_of(month: str) -> str:
+    return f"{month[:4]}Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def previous_quarter_end(month: str) -> str:
+    """The last month of the quarter before the one containing `month`."""
+    m = int(month[5:7])
+    q_start = (m - 1) // 3 * 3 + 1
+    return add_months(f"{month[:4]}-{q_start:02d}", -1)
+
+
+PERIODS = {"ytd": "年初至今", "qtd": "本季度", "mtd": "本月", "r12": "近12个月"}
+
+
+def period_start(month: str, period: str) -> dt.date:
+    y, m = int(month[:4]), int(month[5:7])
+    if period == "ytd":
+        return dt.date(y, 1, 1)
+    if period == "qtd":
+        return dt.date(y, (m - 1) // 3 * 3 + 1, 1)
+    if period == "mtd":
+        return dt.date(y, m, 1)
+    if period == "r12":
+        s = add_months(month, -11)
+        return dt.date(int(s[:4]), int(s[5:7]), 1)
+    raise ValueError(f"未知统计期：{period}")
+
+
+def _ratio(num, den):
+    return (num / den) if den else None
+
+
+class Metrics:
+    def __init__(self, db: Database):
+        self.db = db
+        self.region = db.store.region
+        self.config = load_config(self.region, db.store.root)
+
+    # ---- months -------------------------------------------------------------------
+    @property
+    def months(self) -> list[str]:
+        self.db.refresh()
+        return self.db.months
+
+    def check_month(self, month: str) -> str:
+        if month not in self.months:
+            raise MetricsError(f"没有 {month} 月的已发布快照（已发布：{self._months_text()}）")
+        return month
+
+    def _months_text(self) -> str:
+        ms = self.months
+        return f"{ms[0]} 至 {ms[-1]}，共{len(ms)}期" if ms else "无"
+
+    def latest_month(self) -> str:
+        if not self.months:
+            raise MetricsError("数据目录中没有已发布的快照")
+        return self.months[-1]
+
+    def previous_month(self, month: str) -> str | None:
+        ms = [m for m in self.months if m < month]
+        return ms[-1] if ms else None
+
+    def baseline_month(self, month: str) -> str:
+        """Earliest published snapshot of year(month): fixes the planned-completion list."""
+        return min(m for m in self.months if m[:4] == month[:4] and m <= month)
+
+    def _p(self, month: str, sl: Slice, **extra) -> dict:
+        self.check_month(month)
+        return {"month": month, **sl.params(), **extra}
+
+    # ---- the five rates -----------------------------------------------------------
+    def rates(self, month: str, sl: Slice = ALL, group_by: str = "all", period: str = "ytd") -> dict:
+        """{'filing_rate': {'numerator', 'denominator', 'rate'}, ...} for the slice
+        (or, with group_by, {group: {...}}). `period` sets where the filing/start cohorts begin:
+        'ytd' (SPEC default: 1 January of year(M)), 'qtd' (first day of M's quarter), 'mtd'
+        (first day of M), 'r12' (the 12 months ending with M). The investment and production
+        rates are yearly by definition and ignore it."""
+        if group_by not in ("all", "unit_code", "tier_band", "industry_section", "origin", "category"):
+            raise ValueError(group_by)
+        df = self.db.run("rates", self._p(month, sl, baseline_month=self.baseline_month(month), group_by=group_by,
+                                          period_from=period_start(month, period)))
+        out = {}
+        for row in df.iter_rows(named=True):
+            out[row["grp"]] = self._shape_rates(row)
+        if group_by == "all":
+            return out.get("all") or self._shape_rates({})
+        return out
+
+    @staticmethod
+    def _shape_rates(row: dict) -> dict:
+        res = {}
+        for k in RATE_KEYS:
+            num = row.get(f"{k}_num") or 0
+            den = row.get(f"{k}_den") or 0
+            if k == "investment_rate":
+                num, den = float(num), float(den)
+            else:
+                num, den = int(num), int(den)
+            res[k] = {"numerator": num, "denominator": den, "rate": _ratio(num, den)}
+        return res
+
+    def rates_with_change(self, month: str, sl: Slice = ALL, period: str = "ytd") -> dict:
+        """Rates at `month` plus the previous snapshot's rate and the change (percentage points)."""
+        cur = self.rates(month, sl, period=period)
+        prev_m = self.previous_month(month)
+        prev = self.rates(prev_m, sl, period=period) if prev_m else None
+        for k, v in cur.items():
+            pv = prev[k]["rate"] if prev else None
+            v["previous_rate"] = pv
+            v["previous_month"] = prev_m
+            v["change_pp"] = (v["rate"] - pv) * 100 if (v["rate"] is not None and pv is not None) else None
+        return cur
+
+    # ---- funnel, stages, tiers ----------------------------------------------------
+    def funnel(self, month: str, sl: Slice = ALL, scope: str = "all") -> pl.DataFrame:
+        df = self.db.run("funnel", self._p(month, sl, scope=scope))
+        first = df["reached"][0] if df.height else 0
+        return df.with_columns(
+            pl.col("stage").replace_strict(labels.STAGES).alias("stage_label"),
+            (pl.col("reached") / pl.col("reached").shift(1)).alias("pct_of_previous"),
+            (pl.col("reached") / first if first else pl.lit(None, dtype=pl.Float64)).alias("pct_of_first"),
+        )
+
+    def stage_distribution(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        df = self.db.run("stage_distribution", self._p(month, sl))
+        order = labels.STAGE_ORDER + ["exited"]
+        lab = {**labels.STAGES, "exited": "已退库"}
+        base = pl.DataFrame({"stage": order, "stage_label": [lab[s] for s in order], "ord": range(len(order))})
+        return (
+            base.join(df, on="stage", how="left")
+            .with_columns(pl.col("count").fill_null(0), pl.col("investment_wan").fill_null(0.0))
+            .sort("ord")
+            .drop("ord")
+        )
+
+    def cohort_funnel(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        return self.db.run("cohort_funnel", self._p(month, sl))
+
+    def tiers(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        df = self.db.run("tiers", self._p(month, sl))
+        order = list(labels.TIER_BANDS) + ["unknown"]
+        lab = {**labels.TIER_BANDS, "unknown": "未填报"}
+        base = pl.DataFrame({"tier_band": order, "tier_label": [lab[t] for t in order], "ord": range(len(order))})
+        out = base.join(df, on="tier_band", how="left").sort("ord").drop("ord")
+        out = out.with_columns(pl.exclude("tier_band", "tier_label").fill_null(0))
+        return out.filter((pl.col("tier_band") != "unknown") | (pl.col("count") > 0))
+
+    def tier_classes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        df = self.db.run("tier_classes", self._p(month, sl))
+        return df.with_columns(pl.col("tier_class").replace_strict(labels.TIER_CLASSES).alias("tier_label"))
+
+    def unit_stage(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        return self.db.run("unit_stage", self._p(month, sl))
+
+    def unit_month(self, month: str, sl: Slice = ALL, months_back: int = 12) -> pl.DataFrame:
+        return self.db.run("unit_month", self._p(month, sl, month_from=add_months(month, -(months_back - 1))))
+
+    def project_list(self, month: str, sl: Slice = ALL, stage: str | None = None,
+                     reached_rank: int | None = None, in_library: bool | None = None) -> pl.DataFrame:
+        return self.db.run(
+            "project_list",
+            self._p(month, sl, stage=stage, reached_rank=reached_rank, in_library=in_library),
+        )
+
+    def stage_durations(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        return self.db.run("stage_durations", self._p(month, sl))
+
+    def changes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        prev = self.previous_month(month)
+        if prev is None:
+            return pl.DataFrame(schema={"project_id": pl.String, "change": pl.String})
+        return self.db.run("changes", self._p(month, sl, prev_month=prev))
+
+    def replans(self, month: str, project_id: str | None = None) -> pl.DataFrame:
+        self.check_month(month)
+        return self.db.run("replans", {"month": month, "project_id": project_id})
+
+    # ---- flags --------------------------------------------------------------------
+    @property
+    def thresholds(self) -> dict:
+        return self.config["thresholds"]
+
+    def approval_lights(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        return self.db.run("flags/approval_lights", self._p(month, sl))
+
+    def flag(self, key: str, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The list of projects on flag `key` at `month` (SPEC §5)."""
+        th = self.thresholds
+        if key == "approval_over_12m":
+            return self.db.run("flags/approval_over_12m", self._p(month, sl, approval_months=th["approval_period_months"]))
+        if key == "approval_over_12m_started":
+            return self.db.run("flags/approval_over_12m_started",
+                               self._p(month, sl, approval_months=th["approval_period_months"]))
+        if key == "step_stalled":
+            return self.db.run("flags/step_stalled", self._p(month, sl, stalled_months=th["step_stalled_months"]))
+        if key in ("completion_reminder", "completion_interview", "completion_overdue"):
+            df = self.db.run("flags/completion_overdue", self._p(
+                month, sl, reminder_months=th["reminder_after_months"], interview_months=th["interview_after_months"]))
+            if key == "completion_overdue":
+                return df
+            return df.filter(pl.col("level") == key.split("_")[1])
+        if key == "investment_behind":
+            return self.db.run("flags/investment_behind", self._p(month, sl, gap_pp=float(th["investment_gap_pp"])))
+        if key == "low_equipment_share":
+            return self.db.run("flags/low_equipment_share",
+                               self._p(month, sl, equipment_min=float(th["equipment_share_min"])))
+        if key == "capacity_not_reached":
+            return self.db.run("flags/capacity_not_reached", self._p(
+                month, sl, realisation_min=float(th["capacity_realisation_min"]), month_from=add_months(month, -11)))
+        if key == "exit_candidate":
+            n = int(th["exit_stalled_months"])
+            back = add_months(month, -n)
+            return self.db.run("flags/exit_candidates", self._p(
+                month, sl, stalled_months=n, month_back=back if back in self.months else None))
+        raise KeyError(key)
+
+    def flag_rule(self, key: str) -> str:
+        """The rule of flag `key` in Chinese, with the configured thresholds."""
+        th = self.thresholds
+        rules = {
+            "approval_light": "已办结为绿灯（超过承诺时限办结为“超时办结”）；未办结且未超时为黄灯；未办结且已超过承诺办结日期为红灯。",
+            "approval_over_12m": f"备案（核准）满{th['approval_period_months']}个月（备案日期+{th['approval_period_months']}个月≤当月末）仍未开工的在库项目。",
+            "approval_over_12m_started": f"统计期内开工、备案至开工超过{th['approval_period_months']}个月的项目。",
+            "step_stalled": f"审批环节未办结，且超过承诺办结日期{th['step_stalled_months']}个月以上（承诺日期+{th['step_stalled_months']}个月<当月末）。",
+            "completion_reminder": f"计划竣工日期已过、尚未竣工，逾期满{th['reminder_after_months']}个月且不超过{th['interview_after_months']}个月：发提醒函。",
+            "completion_interview": f"计划竣工日期已过、尚未竣工，逾期超过{th['interview_after_months']}个月：约谈。",
+            "investment_behind": f"列入年度计划的项目，年度完成投资比例低于时序进度（当月/12）超过{th['investment_gap_pp']}个百分点。",
+            "low_equipment_share": f"已开工工业项目，设备投资完成额占完成投资比例低于{th['equipment_share_min']:.0%}。",
+            "capacity_not_reached": f"计划达产日期已过，且产能实现率（近12个月产值/设计年产值）低于{th['capacity_realisation_min']:.0%}。",
+            "exit_candidate": f"已达产达效（建议达效退库），或连续{th['exit_stalled_months']}个月无新节点且累计投资无变化（建议按长期停滞退库）。",
+        }
+        return rules[key]
+
+    def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
+        counts = {k: self.flag(k, month, sl).height for k in FLAG_KEYS}
+        lights = self.approval_lights(month, sl)
+        counts["approval_red"] = lights.filter(pl.col("light") == "red").height
+        return counts
+
+    # ---- supporting measures and rankings ----------------------------------------
+    def unit_operations(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        return self.db.run("unit_operations", self._p(month, sl, month_from=add_months(month, -11)))
+
+    def ranking(self, month: str, sl: Slice = ALL, weights: dict | None = None) -> pl.DataFrame:
+        """Units ranked on a composite score of the five rates and 亩均税收 (weights from config),
+        with the rank at the end of the previous quarter and the change."""
+        weights = weights or self.config["ranking_weights"]
+        cur = self._ranking_once(month, sl, weights)
+        prev_m = previous_quarter_end(month)
+        if prev_m in self.months:
+            prev = self._ranking_once(prev_m, sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
+            cur = cur.join(prev, on="unit_code", how="left")
+        else:
+            cur = cur.with_columns(pl.lit(None, dtype=pl.Int64).alias("rank_prev"))
+        return cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
+                                pl.lit(prev_m).alias("prev_quarter_month"))
+
+    def _ranking_once(self, month: str, sl: Slice, weights: dict) -> pl.DataFrame:
+        from .reference import region
+
+        reg = region(self.region)
+        by_unit = self.rates(month, sl, group_by="unit_code")
+        ops = {r["unit_code"]: r for r in self.unit_operations(month, sl).iter_rows(named=True)}
+        rows = []
+        units = [u for u in reg.units.values() if (sl.units is None or u.code in sl.units)]
+        for u in units:
+            r = by_unit.get(u.code) or self._shape_rates({})
+            o = ops.get(u.code, {})
+            tax_per_mu = _ratio(o.get("tax_12m_wan") or 0.0, o.get("land_mu") or 0.0)
+            row = {"unit_code": u.code, "unit_name": u.name}
+            for k in RATE_KEYS:
+                row[k] = r[k]["rate"]
+                row[f"{k}_num"] = r[k]["numerator"]
+                row[f"{k}_den"] = r[k]["denominator"]
+            row["tax_per_mu"] = tax_per_mu
+            row["output_per_mu"] = _ratio(o.get("output_12m_wan") or 0.0, o.get("land_mu") or 0.0)
+            rows.append(row)
+        df = pl.DataFrame(rows, schema_overrides={k: pl.Float64 for k in RATE_KEYS + ["tax_per_mu", "output_per_mu"]})
+        if df.is_empty():
+            return df
+        max_tax = df["tax_per_mu"].max() or 0.0
+        comps = []
+        for k in RATE_KEYS:
+            comps.append((k, (pl.col(k).clip(0, 1) * 100)))
+        comps.append(("tax_per_mu", (pl.col("tax_per_mu") / max_tax * 100) if max_tax else pl.lit(None, pl.Float64)))
+        df = df.with_columns([e.alias(f"score_{k}") for k, e in comps])
+        # weighted mean over the components a unit has (a rate with an empty cohort is skipped)
+        num = sum(pl.col(f"score_{k}").fill_null(0) * float(weights.get(k, 0)) for k, _ in comps)
+        den = sum(pl.col(f"score_{k}").is_not_null().cast(pl.Float64) * float(weights.get(k, 0)) for k, _ in comps)
+        df = df.with_columns(pl.when(den > 0).then(num / den).otherwise(None).alias("score"))
+        return df.with_columns(
+            pl.col("score").rank(method="min", descending=True).cast(pl.Int64).alias("rank")
+        ).sort("rank", "unit_code", nulls_last=True)
+
+
+@dataclass
+class KPI:
+    month: str
+    rates: dict = field(default_factory=dict)

@@ -1,0 +1,44 @@
+-- Table macro: one row per project of the slice at month m, with its membership in the
+-- numerator and denominator of each of the five rates (SPEC §4). This is the single
+-- definition of the rates; every page and export aggregates these columns.
+--   reached(milestone) = the milestone date is on or before the as-of date,
+--                        or the project left the library as 达效退库 (achieved) by then.
+--   baseline_m         = earliest published snapshot of year(m): fixes the planned-completion list.
+--   period_from        = first day of the period (default 1 January of year(m)); NULL = that default.
+CREATE OR REPLACE MACRO rate_inputs(m, baseline_m, period_from, units, tiers, sections, origins, categories) AS TABLE
+WITH p AS (
+    SELECT * FROM sliced(m, units, tiers, sections, origins, categories)
+),
+completion_list AS (
+    SELECT DISTINCT project_id
+    FROM stg_projects
+    WHERE snapshot_month = baseline_m
+      AND year(planned_completed_on) = CAST(left(m, 4) AS INTEGER)
+),
+flags AS (
+    SELECT
+        p.*,
+        coalesce(CAST(period_from AS DATE), make_date(year(as_of), 1, 1)) AS period_start,
+        coalesce(filed_on      <= as_of, FALSE) OR achieved_exit AS reached_filed,
+        coalesce(started_on    <= as_of, FALSE) OR achieved_exit AS reached_started,
+        coalesce(completed_on  <= as_of, FALSE) OR achieved_exit AS reached_completed,
+        coalesce(production_on <= as_of, FALSE) OR achieved_exit AS reached_production,
+        coalesce(capacity_on   <= as_of, FALSE) OR achieved_exit AS reached_capacity,
+        project_id IN (SELECT project_id FROM completion_list) AS on_completion_list
+    FROM p
+)
+SELECT
+    project_id, unit_code, tier_band, industry_section, origin, category,
+    (signing_type = 'formal' AND signed_on BETWEEN period_start AND as_of)         AS filing_den,
+    (signing_type = 'formal' AND signed_on BETWEEN period_start AND as_of
+        AND reached_filed)                                                        AS filing_num,
+    coalesce(filed_on BETWEEN period_start AND as_of, FALSE)                      AS start_den,
+    coalesce(filed_on BETWEEN period_start AND as_of, FALSE) AND reached_started  AS start_num,
+    CASE WHEN year_plan_wan > 0 THEN year_plan_wan ELSE 0 END                      AS investment_den,
+    CASE WHEN year_plan_wan > 0 THEN coalesce(year_done_wan, 0) ELSE 0 END         AS investment_num,
+    on_completion_list                                                            AS production_den,
+    on_completion_list AND reached_completed AND reached_production               AS production_num,
+    (reached_production AND coalesce(planned_capacity_on <= as_of, FALSE))        AS capacity_den,
+    (reached_production AND coalesce(planned_capacity_on <= as_of, FALSE)
+        AND reached_capacity)                                                     AS capacity_num
+FROM flags;

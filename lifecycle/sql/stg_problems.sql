@@ -1,0 +1,7 @@
+-- One row per problem (矛盾问题) per snapshot month.
+CREATE OR REPLACE VIEW stg_problems AS
+SELECT
+    q.* EXCLUDE (month),
+    q.month AS snapshot_month
+FROM read_parquet(getvariable('problems_files'), hive_partitioning = true,
+                  hive_types = {'month': VARCHAR}) AS q;

@@ -1,0 +1,20 @@
+-- One row per drill-down unit: trailing-12-month output and tax (months $month_from..$month
+-- of the operations reported in snapshot $month) and the land of the projects reporting them,
+-- for 亩均税收 / 亩均产出.
+WITH p AS (
+    SELECT project_id, unit_code, land_area_mu
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+),
+ops AS (
+    SELECT project_id, sum(output_value_wan) AS output_12m_wan, sum(tax_wan) AS tax_12m_wan
+    FROM stg_operations
+    WHERE snapshot_month = $month
+      AND strftime(month, '%Y-%m') BETWEEN $month_from AND $month
+    GROUP BY project_id
+)
+SELECT p.unit_code,
+       sum(ops.output_12m_wan) AS output_12m_wan,
+       sum(ops.tax_12m_wan) AS tax_12m_wan,
+       sum(p.land_area_mu) FILTER (WHERE p.land_area_mu > 0) AS land_mu
+FROM p JOIN ops USING (project_id)
+GROUP BY p.unit_code;

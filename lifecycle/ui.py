@@ -1,0 +1,308 @@
+"""Streamlit glue: page setup, the shared sidebar filters (mirrored in the URL), cached
+wrappers around the metrics API, and small rendering helpers. Pages stay thin: they call
+`setup()` and then the core.
+
+This is the only module of the package that imports Streamlit.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from . import labels
+from .config import default_store
+from .db import Database
+from .metrics import PERIODS, Metrics, Slice
+from .reference import Region, industry_sections, region
+from .store import Store
+
+BIG_SCREEN_CSS = """
+<style>
+html, body, [class*="css"] { font-size: 18px; }
+div[data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 700; }
+div[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+.lc-fresh { color: #555; font-size: 0.95rem; margin-top: -0.6rem; }
+.lc-pair { color: #444; font-size: 0.95rem; }
+</style>
+"""
+
+# URL key -> (session key, kind)
+_FILTERS = {
+    "month": "str",
+    "period": "str",
+    "unit": "list",
+    "tier": "list",
+    "section": "list",
+    "origin": "list",
+    "category": "list",
+}
+
+
+@dataclass
+class Context:
+    metrics: Metrics
+    store: Store
+    region: Region
+    month: str
+    period: str
+    slice: Slice
+    token: str
+
+    @property
+    def months(self) -> list[str]:
+        return self.metrics.months
+
+
+# ---- resources ---------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _database(root: str) -> Database:
+    return Database(Store(root))
+
+
+def ensure_demo(store: Store) -> None:
+    """First run on the default store: generate the embedded demo data if nothing is published."""
+    if store.months():
+        return
+    from . import demo
+
+    with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
+        demo.generate(store.root, "jiangyin")
+
+
+def get_metrics() -> Metrics:
+    store = Store(default_store())
+    ensure_demo(store)
+    db = _database(str(store.root))
+    db.refresh()
+    return Metrics(db)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(token: str, root: str, method: str, args: tuple, kwargs: tuple):
+    m = Metrics(_database(root))
+    return getattr(m, method)(*args, **dict(kwargs))
+
+
+def cached(ctx: Context, method: str, *args, **kwargs):
+    """Call Metrics.<method>(*args, **kwargs) through st.cache_data, keyed by the store's
+    publication token, the month, the slice and any other argument."""
+    return _cached(ctx.token, str(ctx.store.root), method, args, tuple(sorted(kwargs.items())))
+
+
+# ---- filters --------------------------------------------------------------------------------
+def _read_url_once() -> None:
+    if st.session_state.get("_lc_url_read"):
+        return
+    qp = st.query_params
+    for key, kind in _FILTERS.items():
+        if key in qp:
+            st.session_state[f"_lc_{key}"] = qp.get_all(key) if kind == "list" else qp.get(key)
+    st.session_state["_lc_url_read"] = True
+
+
+def _write_url(values: dict) -> None:
+    for key, kind in _FILTERS.items():
+        v = values.get(key)
+        if v in (None, [], ""):
+            if key in st.query_params:
+                del st.query_params[key]
+        else:
+            st.query_params[key] = v
+
+
+def _persist(key: str):
+    def cb():
+        st.session_state[f"_lc_{key}"] = st.session_state[f"w_{key}"]
+    return cb
+
+
+def _widget_default(key: str, options: list, default, multi: bool):
+    v = st.session_state.get(f"_lc_{key}", default)
+    if multi:
+        v = [x for x in (v or []) if x in options]
+    elif v not in options:
+        v = default
+    st.session_state[f"w_{key}"] = v
+    return v
+
+
+def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
+    _read_url_once()
+    months = list(reversed(metrics.months))
+    sb = st.sidebar
+    sb.markdown(f"### {reg.name} · {reg.system}")
+    _widget_default("month", months, months[0], False)
+    month = sb.selectbox("数据月份（快照）", months, key="w_month", on_change=_persist("month"),
+                         format_func=lambda m: f"{m[:4]}年{int(m[5:]):d}月")
+    period_keys = list(PERIODS)
+    _widget_default("period", period_keys, "ytd", False)
+    period = sb.selectbox("统计期", period_keys, key="w_period", on_change=_persist("period"),
+                          format_func=PERIODS.get, help="签约备案率、备案开工率的统计期；其余三率按年度口径")
+    units = list(reg.units)
+    _widget_default("unit", units, [], True)
+    unit = sb.multiselect(reg.unit_word, units, key="w_unit", on_change=_persist("unit"),
+                          format_func=lambda c: reg.units[c].name, placeholder="全部")
+    tiers = list(labels.TIER_BANDS)
+    _widget_default("tier", tiers, [], True)
+    tier = sb.multiselect("投资分档", tiers, key="w_tier", on_change=_persist("tier"),
+                          format_func=labels.TIER_BANDS.get, placeholder="全部")
+    secs = industry_sections()
+    _widget_default("section", list(secs), [], True)
+    section = sb.multiselect("行业门类", list(secs), key="w_section", on_change=_persist("section"),
+                             format_func=lambda s: f"{s} {secs[s]}", placeholder="全部")
+    _widget_default("origin", list(labels.ORIGINS), [], True)
+    origin = sb.multiselect("项目类型", list(labels.ORIGINS), key="w_origin", on_change=_persist("origin"),
+                            format_func=labels.ORIGINS.get, placeholder="全部")
+    _widget_default("category", list(labels.CATEGORIES), [], True)
+    category = sb.multiselect("产业类别", list(labels.CATEGORIES), key="w_category",
+                              on_change=_persist("category"), format_func=labels.CATEGORIES.get,
+                              placeholder="全部")
+    values = {"month": month, "period": period, "unit": unit, "tier": tier, "section": section,
+              "origin": origin, "category": category}
+    for k, v in values.items():
+        st.session_state[f"_lc_{k}"] = v
+    _write_url(values)
+    sl = Slice(
+        units=tuple(unit) or None,
+        tiers=tuple(tier) or None,
+        sections=tuple(section) or None,
+        origins=tuple(origin) or None,
+        categories=tuple(category) or None,
+    )
+    return month, period, sl
+
+
+def setup(title: str, icon: str = "📊") -> Context:
+    """Shared page setup: config, style, data, sidebar filters, header with data freshness."""
+    try:
+        st.set_page_config(page_title=f"{title} · 重大项目全生命周期", page_icon=icon, layout="wide")
+    except Exception:  # already set by the navigation entry point
+        pass
+    st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
+    metrics = get_metrics()
+    reg = region(metrics.region)
+    month, period, sl = sidebar_filters(metrics, reg)
+    store = metrics.db.store
+    ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    st.title(title)
+    pub = store.published_at(month)
+    pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
+    st.markdown(
+        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{month[:4]}年{int(month[5:]):d}月末</b> · "
+        f"发布于 {pub_txt} · 统计期：{PERIODS[period]}{slice_text(ctx)}</div>",
+        unsafe_allow_html=True,
+    )
+    return ctx
+
+
+def slice_text(ctx: Context) -> str:
+    sl = ctx.slice
+    parts = []
+    if sl.units:
+        parts.append("、".join(ctx.region.units[u].name for u in sl.units))
+    if sl.tiers:
+        parts.append("、".join(labels.TIER_BANDS[t] for t in sl.tiers))
+    if sl.sections:
+        parts.append("门类" + "".join(sl.sections))
+    if sl.origins:
+        parts.append("、".join(labels.ORIGINS[o] for o in sl.origins))
+    if sl.categories:
+        parts.append("、".join(labels.CATEGORIES[c] for c in sl.categories))
+    return (" · 筛选：" + "；".join(parts)) if parts else ""
+
+
+# ---- rendering helpers --------------------------------------------------------------------
+def fmt_rate(v) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def fmt_yi(wan) -> str:
+    return "—" if wan is None else f"{wan / 10000:,.2f}亿元"
+
+
+def fmt_num(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.0f}" if isinstance(v, float) else f"{v:,}"
+
+
+def rate_cards(rates: dict) -> None:
+    cols = st.columns(len(rates))
+    for col, (k, v) in zip(cols, rates.items()):
+        delta = None if v.get("change_pp") is None else f"{v['change_pp']:+.1f} 个百分点"
+        if k == "investment_rate":
+            pair = f"{v['numerator'] / 10000:,.2f} / {v['denominator'] / 10000:,.2f} 亿元"
+        else:
+            pair = f"{v['numerator']} / {v['denominator']} 个"
+        col.metric(labels.RATES[k], fmt_rate(v["rate"]), delta=delta,
+                   help=labels.RATE_DEFINITIONS[k] + "\n\n" + labels.RATE_COHORT_NOTE)
+        col.markdown(f"<div class='lc-pair'>{pair}</div>", unsafe_allow_html=True)
+
+
+def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = None) -> bytes:
+    """An .xlsx with Chinese headers (and an optional title row)."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet(sheet[:31])
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    row0 = 0
+    if title:
+        ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+        row0 = 2
+    out = chinese_headers(df)
+    for j, c in enumerate(out.columns):
+        ws.write(row0, j, c, bold)
+        ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
+    for i, row in enumerate(out.iter_rows(), start=row0 + 1):
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            ws.write(i, j, v)
+    wb.close()
+    return buf.getvalue()
+
+
+def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
+    """Translate enumerated values and rename columns to Chinese headers (label table)."""
+    enum_maps = {
+        "stage": labels.STAGES, "prev_stage": labels.STAGES, "origin": labels.ORIGINS,
+        "category": labels.CATEGORIES, "tier_band": {**labels.TIER_BANDS, "unknown": "未填报"},
+        "exit_reason": labels.EXIT_REASONS, "signing_type": labels.SIGNING_TYPES,
+        "light": labels.LIGHTS, "suggested_reason": labels.EXIT_REASONS,
+        "state": {**labels.STAGES, "exited": "已退库"},
+    }
+    exprs = []
+    for c in df.columns:
+        if c in enum_maps and df.schema[c] == pl.String:
+            exprs.append(pl.col(c).replace(enum_maps[c]))
+    out = df.with_columns(exprs) if exprs else df
+    return out.rename(labels.column_labels(out.columns))
+
+
+def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None) -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers."""
+    key = key or name
+    c1, c2, _ = st.columns([1, 1, 6])
+    csv = chinese_headers(df).write_csv().encode("utf-8-sig")
+    c1.download_button("下载 CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}")
+    c2.download_button("下载 Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"xlsx_{key}")
+
+
+def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
+               height: int | None = None, link_projects: bool = True) -> None:
+    """A table with Chinese headers, project ids linking to the project file, and downloads."""
+    view = chinese_headers(df)
+    config = {}
+    pid = labels.COLUMNS["project_id"]
+    if link_projects and pid in view.columns:
+        view = view.with_columns(("./project?pid=" + pl.col(pid)).alias("档案"))
+        config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+    download_buttons(df, name, title, key)
