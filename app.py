@@ -1,11 +1,17 @@
-"""Entry point: `streamlit run app.py`. Declares the pages (Chinese titles, ASCII URLs)."""
+"""Entry point: `streamlit run app.py`. Registers the pages of `lifecycle.ui.PAGES`
+(Chinese titles, ASCII URLs); each page calls `ui.setup()` itself."""
+from pathlib import Path
+
 import streamlit as st
+
+from lifecycle.ui import PAGES
 
 st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
 
-PAGES = [
-    st.Page("pages/overview.py", title="总览", icon="📊", url_path="overview", default=True),
+HERE = Path(__file__).resolve().parent
+pages = [
+    st.Page(str(HERE / f), title=title, icon=icon, url_path=url, default=(i == 0))
+    for i, (f, title, icon, url) in enumerate(PAGES)
+    if (HERE / f).exists()
 ]
-
-nav = st.navigation(PAGES)
-nav.run()
+st.navigation(pages).run()

@@ -29,6 +29,22 @@ div[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 </style>
 """
 
+# The app's pages: (file, Chinese title, icon, URL path). app.py registers those whose file
+# exists; the browser test opens every one of them.
+PAGES = [
+    ("pages/overview.py", "总览", "📊", "overview"),
+    ("pages/funnel.py", "阶段漏斗", "🔻", "funnel"),
+    ("pages/tiers.py", "投资分档", "💰", "tiers"),
+    ("pages/map.py", "镇街热力", "🗺️", "map"),
+    ("pages/rankings.py", "绩效排名", "🏆", "rankings"),
+    ("pages/approvals.py", "审批红绿灯", "🚦", "approvals"),
+    ("pages/alerts.py", "预警督办", "⚠️", "alerts"),
+    ("pages/project.py", "项目档案", "📁", "project"),
+    ("pages/quarterly.py", "季度点评", "🗓️", "quarterly"),
+    ("pages/lookback.py", "回头看", "🔁", "lookback"),
+    ("pages/data.py", "数据管理", "🗄️", "data"),
+]
+
 # URL key -> (session key, kind)
 _FILTERS = {
     "month": "str",
