@@ -140,11 +140,12 @@ def generate_truth(region_key: str, n: int, first_month: str, end_month: str, se
     capacity = step(production, 330, 0.4, 0.25)
 
     # planned dates (baseline, set at signing) and re-plans
-    p_started = np.where(intent, np.nan, signed + np.round(_lognorm(rng, 240, 0.3, n)))
+    p_started = np.where(intent, np.nan, signed + np.round(_lognorm(rng, 300, 0.25, n)))
     slip = np.round(rng.normal(20, 90, n))
     p_completed_base = np.where(np.isnan(p_started), np.nan, p_started + np.round(build - slip))
-    p_completed_base = np.where(np.isnan(started) | np.isnan(completed) | (rng.random(n) < 0.5),
-                                p_completed_base, np.minimum(p_completed_base, completed + 10))
+    # a quarter of the projects plan optimistically (planned completion before the real one)
+    p_completed_base = np.where(np.isnan(started) | np.isnan(completed) | (rng.random(n) < 0.75),
+                                p_completed_base, np.minimum(p_completed_base, completed - 20))
     p_completed_base = np.maximum(p_completed_base, p_started + 120)
     replan = (rng.random(n) < 0.22) & ~np.isnan(p_completed_base)
     replan_shift = np.round(rng.uniform(60, 330, n))
