@@ -32,6 +32,7 @@ MODELS = [
     "int_projects",
     "sliced",
     "rate_inputs",
+    "review_models",
 ]
 
 

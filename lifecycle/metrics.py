@@ -360,6 +360,202 @@ class Metrics:
         ).sort("rank", "unit_code", nulls_last=True)
 
 
+    # ---- quarterly review (季度点评) and monthly bulletin (月通报) ---------------------
+    @staticmethod
+    def check_quarter(quarter: str) -> str:
+        """`quarter` as YYYYQn (n = 1..4), else MetricsError."""
+        import re
+
+        if not isinstance(quarter, str) or not re.fullmatch(r"\d{4}Q[1-4]", quarter.strip().upper()):
+            raise MetricsError(f"季度格式应为 YYYYQn（如 2026Q3），实际为“{quarter}”")
+        return quarter.strip().upper()
+
+    @staticmethod
+    def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
+        """First and last day of the quarter."""
+        q = Metrics.check_quarter(quarter)
+        y, n = int(q[:4]), int(q[5])
+        first = f"{y:04d}-{3 * n - 2:02d}"
+        return dt.date(y, 3 * n - 2, 1), month_end(add_months(first, 2))
+
+    def quarters(self) -> list[str]:
+        """Quarters that have at least one published month, oldest first."""
+        return sorted({quarter_of(m) for m in self.months})
+
+    def quarter_months(self, quarter: str) -> list[str]:
+        q = self.check_quarter(quarter)
+        return [m for m in self.months if quarter_of(m) == q]
+
+    def quarter_as_of(self, quarter: str) -> str:
+        """The quarter's as-of month: its last published month (≤ quarter end)."""
+        ms = self.quarter_months(quarter)
+        if not ms:
+            qs = self.quarters()
+            have = f"{qs[0]} 至 {qs[-1]}" if qs else "无"
+            raise MetricsError(f"{quarter} 季度没有已发布的月度快照（有数据的季度：{have}）")
+        return ms[-1]
+
+    def quarter_plan_month(self, quarter: str) -> str:
+        """The snapshot fixing the quarter plan: the last published month before the quarter,
+        or (none published before) the quarter's first published month."""
+        start, _ = self.quarter_bounds(quarter)
+        before = [m for m in self.months if m < start.strftime("%Y-%m")]
+        return before[-1] if before else self.quarter_months(quarter)[0]
+
+    def previous_quarter_as_of(self, quarter: str) -> str | None:
+        """The previous quarter's as-of month (its last published month), None if it has none."""
+        as_of = self.quarter_as_of(quarter)
+        prev_end = previous_quarter_end(as_of)
+        ms = [m for m in self.months if m <= prev_end and quarter_of(m) == quarter_of(prev_end)]
+        return ms[-1] if ms else None
+
+    def _quarter_params(self, quarter: str, sl: Slice) -> dict:
+        q = self.check_quarter(quarter)
+        as_of = self.quarter_as_of(q)
+        start, end = self.quarter_bounds(q)
+        return self._p(as_of, sl, plan_month=self.quarter_plan_month(q), q_start=start, q_end=end)
+
+    def quarter_projects(self, quarter: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Projects of the slice that started/completed in the quarter or were planned to start/
+        complete in it, with quarter plan, current plan, baseline, actual and status."""
+        return self.db.run("quarter_projects", self._quarter_params(quarter, sl))
+
+    def quarter_summary(self, quarter: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per unit (and a total row, unit_code null): started/completed counts and plan vs actual."""
+        df = self.db.run("quarter_summary", self._quarter_params(quarter, sl))
+        return df.with_columns(
+            pl.when(pl.col("planned_start_count") > 0)
+            .then(pl.col("planned_start_on_time") / pl.col("planned_start_count")).alias("start_on_time_rate"),
+            pl.when(pl.col("planned_complete_count") > 0)
+            .then(pl.col("planned_complete_on_time") / pl.col("planned_complete_count")).alias("complete_on_time_rate"),
+        )
+
+    def quarter_rates(self, quarter: str, sl: Slice = ALL, period: str = "ytd") -> dict:
+        """The five rates as of the quarter's as-of month, with the previous quarter's as-of
+        rates and the change in percentage points (keys previous_rate, previous_month, change_pp)."""
+        as_of = self.quarter_as_of(quarter)
+        cur = self.rates(as_of, sl, period=period)
+        prev_m = self.previous_quarter_as_of(quarter)
+        prev = self.rates(prev_m, sl, period=period) if prev_m else None
+        for k, v in cur.items():
+            pv = prev[k]["rate"] if prev else None
+            v["previous_rate"] = pv
+            v["previous_month"] = prev_m
+            v["change_pp"] = (v["rate"] - pv) * 100 if (v["rate"] is not None and pv is not None) else None
+        return cur
+
+    def month_events(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Projects signed / signed as intent / filed / started / completed in `month` (月通报)."""
+        return self.db.run("month_events", self._p(month, sl, month_start=dt.date(int(month[:4]), int(month[5:7]), 1)))
+
+    def month_summary(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per unit (and a total row, unit_code null): events of `month` and of the year to date."""
+        y, m = int(month[:4]), int(month[5:7])
+        return self.db.run("month_summary", self._p(month, sl, month_start=dt.date(y, m, 1),
+                                                    year_start=dt.date(y, 1, 1)))
+
+
+    # ---- lists people act on: approvals, flag changes, project file, look-back (issue 4) --
+    def approval_checklist(self, month: str, sl: Slice = ALL, depts=None, lights=None) -> pl.DataFrame:
+        """approval_lights narrowed to the departments and lights given (None = all)."""
+        df = self.approval_lights(month, sl)
+        if depts:
+            df = df.filter(pl.col("dept").is_in(list(depts)))
+        if lights:
+            df = df.filter(pl.col("light").is_in(list(lights)))
+        return df
+
+    def approval_light_summary(self, month: str, sl: Slice = ALL, depts=None, lights=None) -> pl.DataFrame:
+        """One row per department (and a final total row, dept None; a step without department
+        counts under LIST_TEXT['dept_unknown']): the number of approval steps per light (green,
+        green_late, yellow, red), all steps, and distinct projects."""
+        df = self.approval_checklist(month, sl, depts, lights)
+        aggs = [pl.len().cast(pl.Int64).alias("steps"),
+                pl.col("project_id").n_unique().cast(pl.Int64).alias("projects")] + [
+            (pl.col("light") == k).sum().cast(pl.Int64).alias(k) for k in labels.LIGHTS]
+        by_dept = (df.with_columns(pl.col("dept").fill_null(labels.LIST_TEXT["dept_unknown"]))
+                   .group_by("dept").agg(aggs).sort("dept"))
+        total = df.select(aggs).with_columns(pl.lit(None, dtype=pl.String).alias("dept"))
+        cols = ["dept", *labels.LIGHTS, "steps", "projects"]
+        return pl.concat([by_dept.select(cols), total.select(cols)], how="vertical_relaxed")
+
+    def flag_changes(self, key: str, month: str, sl: Slice = ALL) -> dict:
+        """Projects new on flag list `key` at `month` and those that left it since the previous
+        published month (compared by project_id). Returns {'previous_month', 'new', 'left'}: 'new'
+        holds the current list's rows of the new projects (one per project), 'left' the previous
+        list's rows of the projects no longer on it, with their state now ('state': stage,
+        'exited', or 'absent' when no longer in the snapshot)."""
+        prev = self.previous_month(month)
+        cur = self.flag(key, month, sl).unique("project_id", keep="first", maintain_order=True)
+        if prev is None:
+            empty = cur.clear()
+            return {"previous_month": None, "new": empty, "left": empty.with_columns(
+                pl.lit(None, dtype=pl.String).alias("state"))}
+        old = self.flag(key, prev, sl).unique("project_id", keep="first", maintain_order=True)
+        new = cur.join(old.select("project_id"), on="project_id", how="anti")
+        left = old.join(cur.select("project_id"), on="project_id", how="anti")
+        state = self.project_list(month).select("project_id", "state")
+        left = left.join(state, on="project_id", how="left").with_columns(pl.col("state").fill_null("absent"))
+        if key in ("completion_reminder", "completion_interview"):
+            # a project leaving one letter list may have moved to the other (or into grace)
+            lv = self.flag("completion_overdue", month, sl).select("project_id", pl.col("level").alias("level_now"))
+            left = left.join(lv, on="project_id", how="left")
+        return {"previous_month": prev, "new": new, "left": left}
+
+    def project(self, month: str, project_id: str) -> dict | None:
+        """Everything stored and derived about one project at `month`, or None if not in that snapshot."""
+        df = self.db.run("project_detail", {"month": self.check_month(month), "project_id": project_id,
+                                            "month_from": add_months(month, -11)})
+        return df.row(0, named=True) if df.height else None
+
+    def project_history(self, month: str, project_id: str) -> pl.DataFrame:
+        """The project's investment in every published snapshot up to `month`, with the plan path."""
+        return self.db.run("project_history", {"month": self.check_month(month), "project_id": project_id})
+
+    def project_milestones(self, month: str, project_id: str) -> pl.DataFrame:
+        df = self.db.run("project_milestones", {"month": self.check_month(month), "project_id": project_id})
+        return df.with_columns(pl.col("milestone").replace_strict(labels.STAGES).alias("milestone_label"))
+
+    def project_approvals(self, month: str, project_id: str) -> pl.DataFrame:
+        return self.db.run("project_approvals", {"month": self.check_month(month), "project_id": project_id})
+
+    def project_operations(self, month: str, project_id: str) -> pl.DataFrame:
+        return self.db.run("project_operations", {"month": self.check_month(month), "project_id": project_id})
+
+    def project_problems(self, month: str, project_id: str) -> pl.DataFrame:
+        return self.db.run("project_problems", {"month": self.check_month(month), "project_id": project_id})
+
+    def project_flags(self, month: str, project_id: str) -> list[dict]:
+        """The flag lists (FLAG_KEYS) the project is on at `month`: [{'key', 'rows'}] in FLAG_KEYS order,
+        plus 'approval_red' when a step of its checklist is red."""
+        out = []
+        for key in FLAG_KEYS:
+            rows = self.flag(key, month).filter(pl.col("project_id") == project_id)
+            if rows.height:
+                out.append({"key": key, "rows": rows})
+        red = self.approval_lights(month).filter((pl.col("project_id") == project_id) & (pl.col("light") == "red"))
+        if red.height:
+            out.append({"key": "approval_red", "rows": red})
+        return out
+
+    def search_projects(self, month: str, text: str, limit: int = 50) -> pl.DataFrame:
+        """Projects of `month` whose id, name, enterprise, project code or credit code contains `text`."""
+        text = (text or "").strip()
+        if not text:
+            raise MetricsError("请输入要搜索的项目名称、项目单位、投资项目统一代码或统一社会信用代码")
+        esc = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self.db.run("project_search", {"month": self.check_month(month), "pattern": f"%{esc}%",
+                                              "text": text, "limit": int(limit)})
+
+    def lookback(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Campaign look-back (回头看): per batch × unit (and a total row per batch, unit_code None)."""
+        return self.db.run("lookback", self._p(month, sl))
+
+    def lookback_projects(self, month: str, sl: Slice = ALL, campaign: str | None = None) -> pl.DataFrame:
+        """The projects of the campaign batches (or of one batch) with their on-time status."""
+        return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign))
+
+
 @dataclass
 class KPI:
     month: str

@@ -1,7 +1,9 @@
 -- One row per in-library project of the slice at $month whose planned capacity date has
 -- passed (planned_capacity_on < as_of) and whose capacity realisation — output of the
 -- trailing 12 months ($month_from..$month) / designed annual output — is below
--- $realisation_min (no reported output counts as 0). Needs a designed output.
+-- $realisation_min (no reported output counts as 0). Needs a designed output. A realisation of
+-- exactly $realisation_min is not listed (compared after rounding to 9 decimals: a sum of 12
+-- monthly floats carries noise).
 WITH p AS (
     SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
     WHERE in_library AND planned_capacity_on < as_of AND designed_output_wan > 0
@@ -17,5 +19,5 @@ SELECT p.project_id, p.name, p.enterprise, p.unit_code, p.unit_name, p.planned_c
        coalesce(ops.output_12m_wan, 0) / p.designed_output_wan AS capacity_realisation,
        p.owner, p.lead_dept, p.total_investment_wan
 FROM p LEFT JOIN ops USING (project_id)
-WHERE coalesce(ops.output_12m_wan, 0) / p.designed_output_wan < $realisation_min
+WHERE round(coalesce(ops.output_12m_wan, 0) / p.designed_output_wan, 9) < $realisation_min
 ORDER BY capacity_realisation, p.project_id;

@@ -1,6 +1,7 @@
 -- One row per in-library project of the slice at $month in this year's plan (year_plan_wan > 0)
 -- whose year-to-date completion ratio is more than $gap_pp percentage points below the time
--- share of the year (month of M / 12).
+-- share of the year (month of M / 12). A gap of exactly $gap_pp points is not listed; the gap is
+-- rounded to 9 decimals first so float noise (e.g. 10/12 - 190/300) cannot decide the edge.
 WITH p AS (
     SELECT *,
         coalesce(year_done_wan, 0) / year_plan_wan AS ytd_ratio,
@@ -12,5 +13,5 @@ SELECT project_id, name, enterprise, unit_code, unit_name, year_plan_wan, year_d
        ytd_ratio, time_share, (time_share - ytd_ratio) * 100 AS gap_pp,
        owner, lead_dept, category, total_investment_wan
 FROM p
-WHERE (time_share - ytd_ratio) * 100 > $gap_pp
+WHERE round((time_share - ytd_ratio) * 100, 9) > $gap_pp
 ORDER BY gap_pp DESC, project_id;

@@ -1,0 +1,70 @@
+"""预警督办: each flag list of SPEC §5 under its rule — counted, listed, exportable as the sheet a
+department sends to the townships, with what changed since the previous month (SPEC §8 view 7)."""
+import polars as pl
+import streamlit as st
+
+from lifecycle import exports, labels, ui
+
+T = labels.LIST_TEXT
+ctx = ui.setup("预警督办", "⚠️")
+m = ctx.metrics
+
+# The action lists, in the order departments work them.
+KEYS = ["completion_reminder", "completion_interview", "investment_behind", "low_equipment_share",
+        "capacity_not_reached", "exit_candidate", "approval_over_12m", "step_stalled"]
+
+with st.expander(T["thresholds"], expanded=False):
+    th = m.thresholds
+    st.dataframe(
+        pl.DataFrame({T["threshold_name"]: [labels.THRESHOLD_LABELS.get(k, k) for k in th],
+                      T["threshold_value"]: [str(v) for v in th.values()]}),
+        hide_index=True,
+    )
+    st.caption(T["thresholds_source"])
+
+lists = {k: ui.cached(ctx, "flag", k, ctx.month, ctx.slice) for k in KEYS}
+cols = st.columns(len(KEYS))
+for col, k in zip(cols, KEYS):
+    col.metric(labels.FLAGS[k], f"{lists[k]['project_id'].n_unique():,}")
+
+tabs = st.tabs([f"{labels.FLAGS[k]}（{lists[k]['project_id'].n_unique()}）" for k in KEYS])
+for tab, k in zip(tabs, KEYS):
+    with tab:
+        df = lists[k]
+        if "level" in df.columns:  # one level per tab
+            df = df.drop("level")
+        rule = m.flag_rule(k)
+        st.markdown(f"**{T['rule']}**：{rule}")
+        st.caption(f"{T['dept_acts']}：{labels.FLAG_DEPTS[k]}")
+        n_proj = df["project_id"].n_unique()
+        ch = ui.cached(ctx, "flag_changes", k, ctx.month, ctx.slice)
+        delta = None
+        if ch["previous_month"]:
+            delta = f"+{ch['new'].height} / -{ch['left'].height}（较{ch['previous_month']}）"
+        st.metric(T["count"], f"{n_proj:,}", delta=delta, delta_color="off")
+        if df.is_empty():
+            st.info(T["none_on_list"])
+        else:
+            ui.show_table(exports.for_display(exports.translate_enums(df.drop("unit_code"))), labels.FLAGS[k],
+                          exports.flag_title(k, ctx.region.name), key=f"al_{k}")
+        st.download_button(
+            T["export_sheet"],
+            exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
+            file_name=exports.flag_file_name(k, ctx.month, ctx.region.name),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"al_sheet_{k}", type="primary",
+        )
+        st.markdown(f"**{T['changes']}**")
+        if not ch["previous_month"]:
+            st.caption(T["no_previous"])
+        else:
+            c1, c2 = st.columns(2)
+            with c1:
+                st.markdown(f"{T['new_on_list']}（{ch['new'].height}）")
+                new = ch["new"].select([c for c in ("project_id", "name", "unit_name", "owner") if c in ch["new"].columns])
+                ui.show_table(new, f"{labels.FLAGS[k]}_本月新增", key=f"al_new_{k}")
+            with c2:
+                st.markdown(f"{T['left_list']}（{ch['left'].height}）")
+                keep = [c for c in ("project_id", "name", "unit_name", "state", "level_now") if c in ch["left"].columns]
+                ui.show_table(exports.translate_enums(ch["left"].select(keep)), f"{labels.FLAGS[k]}_本月移出",
+                              key=f"al_left_{k}")
