@@ -1,0 +1,482 @@
+"""Monthly import of real ledgers (台账): read, validate, publish atomically (SPEC §6, §8 view 10).
+
+    python -m lifecycle import FILE [FILE ...] --month YYYY-MM --store DIR [--dry-run] [--report-json PATH]
+        exit 0: published (or, with --dry-run, valid); 1: validation errors, nothing written,
+        the report is printed; 2: usage error or a file that cannot be read.
+    python -m lifecycle template --out FILE.xlsx [--region R]
+    python -m lifecycle export --store DIR --month YYYY-MM --out FILE.xlsx
+    python -m lifecycle bench-import [--projects 5000]
+
+A table that is not supplied is carried forward from the snapshot of the same month if it is
+already published (a correction of one table), else from the latest earlier snapshot; the
+report says so. Operations rows of months earlier than the first month in a supplied operations
+table are kept from that snapshot too (a monthly operations ledger lists only recent months).
+Publishing goes only through `Store.publish` (versioned directory + atomic symlink swap) and is
+recorded in the append-only publication log with the user and the source file names.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from . import labels, schema
+from .ingest import parse as P
+from .ingest import rules as R
+from .ingest.read import ReadError, Source, read_source
+from .ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
+from .ingest.template import ledger_bytes, write_ledger
+from .reference import region as get_region
+from .store import Store, StoreError, check_month
+
+PAUSE_ENV = "LIFECYCLE_IMPORT_PAUSE_BEFORE_SWAP"  # test hook: seconds to sleep inside publish
+
+__all__ = ["Result", "validate", "import_ledgers", "register_cli", "ReadError", "Source", "marked_workbook",
+           "ledger_bytes", "write_ledger", "export_month"]
+
+
+@dataclass
+class Result:
+    report: Report
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    publication: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def _month_end(month: str) -> dt.date:
+    y, m = int(month[:4]), int(month[5:7])
+    return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def validate(sources: list[Source], month: str, store: Store, progress=None, region_key: str | None = None) -> Result:
+    """Read and validate the ledgers for `month`. Raises ReadError for an unreadable file and
+    StoreError for a bad month; every data fault goes into the report."""
+    t0 = time.perf_counter()
+    check_month(month)
+    if not sources:
+        raise ReadError("没有提供任何台账文件")
+    region_key = store.meta.get("region") or region_key or store.region
+    reg = get_region(region_key)
+    mend = _month_end(month)
+    report = Report()
+    by_table: dict[str, list[tuple[P.SheetCtx, pl.DataFrame]]] = {t: [] for t in schema.TABLE_NAMES}
+    ignored, notes = [], {}
+    timings = {}
+    n_src = len(sources)
+    for k, src in enumerate(sources):
+        def prog(sheet, i, k=k, src=src):
+            if progress:
+                progress(min(0.05 + 0.7 * k / n_src, 0.95), f"{labels.IMPORT_UI['reading']} {src.name} [{sheet}] 第{i}行")
+        if progress:
+            progress(0.05 + 0.7 * k / n_src, f"{labels.IMPORT_UI['reading']} {src.name}")
+        t = time.perf_counter()
+        raws = read_source(src, prog)
+        timings["read"] = timings.get("read", 0) + time.perf_counter() - t
+        t = time.perf_counter()
+        for raw in raws:
+            table, hidx, iss = P.locate(raw)
+            report.extend(iss)
+            if table is None:
+                ignored.append(f"{raw.file}[{raw.sheet}]")
+                continue
+            ctx, iss = P.map_headers(raw, table, hidx)
+            report.extend(iss)
+            df, iss, note = P.build_frame(raw, ctx, hidx)
+            report.extend(iss)
+            notes[f"{raw.file}[{raw.sheet}]"] = {"table": table, "header_row": hidx + 1, "rows": df.height, **note}
+            typed, iss = P.parse_table(df, ctx, reg, mend)
+            report.extend(iss)
+            by_table[table].append((ctx, typed))
+        timings["parse"] = timings.get("parse", 0) + time.perf_counter() - t
+    if progress:
+        progress(0.8, "校验中……")
+    t = time.perf_counter()
+    months = store.months()
+    earlier = [m for m in months if m < month]
+    prev_month = earlier[-1] if earlier else None
+    carry_month = month if month in months else prev_month
+
+    frames: dict[str, pl.DataFrame] = {}
+    ctxs: dict[str, list[P.SheetCtx]] = {}
+    usable: dict[str, bool] = {}
+    summary_tables: dict[str, dict] = {}
+    for table, parts in by_table.items():
+        if not parts:
+            continue
+        cs = [c for c, _ in parts]
+        f = pl.concat([df.with_columns(pl.lit(i, pl.Int64).alias("_src")) for i, (_, df) in enumerate(parts)],
+                      how="diagonal_relaxed")
+        for c in schema.TABLES[table]:
+            if c.name not in f.columns:
+                f = f.with_columns(pl.lit(None, schema.polars_schema(table)[c.name]).alias(c.name))
+        frames[table], ctxs[table] = f, cs
+        needed = {P.KEYS[table], "project_id"}
+        usable[table] = all(k in c.matches for c in cs for k in needed)
+        if table == "projects" and f.height == 0:
+            c0 = cs[0]
+            report.add(Issue(ERROR, c0.file, c0.sheet, c0.header_row, "", "",
+                             "项目表没有数据行（模板的示例行不会导入）：发布空的项目表会清空本月快照，已拒绝", table))
+        where = "、".join(f"{c.file}[{c.sheet}]" for c in cs)
+        summary_tables[table] = {"rows": f.height, "source": [f"{c.file}[{c.sheet}]" for c in cs],
+                                 "carried_from": None, "text": f"{f.height} 行，来自 {where}"}
+    if not frames:
+        first = sources[0].name
+        report.add(Issue(ERROR, first, "", None, "", "",
+                         "没有识别出任何台账工作表（项目/审批/运行/问题），请使用导入模板的表头或工作表名称"))
+
+    out: dict[str, pl.DataFrame] = {}
+    issues: list[Issue] = []
+    for table in schema.TABLE_NAMES:
+        if table in frames:
+            continue
+        if carry_month:
+            out[table] = store.read(carry_month, table)
+            summary_tables[table] = {"rows": out[table].height, "source": [], "carried_from": carry_month,
+                                     "text": f"未提供，沿用 {carry_month} 快照（{out[table].height} 行）"}
+        elif table == "projects":
+            if frames:
+                report.add(Issue(ERROR, sources[0].name, "", None, "", "",
+                                 "没有提供项目表，且没有可沿用的早期快照：首次导入必须包含项目表"))
+        else:
+            out[table] = schema.empty(table)
+            summary_tables[table] = {"rows": 0, "source": [], "carried_from": None,
+                                     "text": "未提供，且没有早期快照：本期为空表"}
+
+    # ---- table-level rules ----
+    for table, f in frames.items():
+        cs = ctxs[table]
+        if not usable[table]:
+            continue
+        if table == "projects":
+            R.duplicates(f, cs, ["project_id"], issues)
+            R.milestone_order(f, cs, issues)
+            R.identifiers(f, cs, issues)
+        elif table == "approvals":
+            R.duplicates(f, cs, ["project_id", "step"], issues)
+        elif table == "operations":
+            R.duplicates(f, cs, ["project_id", "month"], issues)
+        elif table == "problems":
+            R.duplicates(f, cs, ["problem_id"], issues)
+            R.problem_kinds(f, cs, issues)
+        R.after_month(f, cs, table, mend, issues)
+    if "projects" in frames and usable["projects"]:
+        pids = frames["projects"].get_column("project_id").drop_nulls()
+        pnote = ""
+    elif "projects" in out:
+        pids = out["projects"].get_column("project_id")
+        pnote = f"（沿用 {carry_month}）"
+    else:
+        pids = None
+    if pids is not None:
+        for table in ("approvals", "operations", "problems"):
+            if table in frames and usable[table]:
+                R.cross_keys(frames[table], ctxs[table], pids, table, issues, pnote)
+    replans = 0
+    if prev_month and "projects" in frames and usable["projects"]:
+        replans = R.against_previous(frames["projects"], ctxs["projects"], store.read(prev_month, "projects"),
+                                     prev_month, issues)
+    report.extend(issues)
+    timings["rules"] = time.perf_counter() - t
+
+    # ---- the snapshot to publish ----
+    for table, f in frames.items():
+        out[table] = schema.conform(table, f.select([c.name for c in schema.TABLES[table]]))
+    if "operations" in frames and carry_month and out["operations"].height:
+        old = store.read(carry_month, "operations")
+        first = out["operations"].get_column("month").min()
+        keep = old.filter(pl.col("month") < first) if first is not None else old.clear()
+        if keep.height:
+            out["operations"] = pl.concat([schema.conform("operations", keep), out["operations"]])
+            summary_tables["operations"]["text"] += f"；另沿用 {carry_month} 快照中 {first:%Y-%m} 之前的 {keep.height} 行历史运行数据"
+            summary_tables["operations"]["kept_history_rows"] = keep.height
+            summary_tables["operations"]["rows"] = out["operations"].height
+    # carried-forward child tables keep only rows of projects that are in this month's project table
+    if "projects" in frames and usable.get("projects"):
+        keep_ids = out["projects"].get_column("project_id")
+        for table in ("approvals", "operations", "problems"):
+            if table in frames or table not in out:
+                continue
+            orphan = out[table].filter(~pl.col("project_id").is_in(keep_ids.implode()))
+            if orphan.height:
+                out[table] = out[table].filter(pl.col("project_id").is_in(keep_ids.implode()))
+                n_proj = orphan.get_column("project_id").n_unique()
+                summary_tables[table]["rows"] = out[table].height
+                summary_tables[table]["text"] += f"；其中 {orphan.height} 行属于本期项目表中没有的 {n_proj} 个项目，不再沿用"
+                report.add(Issue(WARNING, ctxs["projects"][0].file, ctxs["projects"][0].sheet, None, "", "",
+                                 f"沿用的{labels.IMPORT_TABLES[table]}数据中有 {orphan.height} 行属于本期项目表中没有的"
+                                 f" {n_proj} 个项目，这些行不再沿用", table, "project_id"))
+    report.sort()
+    report.summary = {
+        "month": month,
+        "region": region_key,
+        "files": [s.name for s in sources],
+        "tables": summary_tables,
+        "carried_forward": {t: v["carried_from"] for t, v in summary_tables.items() if v.get("carried_from")},
+        "previous_month": prev_month,
+        "replans": replans,
+        "sheets": notes,
+        "ignored_sheets": ignored,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "published": False,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+    }
+    if progress:
+        progress(1.0, "校验完成")
+    return Result(report, out if report.ok else {})
+
+
+def _pause_hook():
+    secs = os.environ.get(PAUSE_ENV)
+    if not secs:
+        return None
+    return lambda: time.sleep(float(secs))
+
+
+def import_ledgers(sources: list[Source], month: str, store: Store, *, dry_run: bool = False,
+                   user: str | None = None, note: str = "", progress=None, region_key: str | None = None) -> Result:
+    """Validate, then (unless dry_run or there are errors) publish the month atomically.
+    `region_key` is used for a store that has no region yet (a fresh directory)."""
+    res = validate(sources, month, store, progress, region_key)
+    if res.ok and not dry_run:
+        if not store.meta.get("region"):
+            store.init(res.report.summary["region"])
+        rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
+                            note=note or "台账导入", _before_swap=_pause_hook())
+        res.publication = rec
+        res.report.summary["published"] = True
+        res.report.summary["version"] = rec["version"]
+        res.report.summary["published_at"] = rec["published_at"]
+    res.report.summary["dry_run"] = dry_run
+    return res
+
+
+def publish_validated(res: Result, month: str, store: Store, sources: list[Source], user: str | None = None,
+                      note: str = "") -> dict:
+    """Publish the tables of an already validated result (the data page's two-step flow)."""
+    if not res.ok:
+        raise StoreError("存在错误，不能发布")
+    rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
+                        note=note or "台账导入（数据管理页面）", _before_swap=_pause_hook())
+    res.publication = rec
+    res.report.summary["published"] = True
+    return rec
+
+
+def export_month(store: Store, month: str, out) -> None:
+    """Write a published month in the import-template format."""
+    tables = {t: store.read(month, t) for t in schema.TABLE_NAMES}
+    write_ledger(out, store.region, tables, month)
+
+
+# ---- command line ------------------------------------------------------------------------------
+def _cli_store(args) -> Store:
+    from .config import default_store
+
+    st = Store(args.store or default_store())
+    region = getattr(args, "region", None)
+    if region:
+        from .reference import REGION_KEYS
+
+        if region not in REGION_KEYS:
+            raise _usage(f"未知地区：{region}（可选 {', '.join(REGION_KEYS)}）")
+        if st.meta.get("region") not in (None, region):
+            raise _usage(f"数据目录 {st.root} 属于地区“{st.region}”，不能导入“{region}”的台账")
+    return st
+
+
+def _usage(msg: str):
+    from .cli import CliError, EXIT_USAGE
+
+    return CliError(msg, EXIT_USAGE)
+
+
+def cmd_import(args) -> int:
+    from .cli import EXIT_OK, EXIT_VALIDATION
+
+    st = _cli_store(args)
+    try:
+        check_month(args.month)
+    except StoreError as e:
+        raise _usage(str(e)) from None
+    if not st.meta.get("region") and not args.region and not st.months():
+        raise _usage(f"数据目录 {st.root} 尚未初始化，请用 --region 指定地区（jiangyin 或 changzhou）")
+    try:
+        sources = [Source.from_path(p) for p in args.files]
+        res = import_ledgers(sources, args.month, st, dry_run=args.dry_run, user=args.user, region_key=args.region)
+    except ReadError as e:
+        raise _usage(str(e)) from None
+    rep = res.report
+    if args.report_json:
+        try:
+            Path(args.report_json).write_text(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1,
+                                                         default=str), encoding="utf-8")
+        except OSError as e:
+            raise _usage(f"无法写入报告文件 {args.report_json}：{e.strerror or e}") from None
+    print(rep.text(limit=None if not rep.ok else 50))
+    if not rep.ok:
+        print(f"未发布：共 {len(rep.errors)} 条错误，已发布的数据未作任何改动。", file=sys.stderr)
+        return EXIT_VALIDATION
+    if args.dry_run:
+        print(f"校验通过（--dry-run，未发布），用时 {rep.summary['seconds']:.2f} 秒", file=sys.stderr)
+    else:
+        pub = res.publication
+        rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n} 行" for t, n in pub["rows"].items())
+        print(f"已发布 {args.month}：{rows}（版本 {pub['version']}）", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from .cli import EXIT_OK
+    from .reference import REGION_KEYS
+
+    region = args.region
+    if region is None:
+        st = Store(args.store) if args.store else None
+        region = st.region if st is not None else "jiangyin"
+    if region not in REGION_KEYS:
+        raise _usage(f"未知地区：{region}（可选 {', '.join(REGION_KEYS)}）")
+    try:
+        write_ledger(str(args.out), region)
+    except OSError as e:
+        raise _usage(f"无法写入 {args.out}：{e.strerror or e}") from None
+    print(f"已生成导入模板：{args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .cli import EXIT_OK
+
+    from .config import default_store
+
+    st = Store(args.store or default_store())
+    try:
+        check_month(args.month)
+    except StoreError as e:
+        raise _usage(str(e)) from None
+    if args.month not in st.months():
+        raise _usage(f"数据目录 {st.root} 中没有 {args.month} 月的快照")
+    try:
+        export_month(st, args.month, str(args.out))
+    except OSError as e:
+        raise _usage(f"无法写入 {args.out}：{e.strerror or e}") from None
+    print(f"已导出 {args.month}（模板格式）：{args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def bench(n_projects: int = 5000, region_key: str = "jiangyin", seed: int = 11, end_month: str = "2026-10",
+          workdir: Path | None = None) -> dict:
+    """Time the validation of a generated `n_projects` ledger (all four sheets) against a store
+    holding the previous month. Returns the timings in seconds and the row counts."""
+    import tempfile
+
+    from . import demo
+
+    tmp = Path(workdir or tempfile.mkdtemp(prefix="lc_bench_"))
+    prev = demo.month_range(end_month, 2)[0]
+    truth, appr, ops, probs = demo.generate_truth(region_key, n_projects, prev, end_month, seed)
+    st = Store(tmp / "store")
+    st.init(region_key)
+    st.publish(prev, demo.snapshot(truth, appr, ops, probs, prev), source=["bench"], user="bench")
+    tables = demo.snapshot(truth, appr, ops, probs, end_month)
+    t = time.perf_counter()
+    only_projects = {"projects": tables["projects"], **{k: schema.empty(k) for k in schema.TABLE_NAMES if k != "projects"}}
+    proj_bytes = ledger_bytes(region_key, only_projects, end_month)
+    full_bytes = ledger_bytes(region_key, tables, end_month)
+    t_write = time.perf_counter() - t
+    out = {"projects": n_projects, "rows": {k: v.height for k, v in tables.items()}, "write_xlsx": round(t_write, 2)}
+    for name, data in (("projects_sheet", proj_bytes), ("all_sheets", full_bytes)):
+        t = time.perf_counter()
+        res = validate([Source("bench.xlsx", data)], end_month, st)
+        out[name] = {"seconds": round(time.perf_counter() - t, 2), "errors": len(res.report.errors),
+                     "warnings": len(res.report.warnings), "timings": res.report.summary["timings"]}
+    return out
+
+
+def cmd_bench(args) -> int:
+    from .cli import EXIT_OK
+
+    r = bench(args.projects, args.region)
+    print(json.dumps(r, ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
+def register_cli(sub, store_arg) -> None:
+    s = sub.add_parser("import", help="导入本月台账（Excel/CSV），校验并发布月度快照")
+    s.add_argument("files", nargs="+", type=Path, metavar="FILE", help="台账文件 .xlsx / .csv（可多个）")
+    s.add_argument("--month", required=True, help="数据月份 YYYY-MM")
+    store_arg(s)
+    s.add_argument("--dry-run", action="store_true", help="只校验，不发布")
+    s.add_argument("--report-json", type=Path, default=None, help="把校验报告写成 JSON")
+    s.add_argument("--user", default=None, help="发布人（默认当前系统用户）")
+    s.add_argument("--region", default=None, help="新建数据目录时的地区 jiangyin / changzhou")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("template", help="生成导入模板 Excel")
+    s.add_argument("--out", required=True, type=Path)
+    s.add_argument("--region", default=None, help="地区（决定示例镇街），默认取 --store 的地区")
+    store_arg(s)
+    s.set_defaults(func=cmd_template)
+
+    s = sub.add_parser("export", help="把已发布月份导出为导入模板格式")
+    store_arg(s)
+    s.add_argument("--month", required=True)
+    s.add_argument("--out", required=True, type=Path)
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("bench-import", help="导入校验速度测试（生成台账并计时）")
+    s.add_argument("--projects", type=int, default=5000)
+    s.add_argument("--region", default="jiangyin")
+    s.set_defaults(func=cmd_bench)
+
+
+# ---- helpers for the data page (数据管理) -------------------------------------------------------
+def issues_frame(report: Report) -> pl.DataFrame:
+    """Errors then warnings as a table with Chinese headers."""
+    keys = ["level", "file", "sheet", "row", "cell", "column", "value", "message"]
+    rows = report.rows()
+    df = pl.DataFrame({k: [r[k] for r in rows] for k in keys},
+                      schema={k: (pl.Int64 if k == "row" else pl.String) for k in keys})
+    return df.rename({k: labels.IMPORT_ISSUE_COLUMNS[k] for k in keys})
+
+
+def publications_frame(store: Store) -> pl.DataFrame:
+    """The publication log, newest first, with the version in force marked."""
+    recs = store.publications()
+    in_force = {}
+    for m in store.months():
+        link = store.month_dir(m)
+        if link.is_symlink():
+            in_force[m] = Path(os.readlink(link)).name
+    rows = []
+    for r in reversed(recs):
+        counts = r.get("rows", {}) or {}
+        rows.append({
+            "month": r.get("month", ""),
+            "published_at": (r.get("published_at") or "").replace("T", " "),
+            "user": r.get("user", ""),
+            "source": "、".join(r.get("source", []) or []),
+            "rows": "，".join(f"{labels.IMPORT_TABLES.get(t, t)} {n}" for t, n in counts.items()),
+            "note": r.get("note", ""),
+            "in_force": labels.BOOL[in_force.get(r.get("month")) == r.get("version")],
+            "version": r.get("version", ""),
+        })
+    keys = ["month", "published_at", "user", "source", "rows", "note", "in_force", "version"]
+    df = pl.DataFrame(rows, schema={k: pl.String for k in keys}) if rows else pl.DataFrame(
+        schema={k: pl.String for k in keys})
+    return df.rename({k: labels.PUBLICATION_COLUMNS[k] for k in keys})
+
+
+def next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + (m == 12):04d}-{m % 12 + 1:02d}"

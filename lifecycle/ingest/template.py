@@ -1,0 +1,128 @@
+"""The import template (sheets 项目/审批/运行/问题 with a title row, Chinese headers, a units
+row and an example row) and the export of snapshot tables in exactly that format, so that an
+exported month imports back to the same snapshot (round trip)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import polars as pl
+
+from .. import ids, labels, schema
+from ..reference import region as get_region
+from .fields import template_header
+from .parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
+
+_ENUM_LABELS = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
+                "exit_reason": labels.EXIT_REASONS}
+assert set(_ENUM_LABELS) == set(ENUM_VALUES)
+
+NOTES = [
+    "填报说明",
+    "1. 每张工作表对应一张台账：项目、审批、运行（新增长点培育库月度运行）、问题（矛盾问题）。未提供的表沿用上一期数据。",
+    "2. 表头所在行之上可以有标题行；表头下方的“填写说明”行和项目编号以“示例”开头的行不会导入。",
+    "3. 日期可写作 2024-03-15、2024/3/15、2024.03.15、2024年3月15日，或使用 Excel 日期格式；只写年月按当月1日计（会提示）。",
+    "4. 金额单位以表头为准：总投资（万元）或 总投资（亿元）均可，系统统一换算为万元。",
+    "5. 所在镇街填写镇街名称（如“澄江街道”）或9位镇街代码；名录以外的名称会被拒绝，不会新建镇街。",
+    "6. 项目编号是项目的唯一标识，每月保持不变；统一社会信用代码和投资项目统一代码会做格式和校验位检查。",
+    "7. 是否类字段填“是”或“否”；签约类型、项目类型、产业类别、退库原因按填写说明中的选项填写。",
+]
+
+
+def _example(table: str, region_key: str) -> dict:
+    reg = get_region(region_key)
+    tw = next(iter(reg.townships.values())).name
+    d = dt.date
+    if table == "projects":
+        return {
+            "project_id": f"{EXAMPLE_MARK}-001", "project_code": f"2024-{reg.admin_code}-34-01-000001",
+            "name": "年产10万件精密轴承项目（示例）", "enterprise": "示例精密机械有限公司",
+            "credit_code": ids.make_uscc("91" + reg.admin_code + "MA1X2Y3K4"), "township_code": tw,
+            "park": "示例产业园", "industry_section": "C", "industry_chain": "高端装备", "origin": "new",
+            "category": "industry", "is_infrastructure": True, "signing_type": "formal",
+            "total_investment_wan": 150000.0, "equipment_plan_wan": 60000.0, "land_area_mu": 200.0,
+            "designed_output_wan": 300000.0, "designed_tax_wan": 15000.0, "signed_on": d(2024, 1, 15),
+            "filed_on": d(2024, 3, 20), "started_on": d(2024, 9, 1), "planned_started_on": d(2024, 8, 1),
+            "planned_completed_on": d(2025, 10, 31), "planned_production_on": d(2025, 12, 15),
+            "planned_capacity_on": d(2026, 12, 31), "year_plan_wan": 50000.0, "year_done_wan": 20000.0,
+            "cumulative_done_wan": 20000.0, "equipment_done_wan": 8000.0, "lead_dept": "工信局", "owner": "张三",
+            "land_acquired_on": d(2024, 8, 20), "joint_acceptance": False, "campaign": "2024Q3集中开工",
+        }
+    if table == "approvals":
+        return {"project_id": f"{EXAMPLE_MARK}-001", "step": labels.APPROVAL_STEPS[0], "dept": "发改委",
+                "received_on": d(2024, 3, 1), "due_on": d(2024, 3, 31), "done_on": d(2024, 3, 20)}
+    if table == "operations":
+        return {"project_id": f"{EXAMPLE_MARK}-001", "month": d(2026, 1, 1), "orders_wan": 12000.0,
+                "capacity_utilization": 0.85, "invoiced_sales_wan": 9800.0, "output_value_wan": 10500.0,
+                "tax_wan": 520.0, "profit_wan": 800.0, "electricity_mwh": 1500.0, "employees": 320}
+    return {"problem_id": f"{EXAMPLE_MARK}-Q001", "project_id": f"{EXAMPLE_MARK}-001", "raised_on": d(2024, 5, 10),
+            "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None}
+
+
+def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = None,
+                 month: str | None = None) -> None:
+    """Write the template (tables=None: one example row per sheet) or the given snapshot
+    tables to `out` (a path or a binary file object) in the import format."""
+    import xlsxwriter
+
+    reg = get_region(region_key)
+    names = {c: t.name for c, t in reg.townships.items()}
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    f_title = wb.add_format({"bold": True, "font_size": 14})
+    f_head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    f_head_req = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                "font_color": "#C00000", "valign": "vcenter"})
+    f_unit = wb.add_format({"italic": True, "font_color": "#666666", "bg_color": "#F2F2F2", "text_wrap": True})
+    f_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    f_month = wb.add_format({"num_format": "yyyy-mm"})
+    f_example = wb.add_format({"font_color": "#808080", "italic": True})
+    f_example_date = wb.add_format({"font_color": "#808080", "italic": True, "num_format": "yyyy-mm-dd"})
+    for t in schema.TABLE_NAMES:
+        cols = schema.TABLES[t]
+        ws = wb.add_worksheet(labels.IMPORT_TABLES[t])
+        title = labels.IMPORT_TITLES[t] + (f"（{month[:4]}年{int(month[5:])}月）" if month else "（导入模板）")
+        ws.merge_range(0, 0, 0, min(len(cols) - 1, 8), title, f_title)
+        for j, c in enumerate(cols):
+            h = template_header(t, c.name)
+            ws.write_string(1, j, h, f_head_req if c.required else f_head)
+            ws.write_string(2, j, unit_hint(t, c.name), f_unit)
+            ws.set_column(j, j, max(12, min(30, len(h) * 2 + 2)))
+        ws.set_row(1, 32)
+        ws.freeze_panes(3, 1)
+        if tables is None:
+            rows = [_example(t, region_key)]
+            fmt, fdate = f_example, f_example_date
+        else:
+            df = schema.conform(t, tables[t])
+            rows = df.iter_rows(named=True)
+            fmt, fdate = None, f_date
+        for i, row in enumerate(rows, start=3):
+            for j, c in enumerate(cols):
+                v = row.get(c.name)
+                if v is None:
+                    continue
+                if c.name == "township_code":
+                    ws.write_string(i, j, names.get(v, v), fmt)
+                elif c.name in _ENUM_LABELS:
+                    ws.write_string(i, j, _ENUM_LABELS[c.name].get(v, v), fmt)
+                elif c.kind == "bool":
+                    ws.write_string(i, j, labels.BOOL[bool(v)], fmt)
+                elif c.kind == "date":
+                    ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day),
+                                      f_month if c.name == "month" else fdate)
+                elif c.kind in ("float", "int"):
+                    ws.write_number(i, j, v, fmt)
+                else:
+                    ws.write_string(i, j, str(v), fmt)
+    ws = wb.add_worksheet("说明")
+    ws.set_column(0, 0, 120)
+    for i, line in enumerate(NOTES):
+        ws.write_string(i, 0, line, f_title if i == 0 else None)
+    wb.close()
+
+
+def ledger_bytes(region_key: str, tables=None, month=None) -> bytes:
+    buf = io.BytesIO()
+    write_ledger(buf, region_key, tables, month)
+    return buf.getvalue()

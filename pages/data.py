@@ -1,0 +1,135 @@
+"""数据管理 (SPEC §8 view 10): import a month's ledgers, see every error and warning with its
+file / sheet / row / column, download the uploaded workbooks with the offending cells marked,
+publish only when there are no errors, and list the published months with their publication
+records. The page is thin: reading, validation and publishing live in `lifecycle.importer`."""
+import io
+
+import polars as pl
+import streamlit as st
+
+from lifecycle import importer, labels, ui
+from lifecycle.importer import ReadError, Source
+from lifecycle.store import MONTH_RE, StoreError
+
+U = labels.IMPORT_UI
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ctx = ui.setup("数据管理", "🗄️")
+store = ctx.store
+months = store.months()
+
+tab_import, tab_months, tab_template = st.tabs([U["tab_import"], U["tab_months"], U["tab_template"]])
+
+# ---- import ------------------------------------------------------------------------------------
+with tab_import:
+    c1, c2 = st.columns([1, 3])
+    month = c1.text_input(U["month"], value=importer.next_month(months[-1]) if months else "", help=U["month_help"])
+    user = c1.text_input(U["user"], value="", help=U["user_help"])
+    files = c2.file_uploader(U["upload"], type=["xlsx", "xlsm", "csv"], accept_multiple_files=True)
+    month_ok = bool(month) and bool(MONTH_RE.match(month))
+    if month and not month_ok:
+        st.error(U["bad_month"].format(month=month))
+    sources = [Source(f.name, f.getvalue()) for f in files or []]
+    sig = (month, tuple((s.name, len(s.data), hash(s.data)) for s in sources), store.version_token())
+    if sources and month_ok and st.session_state.get("_imp_sig") != sig:
+        bar = st.progress(0.0, text=U["reading"])
+        try:
+            res = importer.validate(sources, month, store,
+                                    progress=lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t))
+            st.session_state["_imp_res"], st.session_state["_imp_err"] = res, None
+        except (ReadError, StoreError) as e:
+            st.session_state["_imp_res"], st.session_state["_imp_err"] = None, str(e)
+        st.session_state["_imp_sig"] = sig
+        bar.empty()
+    if not sources:
+        st.session_state.pop("_imp_sig", None)
+        st.info(U["intro"])
+    elif st.session_state.get("_imp_err") and st.session_state.get("_imp_sig") == sig:
+        st.error(U["unreadable"].format(error=st.session_state["_imp_err"]))
+    elif st.session_state.get("_imp_res") is not None and st.session_state.get("_imp_sig") == sig:
+        rep = st.session_state["_imp_res"].report
+        s = rep.summary
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric(U["errors"], U["count_unit"].format(n=len(rep.errors)))
+        m2.metric(U["warnings"], U["count_unit"].format(n=len(rep.warnings)))
+        m3.metric(U["replans"], U["replans_unit"].format(n=s.get("replans", 0)), help=U["replans_help"])
+        m4.metric(U["seconds"], U["seconds_unit"].format(s=s.get("seconds", 0)))
+        st.markdown(f"**{U['sources']}**")
+        for t, info in s.get("tables", {}).items():
+            st.markdown(f"- {labels.IMPORT_TABLES[t]}：{info['text']}")
+        if s.get("ignored_sheets"):
+            st.caption(U["ignored"] + "、".join(s["ignored_sheets"]))
+        issues = importer.issues_frame(rep)
+        if issues.height:
+            rc = labels.IMPORT_ISSUE_COLUMNS["row"]
+            shown = issues.with_columns(pl.col(rc).cast(pl.String).fill_null(""))  # no "None" for sheet-level issues
+            st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * issues.height))
+            d1, *rest = st.columns(1 + len(sources))
+            d1.download_button(U["download_report"], ui.to_excel_bytes(issues, U["result_sheet"]),
+                               file_name=f"{U['result_sheet']}_{month}.xlsx", mime=XLSX, key="dl_issues")
+            all_issues = rep.errors + rep.warnings
+            for col, src in zip(rest, sources):
+                mine = [i for i in all_issues if i.file == src.name]
+                if not mine:
+                    continue
+                try:
+                    data = importer.marked_workbook(src.name, src.data, mine)
+                except Exception as e:  # a damaged upload: the issue table above still lists everything
+                    col.caption(U["marked_failed"].format(file=src.name, error=e))
+                    continue
+                stem = src.name.rsplit(".", 1)[0]
+                col.download_button(f"{U['download_marked']}：{src.name}", data, file_name=f"{stem}_标注.xlsx",
+                                    mime=XLSX, key=f"dl_marked_{src.name}")
+        else:
+            st.success(U["no_issues"])
+        blocked = not rep.ok
+        if blocked:
+            st.error(U["blocked_detail"].format(n=len(rep.errors)))
+        elif month in months:
+            st.warning(U["republish"].format(month=month))
+        if st.button(U["publish"], type="primary", disabled=blocked, key="publish"):
+            try:
+                # re-validate against the store as it is now, then publish atomically
+                res2 = importer.import_ledgers(sources, month, store, user=user or None,
+                                               note="台账导入（数据管理页面）")
+            except (ReadError, StoreError) as e:
+                st.error(str(e))
+            else:
+                if res2.ok:
+                    pub = res2.publication
+                    st.cache_data.clear()
+                    st.session_state.pop("_imp_sig", None)
+                    rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n} 行" for t, n in pub["rows"].items())
+                    st.success(U["published_detail"].format(month=month, rows=rows, version=pub["version"]))
+                else:
+                    st.error(U["stale"].format(n=len(res2.report.errors)))
+
+# ---- published months and the publication log ----------------------------------------------------
+with tab_months:
+    st.subheader(U["months"])
+    if months:
+        rows = []
+        for m in reversed(months):
+            counts = {t: store.read(m, t).height for t in labels.IMPORT_TABLES}
+            rows.append({labels.PUBLICATION_COLUMNS["month"]: m,
+                         labels.PUBLICATION_COLUMNS["published_at"]: (store.published_at(m) or "").replace("T", " "),
+                         **{labels.IMPORT_TABLES[t] + U["rows_suffix"]: n for t, n in counts.items()}})
+        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.subheader(U["publications"])
+    pubs = importer.publications_frame(store)
+    st.dataframe(pubs, hide_index=True, width="stretch")
+    ui.download_buttons(pubs, U["publications"], key="pubs")
+
+# ---- template and export ------------------------------------------------------------------------------
+with tab_template:
+    st.download_button(U["template"], importer.ledger_bytes(store.region), file_name="台账导入模板.xlsx",
+                       mime=XLSX, key="dl_template")
+    st.caption(U["template_note"])
+    if months:
+        em = st.selectbox(U["export"], list(reversed(months)), key="export_month")
+        if st.button(U["make_export"], key="make_export"):
+            buf = io.BytesIO()
+            importer.export_month(store, em, buf)
+            st.session_state["_export"] = (em, buf.getvalue())
+        if st.session_state.get("_export", (None,))[0] == em:
+            st.download_button(U["download_export"].format(month=em), st.session_state["_export"][1],
+                               file_name=f"台账_{em}.xlsx", mime=XLSX, key="dl_export")
