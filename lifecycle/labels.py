@@ -776,3 +776,9 @@ LIGHT_BG: dict[str, str] = {
 COLUMNS.update({f"{c}_pct": f"{COLUMNS[c]}（%）" for c in (
     "equipment_share", "capacity_realisation", "ytd_ratio", "time_share", "on_time_share_now", "done_share_now",
     "on_time_share_at_batch", "capacity_utilization")})
+
+# Project file: comments recorded at quarterly reviews
+LIST_TEXT.update({
+    "comments": "点评意见",
+    "no_comments": "本项目尚无点评意见（可在“季度点评”页记录）。",
+})

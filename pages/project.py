@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from lifecycle import exports, labels, ui
+from lifecycle import comments, exports, labels, ui
 
 T = labels.LIST_TEXT
 C = labels.COLUMNS
@@ -221,3 +221,13 @@ for f in flags:
     st.warning(f"**{labels.FLAGS[k]}** — {m.flag_rule(k)}（{labels.FLAG_DEPTS[k]}）")
     ui.show_table(exports.for_display(exports.translate_enums(f["rows"].drop("unit_code"))), f"{pid}_{labels.FLAGS[k]}",
                   key=f"pf_flag_{k}", link_projects=False)
+
+# ---- comments recorded at quarterly reviews (点评意见) -----------------------------------------
+st.subheader(T["comments"])
+
+cm = comments.for_project(ctx.store.root, pid)
+if cm.is_empty():
+    st.caption(T["no_comments"])
+else:
+    ui.show_table(comments.display(cm, {pid: info["name"]}), f"{pid}_点评意见", key="pf_comments",
+                  link_projects=False)
