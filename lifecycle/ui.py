@@ -30,19 +30,20 @@ div[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 """
 
 # The app's pages: (file, Chinese title, icon, URL path). app.py registers those whose file
-# exists; the browser test opens every one of them.
+# exists; the browser test opens every one of them. Icons are Material Symbols (bundled with
+# Streamlit, so they render offline; emoji need a colour-emoji font a server may lack).
 PAGES = [
-    ("pages/overview.py", "总览", "📊", "overview"),
-    ("pages/funnel.py", "阶段漏斗", "🔻", "funnel"),
-    ("pages/tiers.py", "投资分档", "💰", "tiers"),
-    ("pages/map.py", "镇街热力", "🗺️", "map"),
-    ("pages/rankings.py", "绩效排名", "🏆", "rankings"),
-    ("pages/approvals.py", "审批红绿灯", "🚦", "approvals"),
-    ("pages/alerts.py", "预警督办", "⚠️", "alerts"),
-    ("pages/project.py", "项目档案", "📁", "project"),
-    ("pages/quarterly.py", "季度点评", "🗓️", "quarterly"),
-    ("pages/lookback.py", "回头看", "🔁", "lookback"),
-    ("pages/data.py", "数据管理", "🗄️", "data"),
+    ("pages/overview.py", "总览", ":material/dashboard:", "overview"),
+    ("pages/funnel.py", "阶段漏斗", ":material/filter_alt:", "funnel"),
+    ("pages/tiers.py", "投资分档", ":material/payments:", "tiers"),
+    ("pages/map.py", "镇街热力", ":material/map:", "map"),
+    ("pages/rankings.py", "绩效排名", ":material/emoji_events:", "rankings"),
+    ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
+    ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
+    ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
+    ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
+    ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
+    ("pages/data.py", "数据管理", ":material/database:", "data"),
 ]
 
 # URL key -> (session key, kind)
@@ -191,8 +192,26 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     return month, period, sl
 
 
+def _ensure_navigation() -> None:
+    """Keep app.py's navigation when a deep link is the first request after the server starts.
+
+    With a `pages/` folder next to app.py, Streamlit starts in its legacy multipage mode and
+    runs e.g. pages/map.py directly for `/map` until some run has called st.navigation — the
+    sidebar then lists file names instead of the Chinese titles. Leave that mode and rerun the
+    same page (its URL path equals the one registered in app.py, so it resolves to the same
+    page, query parameters included)."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - other Streamlit layouts
+        return
+    if getattr(PagesManager, "uses_pages_directory", None):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def setup(title: str, icon: str = "📊") -> Context:
     """Shared page setup: config, style, data, sidebar filters, header with data freshness."""
+    _ensure_navigation()
     try:
         st.set_page_config(page_title=f"{title} · 重大项目全生命周期", page_icon=icon, layout="wide")
     except Exception:  # already set by the navigation entry point
@@ -318,7 +337,100 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
     config = {}
     pid = labels.COLUMNS["project_id"]
     if link_projects and pid in view.columns:
-        view = view.with_columns(("./project?pid=" + pl.col(pid)).alias("档案"))
+        q = filter_query()
+        view = view.with_columns(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias("档案"))
         config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
     st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     download_buttons(df, name, title, key)
+
+
+# ---- links and clickable charts (dashboard views) ------------------------------------------
+def filter_query(keys=None) -> str:
+    """The current sidebar filters as a URL query string (e.g. 'month=2026-10&unit=320281001'),
+    so a link to another page (or a new tab) opens the same view."""
+    from urllib.parse import urlencode
+
+    pairs = []
+    for key, kind in _FILTERS.items():
+        if keys is not None and key not in keys:
+            continue
+        v = st.session_state.get(f"_lc_{key}")
+        if v in (None, [], ""):
+            continue
+        for x in (v if kind == "list" else [v]):
+            pairs.append((key, x))
+    return urlencode(pairs)
+
+
+def page_href(url_path: str, **extra) -> str:
+    """A relative link to another page carrying the current filters (and extra parameters)."""
+    from urllib.parse import urlencode
+
+    q = "&".join(x for x in (filter_query(), urlencode(extra)) if x)
+    return f"./{url_path}" + (f"?{q}" if q else "")
+
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": "zh-CN"}
+
+
+def _pick_from_chart(chart_key: str, pick_key: str, pick_of) -> None:
+    state = st.session_state.get(chart_key) or {}
+    points = (state.get("selection") or {}).get("points") or []
+    value = None
+    for p in points:
+        cd = p.get("customdata")
+        if cd is None:
+            continue
+        value = pick_of(cd if isinstance(cd, (list, tuple)) else [cd])
+        if value is not None:
+            break
+    if isinstance(value, dict):  # one click sets several drill-down widgets
+        st.session_state.update(value)
+    else:
+        st.session_state[pick_key] = value
+
+
+def _pick_from_deck(deck_key: str, pick_key: str, pick_of) -> None:
+    state = st.session_state.get(deck_key) or {}
+    objects = (state.get("selection") or {}).get("objects") or {}
+    value = None
+    for objs in objects.values():
+        for o in objs or []:
+            value = pick_of(o)
+            if value is not None:
+                break
+        if value is not None:
+            break
+    st.session_state[pick_key] = value
+
+
+def deck(deck_obj, key: str, pick_key: str | None = None, pick_of=None, height: int = 620) -> None:
+    """Render a pydeck map; with pick_key, clicking an object writes pick_of(object) into
+    st.session_state[pick_key] (as `plot` does for charts)."""
+    if pick_key is None:
+        st.pydeck_chart(deck_obj, key=key, height=height)
+        return
+    st.pydeck_chart(deck_obj, key=key, height=height, selection_mode="single-object",
+                    on_select=lambda: _pick_from_deck(key, pick_key, pick_of))
+
+
+def plot(fig, key: str, pick_key: str | None = None, pick_of=None) -> None:
+    """Render a Plotly figure (its own big-screen styling, no Streamlit theme). With pick_key,
+    clicking a mark writes pick_of(customdata) into st.session_state[pick_key] — the key of the
+    selectbox that drives the drill-down list, so a click and the selectbox stay in step."""
+    if pick_key is None:
+        st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
+        return
+    pick_of = pick_of or (lambda cd: cd[0])
+    st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, selection_mode="points",
+                    on_select=lambda: _pick_from_chart(key, pick_key, pick_of))
+
+
+def pick_box(label: str, options: list, key: str, format_func=None):
+    """The drill-down selectbox (the testable fallback of clicking a chart). Returns the pick
+    or None; a pick that is no longer among the options (filters changed) is dropped."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = None
+    fmt = format_func or str
+    return st.selectbox(label, [None] + list(options), key=key, placeholder=labels.VIEW_TEXT["drill_none"],
+                        format_func=lambda v: labels.VIEW_TEXT["drill_none"] if v is None else fmt(v))

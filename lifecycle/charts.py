@@ -1,0 +1,397 @@
+"""Pure chart builders: a small Polars frame from the metrics API -> a Plotly figure.
+
+No Streamlit here (the pages render the figures). Labels come from `labels`; amounts are
+shown in 亿元 (万元 / 10,000) as Chinese reports write them; fonts are large for a big screen.
+Every clickable mark carries its key (stage, tier band, unit code …) in `customdata[0]` so a
+page can turn a click into a drill-down list.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from . import labels
+
+WAN_PER_YI = 10_000
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+BASE_FONT = 18
+STAGE_COLORS = {
+    "intent": "#9ecae1",
+    "signed": "#6baed6",
+    "filed": "#3182bd",
+    "started": "#f2a541",
+    "completed": "#e4572e",
+    "producing": "#54a24b",
+    "at_capacity": "#1b7837",
+    "exited": "#9e9e9e",
+}
+STAGE_LABELS = {**labels.STAGES, "exited": "已退库"}
+ORIGIN_COLORS = {"new": "#3182bd", "upgrade": "#f2a541"}
+INVEST_COLORS = {"total_investment_wan": "#3182bd", "cumulative_done_wan": "#54a24b", "year_done_wan": "#f2a541"}
+INVEST_LABELS = {"total_investment_wan": "总投资", "cumulative_done_wan": "累计完成投资", "year_done_wan": "当年完成投资"}
+HEAT_SCALE = [[0.0, "#f7fbff"], [0.15, "#c6dbef"], [0.4, "#6baed6"], [0.7, "#2171b5"], [1.0, "#08306b"]]
+
+
+def yi(wan) -> float | None:
+    """万元 -> 亿元."""
+    return None if wan is None else wan / WAN_PER_YI
+
+
+def pct_text(v) -> str:
+    """A share as text: 0.8512 -> '85.1%'; None -> '—'."""
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def yi_text(wan) -> str:
+    return "—" if wan is None else f"{wan / WAN_PER_YI:,.2f}亿元"
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def base_layout(title: str | None = None, height: int = 460, show_legend: bool = True) -> dict:
+    """Shared big-screen look: large CJK fonts, white background, horizontal legend. No named
+    template (copying one costs ~0.1 s per figure); the few settings wanted are explicit."""
+    return dict(
+        template=None,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
+        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
+        font=dict(family=FONT_FAMILY, size=BASE_FONT, color="#222"),
+        title=dict(text=title, font=dict(size=BASE_FONT + 4), x=0, xanchor="left") if title else None,
+        height=height,
+        margin=dict(l=10, r=20, t=60 if title else 20, b=10),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY, size=BASE_FONT - 2)),
+        showlegend=show_legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=BASE_FONT - 2)),
+        clickmode="event+select",
+        dragmode=False,
+    )
+
+
+def figure(traces: list, title: str | None = None, height: int = 460, show_legend: bool = True, **layout) -> go.Figure:
+    """A figure with the shared look; `layout` entries are merged into it. (Building the layout
+    in the constructor is ~7× faster than update_layout on an existing figure.)"""
+    return go.Figure(data=traces, layout=_merge(base_layout(title, height, show_legend), layout))
+
+
+def style(fig: go.Figure, title: str | None = None, height: int = 460, show_legend: bool = True) -> go.Figure:
+    """Apply the shared look to an existing figure."""
+    return fig.update_layout(**base_layout(title, height, show_legend))
+
+
+def _empty(title: str | None, height: int = 300) -> go.Figure:
+    return figure([], title, height, show_legend=False,
+                  annotations=[dict(text=labels.VIEW_TEXT["no_data"], showarrow=False, font=dict(size=BASE_FONT + 2),
+                                    xref="paper", yref="paper", x=0.5, y=0.5)],
+                  xaxis=dict(visible=False), yaxis=dict(visible=False))
+
+
+# ---- stages -----------------------------------------------------------------------------
+def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) -> go.Figure:
+    """Stage funnel from `Metrics.funnel`: projects that reached each stage, with
+    "% of previous stage" and "% of first stage" on every bar."""
+    if df.is_empty():
+        return _empty(title)
+    rows = df.to_dicts()
+    text = [
+        f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+                                       f"<br>{labels.VIEW_TEXT['pct_prev']}{pct_text(r['pct_of_previous'])}"
+                                       f" · {labels.VIEW_TEXT['pct_first']}{pct_text(r['pct_of_first'])}")
+        for r in rows
+    ]
+    trace = go.Funnel(
+        y=[r["stage_label"] for r in rows],
+        x=[r["reached"] for r in rows],
+        text=text,
+        textinfo="text",
+        textposition="outside",
+        textfont=dict(size=BASE_FONT - 3, color="#111"),
+        customdata=[[r["stage"], yi(r.get("investment_wan") or 0.0)] for r in rows],
+        hovertemplate="%{y}<br>已达到 %{x:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
+        marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
+        connector=dict(line=dict(color="#bbb", width=1)),
+        cliponaxis=False,
+    )
+    top = max(r["reached"] for r in rows) or 1
+    # funnel bars are centred on 0: leave room on the right for the outside labels
+    return figure([trace], title, height, show_legend=False, yaxis=dict(tickfont=dict(size=BASE_FONT + 1)),
+                  xaxis=dict(visible=False, range=[-top * 0.51, top * 1.45]), margin=dict(r=10))
+
+
+def stage_distribution_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """Projects by current stage (exited apart) from `Metrics.stage_distribution`."""
+    if df.is_empty() or df["count"].sum() == 0:
+        return _empty(title)
+    rows = df.to_dicts()
+    trace = go.Bar(
+        x=[r["stage_label"] for r in rows],
+        y=[r["count"] for r in rows],
+        text=[f"{r['count']:,}" for r in rows],
+        textposition="outside",
+        customdata=[[r["stage"], yi(r["investment_wan"])] for r in rows],
+        hovertemplate="%{x}<br>%{y:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
+        marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
+        cliponaxis=False,
+    )
+    return figure([trace], title, height, show_legend=False, yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"])))
+
+
+COHORT_STAGES = ["signed", "filed", "started", "completed", "producing", "at_capacity"]
+
+
+def cohort_chart(df: pl.DataFrame, title: str | None = None, height: int = 460) -> go.Figure:
+    """Cohort funnel by signing year (`Metrics.cohort_funnel`): per year, how many of the
+    formally signed projects have reached each later milestone (hover: share of signed)."""
+    if df.is_empty():
+        return _empty(title)
+    years = [str(y) for y in df["signing_year"].to_list()]
+    signed = df["signed"].to_list()
+    traces = []
+    for s in COHORT_STAGES:
+        vals = df[s].to_list()
+        share = [(v / d) if d else None for v, d in zip(vals, signed)]
+        traces.append(go.Bar(
+            x=years, y=vals, name=labels.STAGES[s], marker_color=STAGE_COLORS[s],
+            customdata=[[s, pct_text(p)] for p in share],
+            hovertemplate="%{x}年签约<br>" + labels.STAGES[s] + "：%{y:,} 个（占正式签约 %{customdata[1]}）<extra></extra>",
+        ))
+    return figure(traces, title, height, barmode="group", bargap=0.2,
+                  xaxis=dict(title=dict(text="签约年度"), type="category"),
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"])))
+
+
+def duration_summary(df: pl.DataFrame) -> pl.DataFrame:
+    """Per stage transition: number of projects, median / quartiles / mean / max months, from
+    the per-project rows of `Metrics.stage_durations` (vectorised Polars group-by), in
+    lifecycle order."""
+    order = pl.DataFrame({"transition": list(labels.TRANSITIONS), "ord": range(len(labels.TRANSITIONS))})
+    stats = ("median_months", "p25_months", "p75_months", "mean_months", "max_months")
+    if df.is_empty():
+        return order.drop("ord").with_columns(pl.lit(0, pl.Int64).alias("n"),
+                                              *[pl.lit(None, pl.Float64).alias(c) for c in stats])
+    agg = df.group_by("transition").agg(
+        pl.len().cast(pl.Int64).alias("n"),
+        pl.col("months").median().alias("median_months"),
+        pl.col("months").quantile(0.25, interpolation="linear").alias("p25_months"),
+        pl.col("months").quantile(0.75, interpolation="linear").alias("p75_months"),
+        pl.col("months").mean().alias("mean_months"),
+        pl.col("months").max().alias("max_months"),
+    )
+    out = order.join(agg, on="transition", how="left").sort("ord").drop("ord")
+    return out.with_columns(pl.col("n").fill_null(0))
+
+
+def duration_chart(df: pl.DataFrame, title: str | None = None, height: int = 460) -> go.Figure:
+    """Distribution of months between consecutive milestones (box per transition)."""
+    if df.is_empty():
+        return _empty(title)
+    palette = ["#6baed6", "#3182bd", "#f2a541", "#e4572e", "#54a24b"]
+    traces = []
+    for i, (t, lab) in enumerate(labels.TRANSITIONS.items()):
+        vals = df.filter(pl.col("transition") == t)["months"].to_list()
+        if not vals:
+            continue
+        traces.append(go.Box(x=vals, name=lab, boxmean=True, orientation="h", marker_color=palette[i % len(palette)],
+                             boxpoints="outliers", hovertemplate=lab + "<br>%{x:.1f} 个月<extra></extra>"))
+    return figure(traces, title, height, show_legend=False,
+                  xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_months"]), rangemode="tozero"),
+                  yaxis=dict(autorange="reversed"))
+
+
+# ---- tiers ------------------------------------------------------------------------------
+def _total_labels(x: list, totals: list, text: list) -> go.Scatter:
+    return go.Scatter(x=x, y=totals, mode="text", text=text, textposition="top center", showlegend=False,
+                      hoverinfo="skip", textfont=dict(size=BASE_FONT - 1), cliponaxis=False)
+
+
+def tier_count_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """In-library projects per band (`Metrics.tiers`), stacked new-investment vs upgrade."""
+    if df.is_empty() or df["count"].sum() == 0:
+        return _empty(title)
+    x = df["tier_label"].to_list()
+    keys = [[k] for k in df["tier_band"].to_list()]
+    traces = [
+        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
+               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
+        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
+    ]
+    counts = df["count"].to_list()
+    traces.append(_total_labels(x, counts, [f"{c:,}个" for c in counts]))
+    return figure(traces, title, height, barmode="stack",
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts) * 1.18 + 1]))
+
+
+def tier_investment_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """Total, cumulative completed and this year's completed investment per band, in 亿元."""
+    if df.is_empty() or df["count"].sum() == 0:
+        return _empty(title)
+    x = df["tier_label"].to_list()
+    keys = [[k] for k in df["tier_band"].to_list()]
+    traces = []
+    for col in ("total_investment_wan", "cumulative_done_wan", "year_done_wan"):
+        vals = [yi(v or 0.0) for v in df[col].to_list()]
+        traces.append(go.Bar(x=x, y=vals, name=INVEST_LABELS[col], marker_color=INVEST_COLORS[col], customdata=keys,
+                             text=[f"{v:,.0f}" for v in vals], textposition="outside", cliponaxis=False,
+                             textfont=dict(size=BASE_FONT - 4),
+                             hovertemplate="%{x}<br>" + INVEST_LABELS[col] + "：%{y:,.2f} 亿元<extra></extra>"))
+    return figure(traces, title, height, barmode="group",
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_yi"]), rangemode="tozero"))
+
+
+def tier_stage_mix_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """Stage mix per band: stacked horizontal bars of the current stage of in-library projects."""
+    if df.is_empty() or df["count"].sum() == 0:
+        return _empty(title)
+    y = df["tier_label"].to_list()
+    keys = df["tier_band"].to_list()
+    traces = [
+        go.Bar(y=y, x=df[f"stage_{s}"].to_list(), name=labels.STAGES[s], orientation="h", marker_color=STAGE_COLORS[s],
+               customdata=[[k, s] for k in keys],
+               hovertemplate="%{y}<br>" + labels.STAGES[s] + "：%{x:,} 个<extra></extra>")
+        for s in labels.STAGE_ORDER if f"stage_{s}" in df.columns
+    ]
+    return figure(traces, title, height, barmode="stack",
+                  xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"])), yaxis=dict(autorange="reversed"),
+                  legend=dict(y=1.02, font=dict(size=BASE_FONT - 4)))
+
+
+def tier_class_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """Cumulative classes (≥1亿 … ≥100亿, `Metrics.tier_classes`): count, new vs upgrade."""
+    if df.is_empty():
+        return _empty(title)
+    x = df["tier_label"].to_list()
+    keys = [[k] for k in df["tier_class"].to_list()]
+    traces = [
+        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
+               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
+        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
+    ]
+    counts = df["count"].to_list()
+    inv = [yi(v or 0.0) for v in df["total_investment_wan"].to_list()]
+    traces.append(_total_labels(x, counts, [f"{c:,}个<br>{v:,.0f}亿元" for c, v in zip(counts, inv)]))
+    return figure(traces, title, height, barmode="stack",
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts or [0]) * 1.3 + 1]))
+
+
+# ---- townships --------------------------------------------------------------------------
+def _heat_height(n_rows: int) -> int:
+    return max(320, 34 * n_rows + 140)
+
+
+def _click_layer(xs: list, ys: list, keys: list, hover: list) -> go.Scatter:
+    """Transparent markers over heatmap cells: heatmaps are not selectable in Plotly, these are."""
+    return go.Scatter(x=xs, y=ys, mode="markers", customdata=keys, text=hover, hovertemplate="%{text}<extra></extra>",
+                      marker=dict(size=26, symbol="square", color="rgba(0,0,0,0)", opacity=0.01),
+                      showlegend=False, name="")
+
+
+def unit_stage_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], title: str | None = None) -> go.Figure:
+    """Units × current stage of in-library projects (`Metrics.unit_stage`). `units` = the
+    region's (code, name) rows in display order, so empty units still show."""
+    if not units:
+        return _empty(title)
+    stages = labels.STAGE_ORDER
+    counts = {(r["unit_code"], r["stage"]): r["count"] for r in df.select("unit_code", "stage", "count").to_dicts()}
+    z = [[counts.get((u, s), 0) for s in stages] for u, _ in units]
+    xl = [labels.STAGES[s] for s in stages]
+    yl = [n for _, n in units]
+    heat = go.Heatmap(z=z, x=xl, y=yl, colorscale=HEAT_SCALE, texttemplate="%{z}", textfont=dict(size=BASE_FONT - 2),
+                      hoverinfo="skip", xgap=2, ygap=2, colorbar=dict(title=dict(text="项目数"), thickness=14))
+    xs, ys, keys, hover = [], [], [], []
+    for i, (code, name) in enumerate(units):
+        for j, s in enumerate(stages):
+            xs.append(xl[j])
+            ys.append(name)
+            keys.append([code, s])
+            hover.append(f"{name} · {labels.STAGES[s]}：{z[i][j]} 个")
+    return figure([heat, _click_layer(xs, ys, keys, hover)], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)"),
+                  margin=dict(t=110 if title else 50))
+
+
+def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: str,
+                       title: str | None = None) -> go.Figure:
+    """Units × snapshot month of one measure of `Metrics.unit_month` (amounts in 亿元)."""
+    if not units or df.is_empty():
+        return _empty(title)
+    months = sorted(df["snapshot_month"].unique().to_list())
+    money = measure.endswith("_wan")
+    vals = {(r["unit_code"], r["snapshot_month"]): r[measure]
+            for r in df.select("unit_code", "snapshot_month", measure).to_dicts()}
+    z = [[(round(yi(vals.get((u, m)) or 0.0), 2) if money else (vals.get((u, m)) or 0)) for m in months]
+         for u, _ in units]
+    xl = [f"{m[2:4]}年{int(m[5:])}月" for m in months]  # e.g. 26年3月
+    yl = [n for _, n in units]
+    unit_lab = labels.UNIT_MONTH_MEASURES.get(measure, measure)
+    heat = go.Heatmap(z=z, x=xl, y=yl, colorscale=HEAT_SCALE, texttemplate="%{z:.1f}" if money else "%{z}",
+                      textfont=dict(size=BASE_FONT - 5), hoverinfo="skip", xgap=2, ygap=2,
+                      colorbar=dict(title=dict(text="亿元" if money else "个"), thickness=14))
+    xs, ys, keys, hover = [], [], [], []
+    for i, (code, name) in enumerate(units):
+        for j, m in enumerate(months):
+            xs.append(xl[j])
+            ys.append(name)
+            keys.append([code, m])
+            v = z[i][j]
+            hover.append(f"{name} · {m[:4]}年{int(m[5:])}月<br>{unit_lab}：" + (f"{v:,.2f}" if money else f"{v:,}"))
+    return figure([heat, _click_layer(xs, ys, keys, hover)], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", tickangle=0, tickfont=dict(size=BASE_FONT - 4),
+                             gridcolor="rgba(0,0,0,0)"),
+                  margin=dict(t=110 if title else 50))
+
+
+def unit_measure_chart(df: pl.DataFrame, measure: str, title: str | None = None) -> go.Figure:
+    """Units sorted by one measure (horizontal bars), the map's measure as a chart."""
+    d = df.filter(pl.col(measure).is_not_null()).sort(measure, descending=True)
+    if d.is_empty():
+        return _empty(title)
+    is_rate = measure in labels.RATES
+    money = measure.endswith("_wan")
+    shown = [v * 100 if is_rate else (yi(v) if money else v) for v in d[measure].to_list()]
+    text = [f"{v:.1f}%" if is_rate else (f"{v:,.2f}" if isinstance(v, float) else f"{v:,}") for v in shown]
+    trace = go.Bar(y=d["unit_name"].to_list(), x=shown, orientation="h", text=text, textposition="outside",
+                   cliponaxis=False, marker_color="#2171b5", customdata=[[c] for c in d["unit_code"].to_list()],
+                   hovertemplate="%{y}<br>%{text}<extra></extra>")
+    return figure([trace], title, max(_heat_height(d.height) - 60, 620), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category"),
+                  xaxis=dict(title=dict(text=labels.MAP_MEASURES.get(measure, measure) + ("（%）" if is_rate else ""))),
+                  margin=dict(r=60))
+
+
+# ---- rankings ---------------------------------------------------------------------------
+def rank_change_text(v) -> str:
+    """Rank change vs the previous quarter: +2 -> '↑2', -1 -> '↓1', 0 -> '–', None -> '—'."""
+    if v is None:
+        return "—"
+    if v > 0:
+        return f"↑{v}"
+    if v < 0:
+        return f"↓{-v}"
+    return "–"
+
+
+def ranking_chart(df: pl.DataFrame, title: str | None = None) -> go.Figure:
+    """Composite score per unit (`Metrics.ranking`), best at the top, with rank change."""
+    d = df.filter(pl.col("score").is_not_null()).sort("rank")
+    if d.is_empty():
+        return _empty(title)
+    ch = d["rank_change"].to_list() if "rank_change" in d.columns else [None] * d.height
+    colors = ["#2e9d4f" if (c or 0) > 0 else ("#d7263d" if (c or 0) < 0 else "#2171b5") for c in ch]
+    text = [f"{s:.1f}  {rank_change_text(c)}" for s, c in zip(d["score"].to_list(), ch)]
+    trace = go.Bar(
+        y=[f"{r}. {n}" for r, n in zip(d["rank"].to_list(), d["unit_name"].to_list())],
+        x=d["score"].to_list(), orientation="h", text=text, textposition="outside", cliponaxis=False,
+        marker_color=colors, customdata=[[c] for c in d["unit_code"].to_list()],
+        hovertemplate="%{y}<br>综合得分 %{x:.1f}<extra></extra>",
+    )
+    return figure([trace], title, _heat_height(d.height) - 60, show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category"),
+                  xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_score"]), range=[0, 112]))

@@ -1,0 +1,213 @@
+"""Real-browser test: `streamlit run app.py` on the demo data of each region, opened in the
+system's headless Chromium through Playwright (never `playwright install`). Every registered
+page must finish running with no exception box and no error alert; the dashboard views must
+show their Plotly charts and the township map its deck.gl canvas; nothing may be fetched
+from outside 127.0.0.1 (the app works with no internet).
+
+With LIFECYCLE_SCREENSHOT=1 the overview of the Jiangyin demo is saved, 1600×1000, to
+docs/screenshot-overview.png (the README shows it).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from lifecycle.ui import PAGES
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings"}
+MAP_PAGES = {"map"}
+SERVER_START_S = 90
+PAGE_TIMEOUT_MS = 120_000
+
+
+def _require_browser():
+    if CHROMIUM.exists():
+        try:
+            import playwright.sync_api  # noqa: F401
+            return
+        except ImportError as e:
+            reason = f"playwright is not installed ({e})"
+    else:
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if os.environ.get("LIFECYCLE_BROWSER_REQUIRED") == "1":
+        pytest.fail(f"browser test required but {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, store: Path, log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {**os.environ, "LIFECYCLE_STORE": str(store), "PYTHONUNBUFFERED": "1"}
+        self._fh = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=self._fh, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + SERVER_START_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"streamlit did not answer within {SERVER_START_S}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self._fh.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module", params=["jiangyin", "changzhou"])
+def server(request, demo_stores, tmp_path_factory):
+    _require_browser()
+    srv = Server(demo_stores[request.param], tmp_path_factory.mktemp("streamlit") / "server.log")
+    request.addfinalizer(srv.stop)
+    srv.wait_ready()
+    srv.region = request.param
+    return srv
+
+
+def _wait_finished(page) -> None:
+    """Until the app's script run is over (twice, a short while apart: a first run may be
+    followed by a rerun, e.g. when a deep link switches to app.py's navigation)."""
+    sel = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    page.wait_for_selector(sel, timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+    page.wait_for_selector(sel, timeout=PAGE_TIMEOUT_MS)
+
+
+def _open(page, url: str) -> None:
+    page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
+    _wait_finished(page)
+
+
+def test_every_page_renders_without_error(server, browser):
+    pages = [(f, title, url) for f, title, _, url in PAGES if (REPO / f).exists()]
+    assert any(url == "overview" for _, _, url in pages)
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    outside: list[str] = []
+    ctx.on("request", lambda r: outside.append(r.url)
+           if not r.url.startswith((server.url, "data:", "blob:", "about:")) else None)
+    page = ctx.new_page()
+    problems = []
+    try:
+        for f, title, url in pages:
+            _open(page, f"{server.url}/{url}")
+            # the sidebar navigation is app.py's (Chinese titles), even on a deep link
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            if not nav.get_by_text(title, exact=True).count():
+                problems.append(f"{url}: navigation does not list {title!r}")
+            if url in PLOTLY_PAGES:
+                page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+            if url in MAP_PAGES:
+                page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=PAGE_TIMEOUT_MS)
+            n_exc = page.locator('[data-testid="stException"]').count()
+            n_err = page.locator('[data-testid="stAlertContentError"]').count()
+            if n_exc or n_err:
+                text = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').first.inner_text()
+                problems.append(f"{url}: {n_exc} exception(s), {n_err} error alert(s): {text[:300]}")
+            if url in PLOTLY_PAGES and page.locator(".js-plotly-plot").count() == 0:
+                problems.append(f"{url}: no Plotly chart rendered")
+            if url == "overview" and server.region == "jiangyin" and os.environ.get("LIFECYCLE_SCREENSHOT") == "1":
+                page.wait_for_timeout(1500)
+                page.screenshot(path=str(REPO / "docs" / "screenshot-overview.png"))
+    finally:
+        ctx.close()
+    assert not problems, "\n".join(problems)
+    assert not outside, f"requests outside the app (must work offline): {outside[:5]}"
+
+
+def test_link_with_filters_opens_same_view(server, browser):
+    """A copied link (query string) restores the sidebar filters in a fresh browser session."""
+    from lifecycle.reference import region
+
+    reg = region(server.region)
+    unit = next(iter(reg.units))
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = ctx.new_page()
+    try:
+        _open(page, f"{server.url}/funnel?unit={unit}&origin=upgrade")
+        # the header line names the active filters (rendered by the server from the restored state)
+        fresh = page.locator(".lc-fresh").first.inner_text(timeout=PAGE_TIMEOUT_MS)
+        assert reg.units[unit].name in fresh and "技改" in fresh, fresh
+        assert "unit=" in page.url and "origin=upgrade" in page.url
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ctx.close()
+
+
+def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
+    """A real click on a bar of the current-stage chart (funnel page) lists the projects
+    currently at that stage: as many as the bar counts."""
+    from conftest import metrics_for
+
+    from lifecycle.store import Store
+
+    m = metrics_for(Store(demo_stores[server.region]))
+    dist = m.stage_distribution(m.latest_month())
+    counts = dist["count"].to_list()
+    idx = counts.index(max(counts))  # the tallest bar (easy to hit)
+    n, label = counts[idx], dist["stage_label"][idx]
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = ctx.new_page()
+    try:
+        _open(page, f"{server.url}/funnel")
+        page.wait_for_selector('[data-testid="stPlotlyChart"] .trace.bars .point', timeout=PAGE_TIMEOUT_MS)
+        bar = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator(".trace.bars .point").nth(idx)
+        box = bar.bounding_box()
+        # Plotly's drag layer sits above the bars: click at the bar's position, as a user does
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8)
+        page.wait_for_selector(f"text=当前处于「{label}」", timeout=PAGE_TIMEOUT_MS)
+        _wait_finished(page)
+        assert page.get_by_text(f"当前处于「{label}」，共 {n:,} 个", exact=False).count() == 1
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ctx.close()
