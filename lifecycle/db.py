@@ -33,6 +33,7 @@ MODELS = [
     "sliced",
     "rate_inputs",
     "review_models",
+    "lookback_rows",
 ]
 
 

@@ -782,3 +782,12 @@ LIST_TEXT.update({
     "comments": "点评意见",
     "no_comments": "本项目尚无点评意见（可在“季度点评”页记录）。",
 })
+
+# General UI messages
+UI_TEXT: dict[str, str] = {
+    "empty_store": "数据目录 {root} 中还没有已发布的月度快照。请先在“数据管理”页导入第一个月的台账。",
+    "go_data_page": "前往数据管理页 →",
+    "store_region": "本数据目录所属地区",
+    "store_region_help": "新数据目录首次导入时选择，之后固定不变",
+}
+REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}

@@ -168,8 +168,11 @@ class Metrics:
 
     def rates_with_change(self, month: str, sl: Slice = ALL, period: str = "ytd") -> dict:
         """Rates at `month` plus the previous snapshot's rate and the change (percentage points)."""
+        return self._with_change(month, self.previous_month(month), sl, period)
+
+    def _with_change(self, month: str, prev_m: str | None, sl: Slice, period: str) -> dict:
+        """Rates at `month` with those at `prev_m` (previous_rate, previous_month, change_pp)."""
         cur = self.rates(month, sl, period=period)
-        prev_m = self.previous_month(month)
         prev = self.rates(prev_m, sl, period=period) if prev_m else None
         for k, v in cur.items():
             pv = prev[k]["rate"] if prev else None
@@ -433,16 +436,7 @@ class Metrics:
     def quarter_rates(self, quarter: str, sl: Slice = ALL, period: str = "ytd") -> dict:
         """The five rates as of the quarter's as-of month, with the previous quarter's as-of
         rates and the change in percentage points (keys previous_rate, previous_month, change_pp)."""
-        as_of = self.quarter_as_of(quarter)
-        cur = self.rates(as_of, sl, period=period)
-        prev_m = self.previous_quarter_as_of(quarter)
-        prev = self.rates(prev_m, sl, period=period) if prev_m else None
-        for k, v in cur.items():
-            pv = prev[k]["rate"] if prev else None
-            v["previous_rate"] = pv
-            v["previous_month"] = prev_m
-            v["change_pp"] = (v["rate"] - pv) * 100 if (v["rate"] is not None and pv is not None) else None
-        return cur
+        return self._with_change(self.quarter_as_of(quarter), self.previous_quarter_as_of(quarter), sl, period)
 
     def month_events(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         """Projects signed / signed as intent / filed / started / completed in `month` (月通报)."""

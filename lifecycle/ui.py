@@ -7,6 +7,7 @@ This is the only module of the package that imports Streamlit.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 
 import polars as pl
@@ -92,9 +93,18 @@ def ensure_demo(store: Store) -> None:
 def get_metrics() -> Metrics:
     store = Store(default_store())
     ensure_demo(store)
+    return _metrics_for(store)
+
+
+def _metrics_for(store: Store) -> Metrics:
     db = _database(str(store.root))
     db.refresh()
     return Metrics(db)
+
+
+def _is_default_store() -> bool:
+    """The repo's own data/ (no LIFECYCLE_STORE): the only place demo data is generated into."""
+    return not os.environ.get("LIFECYCLE_STORE")
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -209,15 +219,32 @@ def _ensure_navigation() -> None:
         st.rerun()
 
 
-def setup(title: str, icon: str = "📊") -> Context:
-    """Shared page setup: config, style, data, sidebar filters, header with data freshness."""
+def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
+    """Shared page setup: config, style, data, sidebar filters, header with data freshness.
+
+    On the repo's default store the demo data is generated on first run. A store chosen with
+    LIFECYCLE_STORE that has nothing published yet is never filled with demo data: pages say
+    so and point to the data page; the data page itself (`allow_empty=True`) gets a Context
+    whose `metrics` and `month` are None, so the first month can be imported."""
     _ensure_navigation()
     try:
         st.set_page_config(page_title=f"{title} · 重大项目全生命周期", page_icon=icon, layout="wide")
     except Exception:  # already set by the navigation entry point
         pass
     st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
-    metrics = get_metrics()
+    store = Store(default_store())
+    if not store.months():
+        if _is_default_store():
+            ensure_demo(store)
+        else:
+            st.title(title)
+            st.warning(labels.UI_TEXT["empty_store"].format(root=store.root))
+            if allow_empty:
+                reg = region(store.meta["region"]) if store.meta.get("region") else None
+                return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
+            st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
+            st.stop()
+    metrics = _metrics_for(store)
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store

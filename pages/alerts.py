@@ -12,6 +12,10 @@ m = ctx.metrics
 # The action lists, in the order departments work them.
 KEYS = ["completion_reminder", "completion_interview", "investment_behind", "low_equipment_share",
         "capacity_not_reached", "exit_candidate", "approval_over_12m", "step_stalled"]
+# a link from the overview's flag tiles (?flag=<key>) opens with that list's tab first
+_wanted = st.query_params.get("flag")
+if _wanted in KEYS:
+    KEYS = [_wanted] + [k for k in KEYS if k != _wanted]
 
 with st.expander(T["thresholds"], expanded=False):
     th = m.thresholds

@@ -13,9 +13,14 @@ from lifecycle.store import MONTH_RE, StoreError
 
 U = labels.IMPORT_UI
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ctx = ui.setup("数据管理", "🗄️")
+ctx = ui.setup("数据管理", "🗄️", allow_empty=True)
 store = ctx.store
 months = store.months()
+# a fresh store has no region yet: the clerk chooses it once, at the first import
+region_key = store.meta.get("region")
+if not region_key:
+    region_key = st.selectbox(labels.UI_TEXT["store_region"], list(labels.REGION_NAMES),
+                              format_func=labels.REGION_NAMES.get, help=labels.UI_TEXT["store_region_help"])
 
 tab_import, tab_months, tab_template = st.tabs([U["tab_import"], U["tab_months"], U["tab_template"]])
 
@@ -29,11 +34,11 @@ with tab_import:
     if month and not month_ok:
         st.error(U["bad_month"].format(month=month))
     sources = [Source(f.name, f.getvalue()) for f in files or []]
-    sig = (month, tuple((s.name, len(s.data), hash(s.data)) for s in sources), store.version_token())
+    sig = (month, region_key, tuple((s.name, len(s.data), hash(s.data)) for s in sources), store.version_token())
     if sources and month_ok and st.session_state.get("_imp_sig") != sig:
         bar = st.progress(0.0, text=U["reading"])
         try:
-            res = importer.validate(sources, month, store,
+            res = importer.validate(sources, month, store, region_key=region_key,
                                     progress=lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t))
             st.session_state["_imp_res"], st.session_state["_imp_err"] = res, None
         except (ReadError, StoreError) as e:
@@ -90,7 +95,7 @@ with tab_import:
             try:
                 # re-validate against the store as it is now, then publish atomically
                 res2 = importer.import_ledgers(sources, month, store, user=user or None,
-                                               note="台账导入（数据管理页面）")
+                                               note="台账导入（数据管理页面）", region_key=region_key)
             except (ReadError, StoreError) as e:
                 st.error(str(e))
             else:
@@ -121,7 +126,7 @@ with tab_months:
 
 # ---- template and export ------------------------------------------------------------------------------
 with tab_template:
-    st.download_button(U["template"], importer.ledger_bytes(store.region), file_name="台账导入模板.xlsx",
+    st.download_button(U["template"], importer.ledger_bytes(region_key), file_name="台账导入模板.xlsx",
                        mime=XLSX, key="dl_template")
     st.caption(U["template_note"])
     if months:

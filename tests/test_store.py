@@ -14,6 +14,8 @@ import pytest
 from conftest import frame, project, publish
 from lifecycle.store import Store, StoreError
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def tree_hash(root: Path) -> dict[str, str]:
     """sha256 of every file reachable under root/snapshots, following the month symlinks."""
@@ -111,17 +113,21 @@ def test_kill_mid_publish_leaves_old_snapshot_intact(make_store, tmp_path):
         print("writing", flush=True)
         st.publish("2025-01", tables, _before_swap=lambda: (print("ready", flush=True), time.sleep(60)))
     """))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     for wait_for in ("ready", "writing"):
-        proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-        deadline = time.time() + 120
-        while time.time() < deadline:
+        proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
+        seen = []
+        while True:  # readline returns "" at EOF, i.e. if the child died early
             line = proc.stdout.readline()
-            if wait_for in line:
+            seen.append(line)
+            if wait_for in line or not line:
                 break
+        assert wait_for in seen[-1], f"child did not reach '{wait_for}': {seen}"
         if wait_for == "writing":
             time.sleep(0.3)  # somewhere inside the write
+        assert proc.poll() is None, "child must still be running when it is killed"
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
         assert tree_hash(st.root) == before
         assert Store(st.root).read("2025-01", "projects")["project_id"].to_list() == ["P1", "P2"]
     # the next publication cleans up the leftovers and succeeds
