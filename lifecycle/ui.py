@@ -357,10 +357,21 @@ def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key:
                        key=f"xlsx_{key}")
 
 
+def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
+    """Dates as YYYY-MM-DD and empty text cells blank on screen (downloads keep real types)."""
+    exprs = []
+    for c, dtype in df.schema.items():
+        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").fill_null(""))
+        elif dtype == pl.String:
+            exprs.append(pl.col(c).fill_null(""))
+    return df.with_columns(exprs) if exprs else df
+
+
 def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
                height: int | None = None, link_projects: bool = True) -> None:
     """A table with Chinese headers, project ids linking to the project file, and downloads."""
-    view = chinese_headers(df)
+    view = _screen_cells(chinese_headers(df))
     config = {}
     pid = labels.COLUMNS["project_id"]
     if link_projects and pid in view.columns:
