@@ -382,7 +382,10 @@ def bench(n_projects: int = 5000, region_key: str = "jiangyin", seed: int = 11, 
 
     from . import demo
 
-    tmp = Path(workdir or tempfile.mkdtemp(prefix="lc_bench_"))
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="lc_bench_") as d:
+            return bench(n_projects, region_key, seed, end_month, Path(d))
+    tmp = Path(workdir)
     prev = demo.month_range(end_month, 2)[0]
     truth, appr, ops, probs = demo.generate_truth(region_key, n_projects, prev, end_month, seed)
     st = Store(tmp / "store")
