@@ -30,6 +30,7 @@ MODELS = [
     "stg_operations",
     "stg_problems",
     "int_projects",
+    "int_approvals",
     "sliced",
     "rate_inputs",
     "review_models",
