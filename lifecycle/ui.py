@@ -382,6 +382,14 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
     download_buttons(df, name, title, key)
 
 
+def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
+    """A drill-down list: a headline with its count and total investment, then the table."""
+    from .charts import yi_text
+
+    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {yi_text(lst['total_investment_wan'].sum())}**")
+    show_table(lst, name, title=title or what, key=key, height=380)
+
+
 # ---- links and clickable charts (dashboard views) ------------------------------------------
 def filter_query(keys=None) -> str:
     """The current sidebar filters as a URL query string (e.g. 'month=2026-10&unit=320281001'),

@@ -44,10 +44,8 @@ if pick:
                         in_library=True if scope == "library" else None)
     else:
         lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice, stage=s)
-    st.markdown(f"**{T['drill']}：{_pick_label(pick)}，共 {lst.height:,} 个，"
-                f"总投资 {charts.yi_text(lst['total_investment_wan'].sum())}**")
-    ui.show_table(lst, f"阶段项目清单_{s}_{ctx.month}", title=f"{ctx.month} {_pick_label(pick)} 项目清单",
-                  key="fun_list", height=380)
+    ui.drill_list(lst, f"{T['drill']}：{_pick_label(pick)}", f"阶段项目清单_{s}_{ctx.month}", "fun_list",
+                  title=f"{ctx.month} {_pick_label(pick)} 项目清单")
 
 # ---- conversion -----------------------------------------------------------------------------
 st.subheader(T["conversion"])

@@ -100,8 +100,7 @@ if unit:
     else:
         lst = ui.cached(ctx, "project_list", ctx.month, usl, in_library=True)
         what = f"{name} · 在库项目"
-    st.markdown(f"**{what}：共 {lst.height:,} 个，总投资 {charts.yi_text(lst['total_investment_wan'].sum())}**")
-    ui.show_table(lst, f"{name}项目清单_{ctx.month}", title=what, key="map_list", height=380)
+    ui.drill_list(lst, what, f"{name}项目清单_{ctx.month}", "map_list")
 
 # ---- table of measures ------------------------------------------------------------------
 st.subheader(f"{reg.unit_word}指标一览")

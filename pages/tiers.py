@@ -65,10 +65,8 @@ if pick:
         lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice.narrow(tiers=wanted), in_library=True)
     else:
         lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice, in_library=True).clear()
-    st.markdown(f"**{T['drill']}：{_pick_label(pick)}（在库），共 {lst.height:,} 个，"
-                f"总投资 {charts.yi_text(lst['total_investment_wan'].sum())}**")
-    ui.show_table(lst, f"分档项目清单_{k}_{ctx.month}", title=f"{ctx.month} {_pick_label(pick)} 清单",
-                  key="tier_list", height=380)
+    ui.drill_list(lst, f"{T['drill']}：{_pick_label(pick)}（在库）", f"分档项目清单_{k}_{ctx.month}", "tier_list",
+                  title=f"{ctx.month} {_pick_label(pick)} 清单")
 
 # ---- tables ---------------------------------------------------------------------------------
 st.subheader(T["tier_bands"])

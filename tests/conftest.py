@@ -30,16 +30,27 @@ def demo_stores(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def app_env(demo_stores, monkeypatch):
-    """Point the app at the Jiangyin demo store and clear Streamlit caches (for AppTest)."""
+def region_env(demo_stores, monkeypatch):
+    """A function pointing the app at one region's demo store (clearing Streamlit caches) and
+    returning a Metrics for it; caches are cleared again after the test (for AppTest)."""
     import streamlit as st
 
-    monkeypatch.setenv("LIFECYCLE_STORE", str(demo_stores["jiangyin"]))
+    def use(region: str):
+        monkeypatch.setenv("LIFECYCLE_STORE", str(demo_stores[region]))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        return metrics_for(Store(demo_stores[region]))
+
+    yield use
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield demo_stores
-    st.cache_data.clear()
-    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_env(region_env, demo_stores):
+    """The app pointed at the Jiangyin demo store; yields {region: store path}."""
+    region_env("jiangyin")
+    return demo_stores
 
 
 def D(s: str | None) -> dt.date | None:

@@ -41,22 +41,6 @@ def n(x: int) -> str:
     return f"{x:,}"
 
 
-@pytest.fixture
-def region_env(demo_stores, monkeypatch):
-    """Point the app at one demo store (by region) and clear Streamlit caches."""
-    import streamlit as st
-
-    def use(region: str):
-        monkeypatch.setenv("LIFECYCLE_STORE", str(demo_stores[region]))
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        return metrics_for(Store(demo_stores[region]))
-
-    yield use
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 # ---- 审批红绿灯 ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
 def test_approvals_page_counts(region_env, region):

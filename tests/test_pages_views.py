@@ -57,15 +57,10 @@ def _markdown(at: AppTest) -> str:
 
 
 @pytest.fixture
-def cz_env(demo_stores, monkeypatch):
-    import streamlit as st
-
-    monkeypatch.setenv("LIFECYCLE_STORE", str(demo_stores["changzhou"]))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_stores
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def cz_env(region_env, demo_stores):
+    """The app pointed at the Changzhou demo store; yields {region: store path}."""
+    region_env("changzhou")
+    return demo_stores
 
 
 # ---- overview -----------------------------------------------------------------------------
