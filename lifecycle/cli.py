@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import default_store
+from lifecycle.domain.config import default_store
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
 
@@ -33,9 +33,9 @@ def _store_arg(p):
 
 
 def _open_metrics(store_dir: Path | None):
-    from .db import Database
-    from .metrics import Metrics
-    from .store import Store
+    from lifecycle.query.db import Database
+    from lifecycle.query.metrics import Metrics
+    from lifecycle.store.snapshots import Store
 
     st = Store(store_dir or default_store())
     if not st.root.exists():
@@ -58,9 +58,9 @@ def cmd_months(args) -> int:
 
 
 def cmd_kpi(args) -> int:
-    from .labels import RATES
-    from .metrics import MetricsError, Slice
-    from .reference import region
+    from lifecycle.domain.labels import RATES
+    from lifecycle.query.metrics import MetricsError, Slice
+    from lifecycle.domain.reference import region
 
     m = _open_metrics(args.store)
     month = args.month or m.latest_month()
@@ -93,9 +93,9 @@ def cmd_kpi(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from . import demo
-    from .reference import REGION_KEYS
-    from .store import Store
+    from lifecycle import demo
+    from lifecycle.domain.reference import REGION_KEYS
+    from lifecycle.store.snapshots import Store
 
     if args.region not in REGION_KEYS:
         raise CliError(f"未知地区：{args.region}（可选 {', '.join(REGION_KEYS)}）")
@@ -195,7 +195,7 @@ def _register_optional(sub) -> None:
     """Commands provided by other modules (import, template, pack, bulletin) register here."""
     import importlib
 
-    for mod in ("lifecycle.importer", "lifecycle.pack"):
+    for mod in ("lifecycle.ingest.importer", "lifecycle.outputs.pack"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as e:
@@ -206,8 +206,8 @@ def _register_optional(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .metrics import MetricsError
-    from .store import StoreError
+    from lifecycle.query.metrics import MetricsError
+    from lifecycle.store.snapshots import StoreError
 
     try:
         args = build_parser().parse_args(argv)

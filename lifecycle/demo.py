@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from . import ids, reference
-from .labels import APPROVAL_STEPS, PROBLEM_KINDS
-from .store import Store
+from lifecycle.domain import ids, reference
+from lifecycle.domain.labels import APPROVAL_STEPS, PROBLEM_KINDS
+from lifecycle.store.snapshots import Store
 
 EPOCH = dt.date(1970, 1, 1)
 

@@ -3,7 +3,9 @@ department sends to the townships, with what changed since the previous month (S
 import polars as pl
 import streamlit as st
 
-from lifecycle import exports, labels, ui
+from lifecycle.outputs import exports
+from lifecycle.domain import labels
+from lifecycle import ui
 
 T = labels.LIST_TEXT
 ctx = ui.setup("预警督办", "⚠️")

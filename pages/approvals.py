@@ -3,7 +3,9 @@ over-12-month and stalled-step lists (SPEC §8 view 6, §5)."""
 import polars as pl
 import streamlit as st
 
-from lifecycle import exports, labels, ui
+from lifecycle.outputs import exports
+from lifecycle.domain import labels
+from lifecycle import ui
 
 T = labels.LIST_TEXT
 ctx = ui.setup("审批红绿灯", "🚦")

@@ -7,9 +7,11 @@ import io
 import polars as pl
 import streamlit as st
 
-from lifecycle import importer, labels, ui
-from lifecycle.importer import ReadError, Source
-from lifecycle.store import MONTH_RE, StoreError
+from lifecycle.ingest import importer
+from lifecycle.domain import labels
+from lifecycle import ui
+from lifecycle.ingest.importer import ReadError, Source
+from lifecycle.store.snapshots import MONTH_RE, StoreError
 
 U = labels.IMPORT_UI
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,7 +4,9 @@ approval period 审批周期 filed → started), and a click-through list of a s
 import polars as pl
 import streamlit as st
 
-from lifecycle import charts, labels, ui
+from lifecycle.present import charts
+from lifecycle.domain import labels
+from lifecycle import ui
 
 ctx = ui.setup("阶段漏斗")
 T = labels.VIEW_TEXT

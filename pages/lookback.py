@@ -5,7 +5,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from lifecycle import exports, labels, ui
+from lifecycle.outputs import exports
+from lifecycle.domain import labels
+from lifecycle import ui
 
 T = labels.LIST_TEXT
 C = labels.COLUMNS

@@ -5,7 +5,9 @@ projects behind it."""
 import polars as pl
 import streamlit as st
 
-from lifecycle import charts, labels, maps, ui
+from lifecycle.present import charts, maps
+from lifecycle.domain import labels
+from lifecycle import ui
 
 ctx = ui.setup("镇街热力")
 T = labels.VIEW_TEXT

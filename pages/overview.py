@@ -4,7 +4,9 @@ changed since last month — in the order a leader reads them at a review meetin
 import polars as pl
 import streamlit as st
 
-from lifecycle import charts, labels, ui
+from lifecycle.present import charts
+from lifecycle.domain import labels
+from lifecycle import ui
 
 ctx = ui.setup("总览")
 T = labels.VIEW_TEXT

@@ -8,7 +8,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from lifecycle import comments, exports, labels, ui
+from lifecycle.store import comments
+from lifecycle.outputs import exports
+from lifecycle.domain import labels
+from lifecycle import ui
 
 T = labels.LIST_TEXT
 C = labels.COLUMNS

@@ -8,8 +8,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from lifecycle import comments, labels, pack, ui
-from lifecycle.metrics import FLAG_KEYS, MetricsError, quarter_of
+from lifecycle.store import comments
+from lifecycle.domain import labels
+from lifecycle.outputs import pack
+from lifecycle import ui
+from lifecycle.query.metrics import FLAG_KEYS, MetricsError, quarter_of
 
 R = labels.REVIEW
 ctx = ui.setup(R["quarter_page"], "🗓️")

@@ -4,8 +4,10 @@ previous quarter."""
 import polars as pl
 import streamlit as st
 
-from lifecycle import charts, labels, ui
-from lifecycle.metrics import quarter_of
+from lifecycle.present import charts
+from lifecycle.domain import labels
+from lifecycle import ui
+from lifecycle.query.metrics import quarter_of
 
 ctx = ui.setup("绩效排名")
 T = labels.VIEW_TEXT

@@ -4,7 +4,9 @@ clicking a tier lists its projects."""
 import polars as pl
 import streamlit as st
 
-from lifecycle import charts, labels, ui
+from lifecycle.present import charts
+from lifecycle.domain import labels
+from lifecycle import ui
 
 ctx = ui.setup("投资分档")
 T = labels.VIEW_TEXT

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lifecycle import schema
-from lifecycle.store import Store
+from lifecycle.domain import schema
+from lifecycle.store.snapshots import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_END = "2026-10"
@@ -116,8 +116,8 @@ def make_store(tmp_path):
 
 
 def metrics_for(store: Store):
-    from lifecycle.db import Database
-    from lifecycle.metrics import Metrics
+    from lifecycle.query.db import Database
+    from lifecycle.query.metrics import Metrics
 
     return Metrics(Database(store))
 

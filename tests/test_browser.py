@@ -167,7 +167,7 @@ def test_every_page_renders_without_error(server, browser):
 
 def test_link_with_filters_opens_same_view(server, browser):
     """A copied link (query string) restores the sidebar filters in a fresh browser session."""
-    from lifecycle.reference import region
+    from lifecycle.domain.reference import region
 
     reg = region(server.region)
     unit = next(iter(reg.units))
@@ -189,7 +189,7 @@ def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
     currently at that stage: as many as the bar counts."""
     from conftest import metrics_for
 
-    from lifecycle.store import Store
+    from lifecycle.store.snapshots import Store
 
     m = metrics_for(Store(demo_stores[server.region]))
     dist = m.stage_distribution(m.latest_month())

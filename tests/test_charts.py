@@ -8,8 +8,9 @@ import math
 import polars as pl
 import pytest
 
-from lifecycle import charts, labels, maps, reference
-from lifecycle.metrics import Slice
+from lifecycle.present import charts, maps
+from lifecycle.domain import labels, reference
+from lifecycle.query.metrics import Slice
 from conftest import metrics_for, project, publish
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle import comments
-from lifecycle.comments import CommentError
-from lifecycle.store import Store
+from lifecycle.store import comments
+from lifecycle.store.comments import CommentError
+from lifecycle.store.snapshots import Store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -97,7 +97,7 @@ def test_previous_quarter_and_project_file(tmp_path):
 def test_persists_across_restart(tmp_path):
     """Written by one process, read by a fresh one (a restart), and vice versa."""
     code = (
-        "import sys; from lifecycle import comments;"
+        "import sys; from lifecycle.store import comments;"
         "cid = comments.add(sys.argv[1], 'unit', '320281004', '2026Q3', '进程甲', '重启前写入');"
         "comments.edit(sys.argv[1], cid, '进程甲', text='重启前修改')"
     )
@@ -108,7 +108,7 @@ def test_persists_across_restart(tmp_path):
     comments.add(tmp_path, "unit", "320281004", "2026Q3", "本进程", "第二条")
     out = subprocess.run(
         [sys.executable, "-c",
-         "import sys; from lifecycle import comments; print(comments.list_comments(sys.argv[1], '2026Q3').height)",
+         "import sys; from lifecycle.store import comments; print(comments.list_comments(sys.argv[1], '2026Q3').height)",
          str(tmp_path)], check=True, cwd=REPO, capture_output=True, text=True).stdout
     assert out.strip() == "2"
 
@@ -118,7 +118,7 @@ def test_concurrent_saves_none_lost(tmp_path):
     ids unique; concurrent edits of one comment keep every version."""
     comments.add(tmp_path, "unit", "320281001", "2026Q3", "init", "初始化")  # schema exists before the race
     proc_code = (
-        "import sys; from lifecycle import comments\n"
+        "import sys; from lifecycle.store import comments\n"
         "for i in range(50):\n"
         "    comments.add(sys.argv[1], 'project', f'P{i}', '2026Q3', sys.argv[2], f'{sys.argv[2]}-{i}')\n"
     )

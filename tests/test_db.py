@@ -4,8 +4,8 @@ import threading
 import pytest
 
 from conftest import DEMO_END, metrics_for, project, publish
-from lifecycle.db import Database, sql_text
-from lifecycle.store import Store
+from lifecycle.query.db import Database, sql_text
+from lifecycle.store.snapshots import Store
 
 
 def test_parameters_are_bound_not_formatted(make_store):
@@ -20,7 +20,7 @@ def test_parameters_are_bound_not_formatted(make_store):
 
 
 def test_every_sql_file_starts_with_a_comment():
-    from lifecycle.db import SQL_DIR
+    from lifecycle.query.db import SQL_DIR
 
     for f in SQL_DIR.rglob("*.sql"):
         assert f.read_text(encoding="utf-8").lstrip().startswith("--"), f.name

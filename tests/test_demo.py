@@ -7,7 +7,7 @@ import polars as pl
 
 from conftest import DEMO_END, metrics_for
 from lifecycle import demo
-from lifecycle.store import Store
+from lifecycle.store.snapshots import Store
 
 
 def _hashes(root):

@@ -5,8 +5,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from lifecycle import labels
-from lifecycle.store import Store
+from lifecycle.domain import labels
+from lifecycle.store.snapshots import Store
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,9 @@ import polars as pl
 import pytest
 
 from conftest import metrics_for, project, publish
-from lifecycle import exports, labels
-from lifecycle.metrics import FLAG_KEYS, Slice
+from lifecycle.outputs import exports
+from lifecycle.domain import labels
+from lifecycle.query.metrics import FLAG_KEYS, Slice
 
 TS_A = "320281001"  # two Jiangyin townships (each its own unit)
 TS_B = "320281004"

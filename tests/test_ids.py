@@ -3,9 +3,9 @@ import csv
 
 import pytest
 
-from lifecycle import ids
-from lifecycle.config import REFERENCE_DIR
-from lifecycle.reference import region
+from lifecycle.domain import ids
+from lifecycle.domain.config import REFERENCE_DIR
+from lifecycle.domain.reference import region
 
 with open(REFERENCE_DIR / "uscc_test_vectors.csv", encoding="utf-8") as fh:
     VECTORS = list(csv.DictReader(fh))

@@ -11,8 +11,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from lifecycle import cli, schema
-from lifecycle.importer import Source, import_ledgers, validate
+from lifecycle import cli
+from lifecycle.domain import schema
+from lifecycle.ingest.importer import Source, import_ledgers, validate
 from lifecycle.ingest.report import marked_workbook
 from test_import_support import (
     APPROVAL_HEAD, CODE_CHENGJIANG, CODE_HIGHTECH, CODE_HUASHI, MONTH, OPS_HEAD, PREV, PROJECT_HEAD, USCC,

@@ -13,9 +13,9 @@ import time
 import pytest
 
 from conftest import DEMO_END, REPO
-from lifecycle import labels
-from lifecycle.importer import issues_frame, publications_frame, validate
-from lifecycle.store import Store
+from lifecycle.domain import labels
+from lifecycle.ingest.importer import issues_frame, publications_frame, validate
+from lifecycle.store.snapshots import Store
 from test_import_support import MONTH, ledger, project_rows
 
 U = labels.IMPORT_UI
@@ -48,7 +48,7 @@ def test_issue_and_publication_tables(make_store):
     assert df.columns == [labels.IMPORT_ISSUE_COLUMNS[k] for k in
                           ("level", "file", "sheet", "row", "cell", "column", "value", "message")]
     assert df.row(0)[:7] == ("错误", "台账.xlsx", "项目台账", 5, "L5", "总投资（亿元）", "约5")
-    from lifecycle.importer import import_ledgers
+    from lifecycle.ingest.importer import import_ledgers
 
     assert import_ledgers([ledger()], MONTH, st_, user="甲").ok
     assert import_ledgers([ledger()], MONTH, st_, user="乙").ok

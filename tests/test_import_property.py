@@ -11,10 +11,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lifecycle import ids, schema
-from lifecycle.importer import Source, import_ledgers
-from lifecycle.reference import region
-from lifecycle.store import Store
+from lifecycle.domain import ids, schema
+from lifecycle.ingest.importer import Source, import_ledgers
+from lifecycle.domain.reference import region
+from lifecycle.store.snapshots import Store
 from test_import_support import (
     MONTH, PREV, PROJECT_HEAD, build_workbook, ledger, ops_rows, project_rows, tree_hash, xlsx_bytes,
 )

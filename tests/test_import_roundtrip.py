@@ -15,9 +15,10 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from conftest import DEMO_END, REPO
-from lifecycle import cli, schema
-from lifecycle.importer import PAUSE_ENV, Source, export_month, import_ledgers
-from lifecycle.store import Store
+from lifecycle import cli
+from lifecycle.domain import schema
+from lifecycle.ingest.importer import PAUSE_ENV, Source, export_month, import_ledgers
+from lifecycle.store.snapshots import Store
 from test_import_support import tree_hash
 
 
@@ -136,7 +137,7 @@ def test_kill_at_any_moment_leaves_old_or_new_never_a_mix(store_copy, delay):
 
 @pytest.mark.slow
 def test_speed_of_a_5000_project_ledger(tmp_path, capsys):
-    from lifecycle.importer import bench
+    from lifecycle.ingest.importer import bench
 
     r = bench(5000, workdir=tmp_path)
     with capsys.disabled():

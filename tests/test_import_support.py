@@ -10,9 +10,9 @@ from pathlib import Path
 
 import openpyxl
 
-from lifecycle import ids
-from lifecycle.importer import Source, import_ledgers, validate
-from lifecycle.store import Store
+from lifecycle.domain import ids
+from lifecycle.ingest.importer import Source, import_ledgers, validate
+from lifecycle.store.snapshots import Store
 
 MONTH = "2026-10"
 PREV = "2026-09"

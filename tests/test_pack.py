@@ -15,10 +15,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import metrics_for, publish
-from lifecycle import cli, comments, pack
-from lifecycle.metrics import FLAG_KEYS
-from lifecycle.reference import region
-from lifecycle.store import Store
+from lifecycle import cli
+from lifecycle.store import comments
+from lifecycle.outputs import pack
+from lifecycle.query.metrics import FLAG_KEYS
+from lifecycle.domain.reference import region
+from lifecycle.store.snapshots import Store
 from test_quarterly import MONTHS, A, B, _snapshot
 
 HEADINGS = ["一、五率", "二、阶段漏斗与投资分档", "三、分板块开竣工情况", "四、绩效排名", "五、预警清单",
@@ -69,7 +71,7 @@ def sheet(path, name: str) -> list[dict]:
 
 def rate_rows(text: str) -> dict[str, list[str]]:
     """From the rates page: rate key -> the cells after its label (numerator, denominator, rate)."""
-    from lifecycle import labels
+    from lifecycle.domain import labels
     lines = [x.strip() for x in text.splitlines()]
     out = {}
     for k, lab in labels.RATES.items():
@@ -89,7 +91,7 @@ def check_rates_in_pdf(page_text: str, rates: dict) -> None:
 
 
 def check_rates_in_sheet(rows: list[dict], rates: dict) -> None:
-    from lifecycle import labels
+    from lifecycle.domain import labels
     by = {r["指标"]: r for r in rows}
     for k, v in rates.items():
         r = by[labels.RATES[k]]
@@ -155,7 +157,7 @@ def test_pack_hand_fixture(hand_store, tmp_path, capsys):
     check_rates_in_sheet(sheet(xlsx_path, "五率"), rates)
     summary = m.quarter_summary("2026Q3")
     got = {r["板块"]: r for r in sheet(xlsx_path, "分板块开竣工")}
-    from lifecycle import labels
+    from lifecycle.domain import labels
     for r in summary.iter_rows(named=True):
         g = got[r["unit_name"] or "合计"]
         for c in ("started_count", "completed_count", "planned_start_count", "planned_start_overdue",
@@ -192,7 +194,7 @@ def test_pack_and_bulletin_demo(demo_stores, tmp_path, region_key):
     ranking = m.ranking("2026-09")
     got = {r["板块"]: r["排名"] for r in sheet(x, "绩效排名")}
     assert got == dict(zip(ranking["unit_name"].to_list(), ranking["rank"].to_list()))
-    from lifecycle import labels
+    from lifecycle.domain import labels
     counts = {r["预警"]: r["项目数"] for r in sheet(x, "预警汇总")}
     assert counts == {labels.FLAGS[k]: m.flag(k, "2026-09").height for k in FLAG_KEYS}
     fun = m.funnel("2026-09")
@@ -272,7 +274,7 @@ def test_township_pack(hand_store, tmp_path):
     pages = pdf_pages(out / "pack_jiangyin_2026Q3.pdf")
     assert set(unit_pages(pages, ["南闸街道", "澄江街道"])) == {"南闸街道"}
     assert "统计范围：南闸街道" in pages[0]
-    from lifecycle.metrics import Slice
+    from lifecycle.query.metrics import Slice
     m = metrics_for(hand_store)
     check_rates_in_pdf(next(p for p in pages if "一、五率" in p), m.quarter_rates("2026Q3", Slice(units=(B,))))
 

@@ -13,9 +13,10 @@ from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
 from conftest import DEMO_END, metrics_for, project, publish
-from lifecycle import exports, labels
-from lifecycle.metrics import FLAG_KEYS
-from lifecycle.store import Store
+from lifecycle.outputs import exports
+from lifecycle.domain import labels
+from lifecycle.query.metrics import FLAG_KEYS
+from lifecycle.store.snapshots import Store
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
@@ -86,7 +87,7 @@ def test_approvals_page_township_filter(region_env, demo_stores):
     m = region_env("jiangyin")
     unit = m.approval_lights(DEMO_END)["unit_code"].mode()[0]
     at = ok(page("approvals", unit=unit))
-    from lifecycle.metrics import Slice
+    from lifecycle.query.metrics import Slice
 
     total = m.approval_light_summary(DEMO_END, Slice(units=(unit,))).filter(pl.col("dept").is_null()).row(0, named=True)
     assert dict(metric_values(at)[:5])[labels.COLUMNS["projects"]] == n(total["projects"])
@@ -212,7 +213,7 @@ def test_lookback_page(region_env, region):
 @pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
 def test_every_flag_list_exports_and_reads_back(demo_stores, region):
     m = metrics_for(Store(demo_stores[region]))
-    from lifecycle.reference import region as reg
+    from lifecycle.domain.reference import region as reg
 
     name = reg(region).name
     for k in FLAG_KEYS:
@@ -301,7 +302,7 @@ def test_project_file_metrics(make_store):
     # LIKE wildcards in the input are literal characters, not patterns
     assert m.search_projects("2025-12", "%").is_empty()
     assert m.search_projects("2025-12", "_").is_empty()
-    from lifecycle.metrics import MetricsError
+    from lifecycle.query.metrics import MetricsError
 
     with pytest.raises(MetricsError):
         m.search_projects("2025-12", "  ")

@@ -9,9 +9,11 @@ import pytest
 from conftest import REPO
 from streamlit.testing.v1 import AppTest
 
-from lifecycle import charts, labels, ui
-from lifecycle.metrics import Slice
-from lifecycle.store import Store
+from lifecycle.present import charts
+from lifecycle.domain import labels
+from lifecycle import ui
+from lifecycle.query.metrics import Slice
+from lifecycle.store.snapshots import Store
 
 VIEW_PAGES = ["overview", "funnel", "tiers", "map", "rankings"]
 

@@ -6,8 +6,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import DEMO_END, metrics_for
-from lifecycle import comments
-from lifecycle.store import Store
+from lifecycle.store import comments
+from lifecycle.store.snapshots import Store
 
 REPO = Path(__file__).resolve().parents[1]
 

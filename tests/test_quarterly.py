@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from conftest import metrics_for, project, publish
-from lifecycle import comments
-from lifecycle.metrics import MetricsError, Slice, month_end
-from lifecycle.store import Store
+from lifecycle.store import comments
+from lifecycle.query.metrics import MetricsError, Slice, month_end
+from lifecycle.store.snapshots import Store
 
 A = "320281001"  # 澄江街道
 B = "320281004"  # 南闸街道
@@ -243,7 +243,8 @@ def _qp(at, key):
 
 
 def test_page_numbers_equal_api(page_store):
-    from lifecycle import labels, ui
+    from lifecycle.domain import labels
+    from lifecycle import ui
 
     at = _page().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -269,7 +270,7 @@ def test_page_default_quarter_follows_month(page_store):
 
 
 def test_page_presentation_mode(page_store):
-    from lifecycle.reference import region
+    from lifecycle.domain.reference import region
 
     units = list(region("jiangyin").units)
     at = _page(present="1", qunit=units[1]).run()
@@ -293,7 +294,7 @@ def test_page_presentation_mode(page_store):
 
 
 def test_page_records_comment_and_shows_last_quarter(page_store):
-    from lifecycle.reference import region
+    from lifecycle.domain.reference import region
 
     unit = list(region("jiangyin").units)[0]
     # a comment of the previous quarter shows as 上季度点评意见 in this quarter's presentation
@@ -328,7 +329,7 @@ def test_page_records_comment_and_shows_last_quarter(page_store):
 
 
 def test_page_edit_keeps_history(page_store):
-    from lifecycle.reference import region
+    from lifecycle.domain.reference import region
 
     unit = list(region("jiangyin").units)[0]
     cid = comments.add(page_store, "unit", unit, "2026Q3", "张三", "初稿意见")
@@ -347,7 +348,7 @@ def test_page_edit_keeps_history(page_store):
 def test_page_changzhou(demo_stores, monkeypatch):
     """The page works for the Changzhou region too (districts as units, 常州经开区 included)."""
     import streamlit as st
-    from lifecycle.reference import CHANGZHOU_JKQ_CODE
+    from lifecycle.domain.reference import CHANGZHOU_JKQ_CODE
 
     monkeypatch.setenv("LIFECYCLE_STORE", str(demo_stores["changzhou"]))
     st.cache_data.clear()

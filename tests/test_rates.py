@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import metrics_for, project, publish
-from lifecycle.metrics import Slice
+from lifecycle.query.metrics import Slice
 
 A = "320281001"  # 澄江街道
 B = "320281100"  # 璜土镇

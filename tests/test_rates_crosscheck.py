@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from conftest import DEMO_END
-from lifecycle.store import Store
+from lifecycle.store.snapshots import Store
 
 
 def spec_rates(store: Store, month: str, township_codes=None) -> dict:
@@ -62,7 +62,7 @@ def test_kpi_json_matches_spec(demo_stores, region, month):
 
 
 def test_kpi_json_matches_spec_for_a_changzhou_unit(demo_stores):
-    from lifecycle.reference import region
+    from lifecycle.domain.reference import region
 
     st = Store(demo_stores["changzhou"])
     reg = region("changzhou")

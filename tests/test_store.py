@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from conftest import frame, project, publish
-from lifecycle.store import Store, StoreError
+from lifecycle.store.snapshots import Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -105,7 +105,7 @@ def test_kill_mid_publish_leaves_old_snapshot_intact(make_store, tmp_path):
         import sys, time
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from conftest import frame, project
-        from lifecycle.store import Store
+        from lifecycle.store.snapshots import Store
         st = Store({str(st.root)!r})
         rows = [project(f"N{{i}}") for i in range(20000)]
         tables = {{"projects": frame("projects", rows), "approvals": frame("approvals", []),

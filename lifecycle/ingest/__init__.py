@@ -8,5 +8,7 @@
 - `report`   — the issue list, its JSON/text forms and the marked-up Excel copy;
 - `template` — the import template and the export of a published month in that format.
 
-`lifecycle.importer` ties them together (validate, publish, command line).
+- `importer` — ties them together (validate, publish, command line).
+
+May import: `lifecycle.domain`, `lifecycle.store`.
 """

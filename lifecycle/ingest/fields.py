@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .. import labels, schema
+from lifecycle.domain import labels, schema
 
 # ---- synonyms (besides the label of labels.COLUMNS, which always counts) ---------------------
 _SHARED_KEY = ["项目编号", "项目编码", "项目id", "库内编号", "入库编号", "项目库编号"]

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .. import labels, schema
-from ..reference import Region, industry_sections
-from . import fields as F
-from .read import RawSheet
-from .report import ERROR, WARNING, Issue
+from lifecycle.domain import labels, schema
+from lifecycle.domain.reference import Region, industry_sections
+from lifecycle.ingest import fields as F
+from lifecycle.ingest.read import RawSheet
+from lifecycle.ingest.report import ERROR, WARNING, Issue
 
 HEADER_SCAN_ROWS = 30
 KEYS = {"projects": "project_id", "approvals": "project_id", "operations": "project_id", "problems": "problem_id"}
@@ -249,7 +249,7 @@ def _strip_text(v):
 
 
 def _a1(r: int, c: int) -> str:
-    from .report import col_letter
+    from lifecycle.ingest.report import col_letter
     return f"{col_letter(c - 1)}{r}"
 
 

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import labels
+from lifecycle.domain import labels
 
 ERROR, WARNING = "error", "warning"
 
@@ -116,7 +116,7 @@ def marked_workbook(name: str, data: bytes, issues: list[Issue]) -> bytes:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
-    from .read import decode_text
+    from lifecycle.ingest.read import decode_text
 
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
         wb = openpyxl.load_workbook(io.BytesIO(data))

@@ -11,10 +11,10 @@ import datetime as dt
 
 import polars as pl
 
-from .. import ids, labels, schema
-from ..labels import PROBLEM_KINDS
-from .parse import SheetCtx
-from .report import ERROR, WARNING, Issue
+from lifecycle.domain import ids, labels, schema
+from lifecycle.domain.labels import PROBLEM_KINDS
+from lifecycle.ingest.parse import SheetCtx
+from lifecycle.ingest.report import ERROR, WARNING, Issue
 
 L = labels.COLUMNS
 

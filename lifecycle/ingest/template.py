@@ -8,10 +8,10 @@ import io
 
 import polars as pl
 
-from .. import ids, labels, schema
-from ..reference import region as get_region
-from .fields import template_header
-from .parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
+from lifecycle.domain import ids, labels, schema
+from lifecycle.domain.reference import region as get_region
+from lifecycle.ingest.fields import template_header
+from lifecycle.ingest.parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
 
 _ENUM_LABELS = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
                 "exit_reason": labels.EXIT_REASONS}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import schema
+from lifecycle.domain import schema
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -259,7 +259,7 @@ def _whoami() -> str:
 
 
 def open_store(path: str | os.PathLike | None = None, must_exist: bool = True) -> Store:
-    from .config import default_store
+    from lifecycle.domain.config import default_store
 
     st = Store(path if path is not None else default_store())
     if must_exist and not st.months():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import labels
+from lifecycle.domain import labels
 
 # Value labels per column (the English keys the SQL returns -> Chinese).
 ENUM_MAPS: dict[str, dict] = {

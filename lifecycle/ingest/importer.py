@@ -26,14 +26,14 @@ from pathlib import Path
 
 import polars as pl
 
-from . import labels, schema
-from .ingest import parse as P
-from .ingest import rules as R
-from .ingest.read import ReadError, Source, read_source
-from .ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
-from .ingest.template import ledger_bytes, write_ledger
-from .reference import region as get_region
-from .store import Store, StoreError, check_month
+from lifecycle.domain import labels, schema
+from lifecycle.ingest import parse as P
+from lifecycle.ingest import rules as R
+from lifecycle.ingest.read import ReadError, Source, read_source
+from lifecycle.ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
+from lifecycle.ingest.template import ledger_bytes, write_ledger
+from lifecycle.domain.reference import region as get_region
+from lifecycle.store.snapshots import Store, StoreError, check_month
 
 PAUSE_ENV = "LIFECYCLE_IMPORT_PAUSE_BEFORE_SWAP"  # test hook: seconds to sleep inside publish
 
@@ -281,12 +281,12 @@ def export_month(store: Store, month: str, out) -> None:
 
 # ---- command line ------------------------------------------------------------------------------
 def _cli_store(args) -> Store:
-    from .config import default_store
+    from lifecycle.domain.config import default_store
 
     st = Store(args.store or default_store())
     region = getattr(args, "region", None)
     if region:
-        from .reference import REGION_KEYS
+        from lifecycle.domain.reference import REGION_KEYS
 
         if region not in REGION_KEYS:
             raise _usage(f"未知地区：{region}（可选 {', '.join(REGION_KEYS)}）")
@@ -296,13 +296,13 @@ def _cli_store(args) -> Store:
 
 
 def _usage(msg: str):
-    from .cli import CliError, EXIT_USAGE
+    from lifecycle.cli import CliError, EXIT_USAGE
 
     return CliError(msg, EXIT_USAGE)
 
 
 def cmd_import(args) -> int:
-    from .cli import EXIT_OK, EXIT_VALIDATION
+    from lifecycle.cli import EXIT_OK, EXIT_VALIDATION
 
     st = _cli_store(args)
     try:
@@ -337,8 +337,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .cli import EXIT_OK
-    from .reference import REGION_KEYS
+    from lifecycle.cli import EXIT_OK
+    from lifecycle.domain.reference import REGION_KEYS
 
     region = args.region
     if region is None:
@@ -355,9 +355,9 @@ def cmd_template(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .cli import EXIT_OK
+    from lifecycle.cli import EXIT_OK
 
-    from .config import default_store
+    from lifecycle.domain.config import default_store
 
     st = Store(args.store or default_store())
     try:
@@ -380,7 +380,7 @@ def bench(n_projects: int = 5000, region_key: str = "jiangyin", seed: int = 11, 
     holding the previous month. Returns the timings in seconds and the row counts."""
     import tempfile
 
-    from . import demo
+    from lifecycle import demo
 
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="lc_bench_") as d:
@@ -407,7 +407,7 @@ def bench(n_projects: int = 5000, region_key: str = "jiangyin", seed: int = 11, 
 
 
 def cmd_bench(args) -> int:
-    from .cli import EXIT_OK
+    from lifecycle.cli import EXIT_OK
 
     r = bench(args.projects, args.region)
     print(json.dumps(r, ensure_ascii=False, indent=1))

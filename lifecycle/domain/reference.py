@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .config import REFERENCE_DIR
+from lifecycle.domain.config import REFERENCE_DIR
 
 
 @dataclass(frozen=True)

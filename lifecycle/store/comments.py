@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import labels
+from lifecycle.domain import labels
 
 FILE_NAME = "comments.sqlite"
 BUSY_TIMEOUT_MS = 30_000

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from . import reference, schema
-from .config import PACKAGE_DIR
-from .store import Store
+from lifecycle.domain import reference, schema
 
-SQL_DIR = PACKAGE_DIR / "sql"
+from lifecycle.store.snapshots import Store
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 # Models created in the catalog, in dependency order.

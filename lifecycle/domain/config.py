@@ -6,16 +6,29 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+DOMAIN_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = DOMAIN_DIR.parent
 REPO_DIR = PACKAGE_DIR.parent
-REFERENCE_DIR = REPO_DIR / "data" / "reference"
-DEFAULT_CONFIG = PACKAGE_DIR / "config.toml"
+# Reference data ships inside the package (a checkout also shows it as data/reference/).
+REFERENCE_DIR = DOMAIN_DIR / "refdata"
+DEFAULT_CONFIG = DOMAIN_DIR / "config.toml"
+
+
+def in_checkout() -> bool:
+    """True when running from a source checkout (app.py and pyproject.toml next to the package)."""
+    return (REPO_DIR / "app.py").is_file() and (REPO_DIR / "pyproject.toml").is_file()
 
 
 def default_store() -> Path:
-    """The store directory (holding `snapshots/`): $LIFECYCLE_STORE or the repo's data/."""
+    """The store directory (holding `snapshots/`): $LIFECYCLE_STORE, else the checkout's data/,
+    else (an installed package) $XDG_DATA_HOME/lifecycle-dashboard (~/.local/share/...)."""
     env = os.environ.get("LIFECYCLE_STORE")
-    return Path(env).expanduser().resolve() if env else REPO_DIR / "data"
+    if env:
+        return Path(env).expanduser().resolve()
+    if in_checkout():
+        return REPO_DIR / "data"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "lifecycle-dashboard"
 
 
 def _merge(base: dict, over: dict) -> dict:

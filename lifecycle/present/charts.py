@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from . import labels
+from lifecycle.domain import labels
 
 WAN_PER_YI = 10_000
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"

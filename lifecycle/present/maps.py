@@ -16,8 +16,8 @@ import math
 import polars as pl
 import pydeck as pdk
 
-from . import labels, reference
-from .charts import FONT_FAMILY, STAGE_COLORS
+from lifecycle.domain import labels, reference
+from lifecycle.present.charts import FONT_FAMILY, STAGE_COLORS
 
 # Sequential ramp (light -> dark blue) for the measure; grey for "no value".
 RAMP = [(239, 243, 255), (198, 219, 239), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156)]

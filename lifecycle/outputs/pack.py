@@ -28,9 +28,10 @@ from pathlib import Path
 
 import polars as pl
 
-from . import comments, labels
-from .metrics import ALL, FLAG_KEYS, PERIODS, Metrics, MetricsError, Slice, quarter_of
-from .reference import region
+from lifecycle.store import comments
+from lifecycle.domain import labels
+from lifecycle.query.metrics import ALL, FLAG_KEYS, PERIODS, Metrics, MetricsError, Slice, quarter_of
+from lifecycle.domain.reference import region
 
 PDF_ROWS_PER_FLAG = 40
 
@@ -823,7 +824,7 @@ def build_bulletin(m: Metrics, month: str, out_dir, sl: Slice = ALL) -> tuple[Pa
 
 # ---- command line ----------------------------------------------------------------------------
 def _slice_from(m: Metrics, township: str | None) -> Slice:
-    from .cli import CliError
+    from lifecycle.cli import CliError
 
     if not township:
         return ALL
@@ -835,7 +836,7 @@ def _slice_from(m: Metrics, township: str | None) -> Slice:
 
 
 def cmd_pack(args) -> int:
-    from .cli import CliError, _open_metrics
+    from lifecycle.cli import CliError, _open_metrics
 
     m = _open_metrics(args.store)
     try:
@@ -852,7 +853,7 @@ def cmd_pack(args) -> int:
 
 
 def cmd_bulletin(args) -> int:
-    from .cli import CliError, _open_metrics
+    from lifecycle.cli import CliError, _open_metrics
 
     m = _open_metrics(args.store)
     try:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from . import labels
-from .config import default_store
-from .db import Database
-from .metrics import PERIODS, Metrics, Slice
-from .reference import Region, industry_sections, region
-from .store import Store
+from lifecycle.domain import labels
+from lifecycle.domain.config import default_store
+from lifecycle.query.db import Database
+from lifecycle.query.metrics import PERIODS, Metrics, Slice
+from lifecycle.domain.reference import Region, industry_sections, region
+from lifecycle.store.snapshots import Store
 
 BIG_SCREEN_CSS = """
 <style>
@@ -84,7 +84,7 @@ def ensure_demo(store: Store) -> None:
     """First run on the default store: generate the embedded demo data if nothing is published."""
     if store.months():
         return
-    from . import demo
+    from lifecycle import demo
 
     with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
         demo.generate(store.root, "jiangyin")
@@ -384,7 +384,7 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
 
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
     """A drill-down list: a headline with its count and total investment, then the table."""
-    from .charts import yi_text
+    from lifecycle.present.charts import yi_text
 
     st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {yi_text(lst['total_investment_wan'].sum())}**")
     show_table(lst, name, title=title or what, key=key, height=380)

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field
 
 import polars as pl
 
-from . import labels
-from .config import load_config
-from .db import Database
+from lifecycle.domain import labels
+from lifecycle.domain.config import load_config
+from lifecycle.query.db import Database
 
 RATE_KEYS = list(labels.RATES)
 FLAG_KEYS = [
@@ -326,7 +326,7 @@ class Metrics:
                                 pl.lit(prev_m).alias("prev_quarter_month"))
 
     def _ranking_once(self, month: str, sl: Slice, weights: dict) -> pl.DataFrame:
-        from .reference import region
+        from lifecycle.domain.reference import region
 
         reg = region(self.region)
         by_unit = self.rates(month, sl, group_by="unit_code")

@@ -1,0 +1,28 @@
+"""The Streamlit glue, and the only part of the package that imports Streamlit: page setup,
+the shared sidebar filters mirrored in the URL, cached calls into the metrics API, and the
+widgets pages use to render tables, charts and maps (`page`).
+
+Pages do `from lifecycle import ui` and use the names below.
+May import: every other layer of `lifecycle`.
+"""
+from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
+    PAGES,
+    PLOTLY_CONFIG,
+    Context,
+    cached,
+    chinese_headers,
+    deck,
+    download_buttons,
+    drill_list,
+    filter_query,
+    fmt_rate,
+    fmt_yi,
+    page_href,
+    pick_box,
+    plot,
+    rate_cards,
+    setup,
+    show_table,
+    slice_text,
+    to_excel_bytes,
+)
