@@ -53,13 +53,14 @@ for tab, k in zip(tabs, KEYS):
         else:
             ui.show_table(exports.for_display(exports.translate_enums(df.drop("unit_code"))), labels.FLAGS[k],
                           exports.flag_title(k, ctx.region.name), key=f"al_{k}")
-        st.download_button(
-            T["export_sheet"],
-            exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
-            file_name=exports.flag_file_name(k, ctx.month, ctx.region.name),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"al_sheet_{k}", type="primary",
-        )
+        if ctx.may("export"):
+            ui.download(
+                T["export_sheet"],
+                exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
+                exports.flag_file_name(k, ctx.month, ctx.region.name),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"al_sheet_{k}", type="primary", action="export", rows=df.height,
+            )
         st.markdown(f"**{T['changes']}**")
         if not ch["previous_month"]:
             st.caption(T["no_previous"])

@@ -853,3 +853,4 @@ AUDIT_COLUMNS: dict[str, str] = {
     "seq": "序号", "time": "时间", "user": "用户", "role": "角色", "action": "操作",
     "scope": "范围", "target": "对象", "ok": "成功", "detail": "详情",
 }
+COLUMNS.update({"answers": "回复/整改说明"})

@@ -418,7 +418,9 @@ def comment_names(m: Metrics, month: str, projects: pl.DataFrame | None = None) 
 def quarter_comments(m: Metrics, quarter: str, month: str, sl: Slice = ALL,
                      projects: pl.DataFrame | None = None) -> pl.DataFrame:
     """The quarter's current comments, each with the unit it belongs to (a project's unit as of
-    `month`, else the unit recorded with the comment), restricted to the slice's units."""
+    `month`, else the unit recorded with the comment), restricted to the slice's units (and to
+    the viewer's unit: a township account never receives another unit's comments)."""
+    sl = m.scoped(sl)
     df = comments.list_comments(m.db.store.root, quarter)
     projects = m.project_list(month) if projects is None else projects
     units = dict(zip(projects["project_id"].to_list(), projects["unit_code"].to_list()))
@@ -438,7 +440,8 @@ def comment_table(df: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
 
 
 def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "ytd") -> Document:
-    """Assemble the quarterly review pack (all numbers from the metrics API)."""
+    """Assemble the quarterly review pack (all numbers from the metrics API, in the viewer's scope)."""
+    sl = m.scoped(sl)
     quarter = m.check_quarter(quarter)
     as_of = m.quarter_as_of(quarter)
     reg = region(m.region)
@@ -566,6 +569,7 @@ EVENT_COLUMNS = ["project_id", "name", "enterprise", "unit_name", "event_on", "t
 def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
     """Assemble the monthly bulletin (月通报): the month's signed, filed, started and completed
     projects by unit, with the five rates and their change since the previous snapshot."""
+    sl = m.scoped(sl)
     m.check_month(month)
     reg = region(m.region)
     store = m.db.store

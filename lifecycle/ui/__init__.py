@@ -6,18 +6,22 @@ Pages do `from lifecycle import ui` and use the names below.
 May import: every other layer of `lifecycle`.
 """
 from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
+    PAGE_NEEDS,
     PAGES,
     PLOTLY_CONFIG,
     Context,
     cached,
     chinese_headers,
     deck,
+    deny,
+    download,
     download_buttons,
     drill_list,
     filter_query,
     fmt_rate,
     fmt_yi,
     page_href,
+    pages_for,
     pick_box,
     plot,
     rate_cards,

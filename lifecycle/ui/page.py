@@ -16,9 +16,11 @@ import streamlit as st
 from lifecycle.domain import labels
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
-from lifecycle.query.metrics import PERIODS, Metrics, Slice
+from lifecycle.query.metrics import PERIODS, Metrics, Scope, ScopeError, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
+from lifecycle.store.accounts import Account
 from lifecycle.store.snapshots import Store
+from lifecycle.ui import auth
 
 BIG_SCREEN_CSS = """
 <style>
@@ -45,7 +47,16 @@ PAGES = [
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
+    ("pages/audit.py", "审计日志", ":material/policy:", "audit"),
 ]
+# Pages only some roles may open (URL path -> permission, lifecycle.store.accounts.PERMISSIONS);
+# the navigation lists a page only to accounts that may open it, and the page checks again.
+PAGE_NEEDS = {"data": "publish", "audit": "read_audit"}
+
+
+def pages_for(acc: Account | None) -> list[tuple]:
+    """The entries of PAGES the account may open."""
+    return [p for p in PAGES if acc is not None and (p[3] not in PAGE_NEEDS or acc.may(PAGE_NEEDS[p[3]]))]
 
 # URL key -> (session key, kind)
 _FILTERS = {
@@ -68,6 +79,14 @@ class Context:
     period: str
     slice: Slice
     token: str
+    user: Account | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return self.metrics.scope if self.metrics is not None else Scope.of(self.user)
+
+    def may(self, permission: str) -> bool:
+        return self.user is not None and self.user.may(permission)
 
     @property
     def months(self) -> list[str]:
@@ -81,13 +100,25 @@ def _database(root: str) -> Database:
 
 
 def ensure_demo(store: Store) -> None:
-    """First run on the default store: generate the embedded demo data if nothing is published."""
-    if store.months():
-        return
+    """First run on the default store: generate the embedded demo data if nothing is published,
+    and give it its demo accounts (password printed in the terminal and shown on its login page)."""
     from lifecycle import demo
 
-    with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
-        demo.generate(store.root, "jiangyin")
+    if str(store.root) in _DEMO_CHECKED and store.months():
+        return
+    if not store.months():
+        with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
+            demo.generate(store.root, "jiangyin")
+    pubs = store.publications()
+    # demo accounts only for a store holding nothing but generated demo data
+    if pubs and all(str((p.get("source") or [""])[0]).startswith("demo:") for p in pubs):
+        text = demo.ensure_demo_accounts(store.root, store.region)
+        if text:
+            print(text, flush=True)
+    _DEMO_CHECKED.add(str(store.root))
+
+
+_DEMO_CHECKED: set[str] = set()
 
 
 def get_metrics() -> Metrics:
@@ -108,15 +139,30 @@ def _is_default_store() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(token: str, root: str, method: str, args: tuple, kwargs: tuple):
-    m = Metrics(_database(root))
+def _cached(token: str, root: str, unit: str | None, method: str, args: tuple, kwargs: tuple):
+    m = Metrics(_database(root), Scope(unit))
     return getattr(m, method)(*args, **dict(kwargs))
 
 
 def cached(ctx: Context, method: str, *args, **kwargs):
-    """Call Metrics.<method>(*args, **kwargs) through st.cache_data, keyed by the store's
-    publication token, the month, the slice and any other argument."""
-    return _cached(ctx.token, str(ctx.store.root), method, args, tuple(sorted(kwargs.items())))
+    """Call Metrics.<method>(*args, **kwargs) in the viewer's scope through st.cache_data, keyed
+    by the store's publication token, the scope, the month, the slice and any other argument.
+    A request outside the scope stops the page with the one-line 无权查看 message."""
+    try:
+        return _cached(ctx.token, str(ctx.store.root), ctx.scope.unit, method, args, tuple(sorted(kwargs.items())))
+    except ScopeError as e:
+        deny(ctx, str(e), target=f"{method}{args!r}"[:200])
+
+
+def deny(ctx: "Context | None", message: str, target: str | None = None) -> None:
+    """Record the refused request in the audit log, show the one-line message, stop the page."""
+    root = ctx.store.root if ctx is not None else default_store()
+    try:
+        auth.record(root, "denied", target=target, ok=False, message=message)
+    except OSError:
+        pass
+    st.error(message)
+    st.stop()
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -156,7 +202,21 @@ def _widget_default(key: str, options: list, default, multi: bool):
     return v
 
 
+def _check_url_units(metrics: Metrics, reg: Region) -> None:
+    """A township account whose URL names another unit (?unit=…) gets 无权查看 and no data."""
+    own = metrics.scope.unit
+    if own is None:
+        return
+    asked = [u for u in st.query_params.get_all("unit") if u != own]
+    if asked:
+        names = "、".join(reg.units[u].name if u in reg.units else u for u in asked)
+        deny(None, labels.AUTH_TEXT["denied"].format(
+            what=f"{names}不在本账户的权限范围内，" + labels.AUTH_TEXT["denied_unit"].format(unit=reg.units[own].name)),
+            target=f"unit={','.join(asked)}")
+
+
 def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
+    _check_url_units(metrics, reg)
     _read_url_once()
     months = list(reversed(metrics.months))
     sb = st.sidebar
@@ -168,10 +228,11 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     _widget_default("period", period_keys, "ytd", False)
     period = sb.selectbox("统计期", period_keys, key="w_period", on_change=_persist("period"),
                           format_func=PERIODS.get, help="签约备案率、备案开工率的统计期；其余三率按年度口径")
-    units = list(reg.units)
-    _widget_default("unit", units, [], True)
+    own = metrics.scope.unit
+    units = [own] if own else list(reg.units)  # a township account: its own unit, fixed
+    _widget_default("unit", units, units if own else [], True)
     unit = sb.multiselect(reg.unit_word, units, key="w_unit", on_change=_persist("unit"),
-                          format_func=lambda c: reg.units[c].name, placeholder="全部")
+                          format_func=lambda c: reg.units[c].name, placeholder="全部", disabled=bool(own))
     tiers = list(labels.TIER_BANDS)
     _widget_default("tier", tiers, [], True)
     tier = sb.multiselect("投资分档", tiers, key="w_tier", on_change=_persist("tier"),
@@ -219,8 +280,12 @@ def _ensure_navigation() -> None:
         st.rerun()
 
 
-def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
-    """Shared page setup: config, style, data, sidebar filters, header with data freshness.
+def setup(title: str, icon: str = "📊", allow_empty: bool = False, need: str | None = None) -> Context:
+    """Shared page setup: config, style, login, data, sidebar filters, header with data freshness.
+
+    Every page requires a logged-in account (the login page otherwise); `need` names the
+    permission the page requires (lifecycle.store.accounts.PERMISSIONS). The metrics of the
+    Context are scoped to the account: a township account sees its unit only.
 
     On the repo's default store the demo data is generated on first run. A store chosen with
     LIFECYCLE_STORE that has nothing published yet is never filled with demo data: pages say
@@ -233,22 +298,26 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
         pass
     st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
     store = Store(default_store())
+    if _is_default_store():
+        ensure_demo(store)
+    user = auth.require_login(store)
+    auth.sidebar(user, store)
+    if need:
+        auth.deny_page(title, need)
     if not store.months():
-        if _is_default_store():
-            ensure_demo(store)
-        else:
-            st.title(title)
-            st.warning(labels.UI_TEXT["empty_store"].format(root=store.root))
-            if allow_empty:
-                reg = region(store.meta["region"]) if store.meta.get("region") else None
-                return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
-            st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
-            st.stop()
-    metrics = _metrics_for(store)
+        st.title(title)
+        st.warning(labels.UI_TEXT["empty_store"].format(root=store.root))
+        if allow_empty:
+            reg = region(store.meta["region"]) if store.meta.get("region") else None
+            return Context(None, store, reg, None, "ytd", Slice(), store.version_token(), user)
+        st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
+        st.stop()
+    base = _metrics_for(store)
+    metrics = Metrics(base.db, Scope.of(user))
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
-    ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    ctx = Context(metrics, store, reg, month, period, sl, store.version_token(), user)
     st.title(title)
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
@@ -346,15 +415,41 @@ def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return out.rename(labels.column_labels(out.columns))
 
 
-def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers."""
+def _record_download(file_name: str, action: str, rows: int | None) -> None:
+    acc = auth.current()
+    try:
+        auth.record(default_store(), action, target=file_name, acc=acc,
+                    **({"rows": rows} if rows is not None else {}))
+    except OSError:
+        pass
+
+
+def download(label: str, data, file_name: str, mime: str | None = None, key: str | None = None,
+             perm: str = "export", action: str = "download", rows: int | None = None, container=None,
+             **kw) -> None:
+    """A download button shown only to accounts with `perm`; each click is written to the audit
+    log (user, scope, file name)."""
+    acc = auth.current()
+    if acc is None or not acc.may(perm):
+        return
+    (container or st).download_button(label, data, file_name=file_name, mime=mime, key=key,
+                                      on_click=_record_download, args=(file_name, action, rows), **kw)
+
+
+def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
+                     perm: str = "export") -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers
+    (only for accounts that may export; every download is audited)."""
+    acc = auth.current()
+    if acc is None or not acc.may(perm):
+        return
     key = key or name
     c1, c2, _ = st.columns([1, 1, 6])
     csv = chinese_headers(df).write_csv().encode("utf-8-sig")
-    c1.download_button("下载 CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}")
-    c2.download_button("下载 Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"xlsx_{key}")
+    download("下载 CSV", csv, f"{name}.csv", "text/csv", key=f"csv_{key}", perm=perm, rows=df.height, container=c1)
+    download("下载 Excel", to_excel_bytes(df, name, title), f"{name}.xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}", perm=perm,
+             rows=df.height, container=c2)
 
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
