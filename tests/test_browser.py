@@ -57,8 +57,8 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, store: Path, log: Path):
-        self.port = _free_port()
+    def __init__(self, store: Path, log: Path, extra_args: tuple = (), port: int | None = None):
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "LIFECYCLE_STORE": str(store), "PYTHONUNBUFFERED": "1"}
@@ -66,7 +66,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
             cwd=REPO, env=env, stdout=self._fh, stderr=subprocess.STDOUT,
         )
 
@@ -122,16 +122,16 @@ def ensure_accounts(root) -> None:
 
 def login(page, role: str = "leader") -> None:
     """Fill the login form (用户名, 密码, 登录) as the test account of `role`, if it is shown."""
-    if page.get_by_role("button", name="登录").count() == 0:
+    if page.get_by_role("button", name="登录", exact=True).count() == 0:
         return
     page.get_by_label("用户名").fill(f"b_{role}")
     page.get_by_label("密码").fill(LOGIN_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     _wait_finished(page)
 
 
 def logout(page) -> None:
-    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("button", name="退出登录", exact=True).click()
     _wait_finished(page)
 
 

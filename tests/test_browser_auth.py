@@ -56,12 +56,12 @@ def browser():
 def login(page, name: str, password: str) -> None:
     page.get_by_label(AT["username"]).fill(name)
     page.get_by_label(AT["password"]).fill(password)
-    page.get_by_role("button", name=AT["login"]).click()
+    page.get_by_role("button", name=AT["login"], exact=True).click()
     _wait_finished(page)
 
 
 def _login_form_shown(page) -> bool:
-    return page.get_by_role("button", name=AT["login"]).count() == 1
+    return page.get_by_role("button", name=AT["login"], exact=True).count() == 1
 
 
 def _errors(page) -> list[str]:
@@ -117,7 +117,7 @@ def test_township_login_tamper_reload_logout(auth_server, browser):
         # no data page for a township account
         assert page.locator('[data-testid="stSidebarNav"]').get_by_text("数据管理", exact=True).count() == 0
         # logout: the login form, nothing else; a reload does not bring the session back
-        page.get_by_role("button", name=AT["logout"]).click()
+        page.get_by_role("button", name=AT["logout"], exact=True).click()
         _wait_finished(page)
         assert _login_form_shown(page)
         assert page.locator('[data-testid="stMetric"]').count() == 0
@@ -153,7 +153,7 @@ def test_leader_login_sees_every_unit_and_reload(auth_server, browser):
         page.reload(wait_until="commit")
         _wait_finished(page)
         assert not _login_form_shown(page) and "lingdao" in page.locator('[data-testid="stSidebar"]').inner_text()
-        page.get_by_role("button", name=AT["logout"]).click()
+        page.get_by_role("button", name=AT["logout"], exact=True).click()
         _wait_finished(page)
         assert _login_form_shown(page)
     finally:

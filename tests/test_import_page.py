@@ -96,7 +96,7 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
                     break
                 except Exception:
                     time.sleep(0.5)
-            page.get_by_role("button", name="登录").wait_for(timeout=60000)
+            page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60000)
             login(page, "publisher")
             page.get_by_text(U["intro"][:10]).wait_for(timeout=60000)
             page.get_by_role("textbox", name=U["month"], exact=True).fill("2026-11")
