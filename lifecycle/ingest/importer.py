@@ -324,6 +324,9 @@ def cmd_import(args) -> int:
         except OSError as e:
             raise _usage(f"无法写入报告文件 {args.report_json}：{e.strerror or e}") from None
     print(rep.text(limit=None if not rep.ok else 50))
+    _audit(st, "import_refused" if not rep.ok else ("publish" if not args.dry_run else None), args.month,
+           ok=rep.ok, errors=len(rep.errors), files=[s.name for s in sources],
+           version=(res.publication or {}).get("version") if rep.ok and not args.dry_run else None)
     if not rep.ok:
         print(f"未发布：共 {len(rep.errors)} 条错误，已发布的数据未作任何改动。", file=sys.stderr)
         return EXIT_VALIDATION
@@ -334,6 +337,16 @@ def cmd_import(args) -> int:
         rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n} 行" for t, n in pub["rows"].items())
         print(f"已发布 {args.month}：{rows}（版本 {pub['version']}）", file=sys.stderr)
     return EXIT_OK
+
+
+def _audit(st: Store, action: str | None, target: str, ok: bool = True, **detail) -> None:
+    """Record a command run on the server in the store's audit log (user `cli:<OS user>`)."""
+    if action is None or not st.root.is_dir():
+        return
+    from lifecycle.store import audit
+
+    audit.append(st.root, audit.cli_user(), "operator", action, target=target, ok=ok,
+                 detail={k: v for k, v in detail.items() if v is not None})
 
 
 def cmd_template(args) -> int:
@@ -370,6 +383,7 @@ def cmd_export(args) -> int:
         export_month(st, args.month, str(args.out))
     except OSError as e:
         raise _usage(f"无法写入 {args.out}：{e.strerror or e}") from None
+    _audit(st, "export", args.month, out=str(args.out))
     print(f"已导出 {args.month}（模板格式）：{args.out}", file=sys.stderr)
     return EXIT_OK
 

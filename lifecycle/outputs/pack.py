@@ -839,6 +839,13 @@ def _slice_from(m: Metrics, township: str | None) -> Slice:
     return Slice(units=(unit,))
 
 
+def _audit_cli(m: Metrics, action: str, target: str, **detail) -> None:
+    from lifecycle.store import audit
+
+    audit.append(m.db.store.root, audit.cli_user(), "operator", action, target=target,
+                 detail={k: v for k, v in detail.items() if v is not None})
+
+
 def cmd_pack(args) -> int:
     from lifecycle.cli import CliError, _open_metrics
 
@@ -851,6 +858,7 @@ def cmd_pack(args) -> int:
         pdf, xlsx = build_pack(m, quarter, args.out, _slice_from(m, args.township), args.period)
     except (MetricsError, PackError) as e:
         raise CliError(str(e)) from None
+    _audit_cli(m, "pack", quarter, out=str(pdf), township=args.township)
     print(pdf)
     print(xlsx)
     return 0
@@ -869,6 +877,7 @@ def cmd_bulletin(args) -> int:
         pdf, xlsx = build_bulletin(m, month, args.out, _slice_from(m, args.township))
     except (MetricsError, PackError) as e:
         raise CliError(str(e)) from None
+    _audit_cli(m, "bulletin", month, out=str(pdf), township=args.township)
     print(pdf)
     print(xlsx)
     return 0
