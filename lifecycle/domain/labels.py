@@ -805,6 +805,7 @@ ATTRIBUTION_TEXT: dict[str, str] = {
     "sentence_none": "{rate}：无可比数据",
     "part": "{unit} {pp}",
     "why_mix": "（进入口径 {entered} 个、其中已达到 {entered_reached} 个{left_part}）",
+    "why_mix_inv": "（进入口径 {entered} 个{left_part}）",
     "why_mix_left": "，移出 {left} 个",
     "why_perf": "（原口径内新达到 {gained} 个）",
     "why_perf_inv": "（原口径内完成投资增加 {gained}）",
