@@ -753,9 +753,10 @@ FORECAST_TEXT: dict[str, str] = {
 FORECAST_COLUMNS: dict[str, str] = {
     "risk": "延误概率",
     "risk_pct": "延误概率（%）",
-    "milestone": "预判节点",
-    "milestone_label": "预判节点",
-    "planned_on": "计划日期",
+    "fc_milestone": "预判节点",
+    "fc_planned_on": "计划日期（本期计划）",
+    "high_risk": "高风险项目数",
+    "forecast_count": "预判项目数",
     "expected_on": "预计日期（中位）",
     "low_on": "预计最早（10%）",
     "high_on": "预计最晚（90%）",
@@ -830,3 +831,6 @@ ATTRIBUTION_COLUMNS: dict[str, str] = {
     "left": "移出口径",
     "gained": "原口径新达到",
 }
+COLUMNS.update({k: v for d in (FORECAST_COLUMNS, BACKTEST_COLUMNS, ATTRIBUTION_COLUMNS)
+                for k, v in d.items() if k not in COLUMNS})
+MAP_MEASURES["high_risk"] = RISK_TEXT["map_risk"]  # 镇街热力: forecast counts by unit (issue 14)

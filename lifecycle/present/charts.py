@@ -421,16 +421,18 @@ def attribution_waterfall(bars: pl.DataFrame, rate0: float | None, rate1: float 
 
 
 def risk_by_unit_chart(df: pl.DataFrame, title: str | None = None, height: int = 460) -> go.Figure:
-    """Forecast projects per unit: high risk (≥50 %) stacked on the others; df has unit_code,
-    unit_name, high, other. customdata[0] is the unit code."""
+    """Forecast projects per unit (`explain.risk_unit_counts`): high risk (≥50 %) stacked on the
+    others. customdata[0] is the unit code."""
     if df.is_empty():
         return _empty(title)
-    rows = df.sort(["high", "other"], descending=True).to_dicts()
+    rows = df.filter(pl.col("forecast_count") > 0).sort(["high_risk", "other"], descending=True).to_dicts()
+    if not rows:
+        return _empty(title)
     names = [r["unit_name"] for r in rows]
     cd = [[r["unit_code"]] for r in rows]
     traces = [
-        go.Bar(x=names, y=[r["high"] for r in rows], name=labels.RISK_TEXT["map_risk"], marker=dict(color="#d7263d"),
-               customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>", text=[r["high"] or "" for r in rows],
+        go.Bar(x=names, y=[r["high_risk"] for r in rows], name=labels.RISK_TEXT["map_risk"], marker=dict(color="#d7263d"),
+               customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>", text=[r["high_risk"] or "" for r in rows],
                textposition="inside"),
         go.Bar(x=names, y=[r["other"] for r in rows], name="其余预判项目", marker=dict(color="#c6dbef"),
                customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>"),

@@ -72,3 +72,30 @@ def waterfall_frame(res: dict, top: int = 8) -> pl.DataFrame:
             "contribution_pp": [rest["contribution_pp"].sum()], "mix_pp": [rest["mix_pp"].sum()],
             "performance_pp": [rest["performance_pp"].sum()]}, schema=head.schema)])
     return head
+
+
+def risk_unit_counts(risk: pl.DataFrame, units: list[tuple[str, str]], threshold: float = 0.5) -> pl.DataFrame:
+    """Per unit (every unit of `units`, zero when none): forecast projects with risk ≥
+    `threshold` ('high_risk'), the others ('other') and all ('forecast_count'), from Metrics.risk."""
+    base = pl.DataFrame({"unit_code": [c for c, _ in units], "unit_name": [n for _, n in units]},
+                        schema={"unit_code": pl.String, "unit_name": pl.String})
+    if risk.is_empty():
+        agg = pl.DataFrame(schema={"unit_code": pl.String, "high_risk": pl.Int64, "forecast_count": pl.Int64})
+    else:
+        agg = risk.group_by("unit_code").agg((pl.col("risk") >= threshold).sum().cast(pl.Int64).alias("high_risk"),
+                                             pl.len().cast(pl.Int64).alias("forecast_count"))
+    out = base.join(agg, on="unit_code", how="left").with_columns(
+        pl.col("high_risk").fill_null(0), pl.col("forecast_count").fill_null(0))
+    return out.with_columns((pl.col("forecast_count") - pl.col("high_risk")).alias("other"))
+
+
+def risk_table(risk: pl.DataFrame) -> pl.DataFrame:
+    """The columns of the ranked risk list as shown and downloaded (Chinese headers from labels)."""
+    return risk.select(
+        "project_id", "name", "unit_name", "stage",
+        pl.col("milestone").replace_strict(labels.FORECAST_MILESTONES, default=None).alias("fc_milestone"),
+        pl.col("planned_on").alias("fc_planned_on"),
+        (pl.col("risk") * 100).round(1).alias("risk_pct"),
+        "expected_on", "low_on", "high_on", "drivers",
+        (pl.col("total_investment_wan") / 10000).round(2).alias("total_investment_yi"),
+    )
