@@ -128,3 +128,17 @@ def test_attribution_versus_quarter_and_first_month(store):
     assert att["previous_month"] is None
     assert all(v["change_pp"] is None and v["units"].is_empty() for v in att["rates"].values())
     assert compare_month(["2024-11", "2024-12", "2025-01", "2025-02"], "2025-02", "quarter") == "2024-12"
+
+
+def test_bulletin_carries_the_attribution_paragraph(store):
+    from lifecycle.outputs.document import Text
+    from lifecycle.outputs.pack import bulletin_document
+
+    m = metrics_for(store)
+    doc = bulletin_document(m, "2025-02")
+    texts = [b.text for b in doc.blocks if isinstance(b, Text)]
+    para = [t for t in texts if t.startswith("五率变动归因（较2025年1月）")]
+    assert para and "备案项目开工率 +5.6 个百分点，主要来自 璜土镇 +5.6" in para[0]
+    # the first month has nothing to compare with: no paragraph
+    assert not [b for b in bulletin_document(m, "2025-01").blocks
+                if isinstance(b, Text) and b.text.startswith("五率变动归因")]

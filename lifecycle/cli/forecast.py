@@ -41,6 +41,7 @@ def cmd_backtest(args) -> int:
     print("calibration by decile of predicted risk (n, mean predicted, observed share late):")
     for r in res["calibration"].iter_rows(named=True):
         print(f"  {r['decile']:2d}  {r['n']:5d}  {_f(r['predicted'], True):>6s}  {_f(r['observed'], True):>6s}")
+    print(f"reference: a constant probability equal to the observed share late scores Brier {s['brier_base']:.3f}")
     better = s["brier_model"] < s["brier_naive"]
     print(("model beats" if better else "model does NOT beat") + " the naive rule on Brier score "
           f"({s['brier_model']:.3f} vs {s['brier_naive']:.3f}); top-20 hit rate {s['top20_model']:.1%} vs "

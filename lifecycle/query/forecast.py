@@ -375,6 +375,8 @@ def backtest(db: Database, horizon: int = HORIZON_MONTHS, step: int = STEP, min_
         "late_share": float(allp["y"].mean()),
         "brier_model": float(((allp["risk"] - allp["y"]) ** 2).mean()),
         "brier_naive": float(((allp["naive_p"] - allp["y"]) ** 2).mean()),
+        # reference: one constant probability, the observed share late (in-sample, so flattering)
+        "brier_base": float(allp["y"].mean() * (1 - allp["y"].mean())),
         "top20_model": float(per["top20_model"].mean()),
         "top20_naive": float(per["top20_naive"].mean()),
         "first_origin": per["origin_month"][0],
