@@ -99,3 +99,28 @@ def test_project_file_shows_risk(region_env):
     text = "\n".join(x.value for x in [*at.markdown, *at.caption, *at.warning, *at.info])
     assert f"{top['risk'] * 100:.1f}%" in text
     assert labels.FORECAST_MILESTONES[top["milestone"]] in text
+
+
+def test_risk_page_and_overview_on_a_one_project_store(make_store, monkeypatch):
+    """A thin store (one project, nothing comparable): no forecast, a clear message, no error;
+    the project file says why there is no forecast; the back-test says there are too few months."""
+    import streamlit as st
+    from conftest import project, publish
+
+    store = make_store()
+    publish(store, "2025-06", [project("P1", filed_on="2025-01-01", planned_started_on="2025-08-01")])
+    publish(store, "2025-07", [project("P1", filed_on="2025-01-01", planned_started_on="2025-08-01")])
+    monkeypatch.setenv("LIFECYCLE_STORE", str(store.root))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = _run("risk")
+    assert any(labels.RISK_TEXT["none"].format(h=6) in i.value for i in at.info)
+    at.toggle(key="rk_bt").set_value(True).run()
+    _ok(at)
+    assert any("不足以回测" in i.value for i in at.info)
+    at = _run("project", {"pid": "P1"})
+    assert any("未作预判" in c.value for c in at.caption)
+    at = _run("overview")
+    assert "签约项目备案率：无可比数据" in "\n".join(md.value for md in at.markdown)
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -795,7 +795,7 @@ RISK_TEXT: dict[str, str] = {
     "calibration": "校准：按预测概率十分位分组的预测与实际",
     "summary": "合计 {n} 个预判，实际延误 {late:.1%}；Brier 模型 {bm:.3f}、简单规则 {bn:.3f}；前20命中率 模型 {tm:.1%}、简单规则 {tn:.1%}",
     "file_risk": "风险预判：下一节点“{ms}”计划 {planned}，延误概率 {risk}，预计 {expected}（80% 区间 {low} 至 {high}）",
-    "file_none": "风险预判：下一节点不在未来 {h} 个月内计划，或没有计划日期，未作预判。",
+    "file_none": "风险预判：下一节点不在未来 {h} 个月内计划、没有计划日期，或同类已完成项目不足 10 个，未作预判。",
     "map_risk": "高风险项目数（延误概率≥50%）",
 }
 ATTRIBUTION_TEXT: dict[str, str] = {

@@ -10,7 +10,8 @@ Method — Kaplan–Meier per stratum with back-off, conditional on the time alr
 - Strata: the milestone, then the covariates in back-off order `COVARIATES` (investment size
   group, whether the entry milestone was itself late against its baseline plan, category,
   origin). For each candidate the deepest stratum with at least `MIN_EVENTS` completed spells and
-  `MIN_AT_RISK` spells still running at the candidate's elapsed time is used.
+  `MIN_AT_RISK` spells still running at the candidate's elapsed time is used; a transition with
+  fewer than `MIN_EVENTS_POOLED` completed spells in the whole field gives no forecast.
 - A project that has spent e days in its stage and plans the next milestone P days after entry
   is late when its duration T > P: risk = S(P) / S(e), S the stratum's product-limit survival
   curve. The expected date is the conditional median of T given T > e, the interval its 10 % and
@@ -41,6 +42,7 @@ SIZE_GROUP = {"lt1": "lt1", "1to10": "1to10", "10to30": "10to30", "30to50": "ge3
 COVARIATES = ("size", "prev_late", "category", "origin")  # back-off order: the first is kept longest
 MIN_EVENTS = 30
 MIN_AT_RISK = 10
+MIN_EVENTS_POOLED = 10  # fewer completed spells of a transition than this: no forecast at all
 HORIZON_MONTHS = 6
 DAYS_PER_MONTH = 30.4375  # docs/domain.md §4.4
 HIGH_RISK = 0.5
@@ -163,8 +165,8 @@ class Model:
                 e = g["elapsed_days"].to_numpy().astype("float64")
                 if level > 0:
                     ok = (c.events >= MIN_EVENTS) & (c.at_risk(e) >= MIN_AT_RISK)
-                else:
-                    ok = np.ones(len(idx), dtype=bool)
+                else:  # the milestone's pooled curve: no forecast from too few completed spells
+                    ok = np.full(len(idx), c.events >= MIN_EVENTS_POOLED)
                 if not ok.any():
                     continue
                 idx, e = idx[ok], e[ok]
@@ -279,7 +281,9 @@ def forecast(db: Database, month: str, horizon: int = HORIZON_MONTHS) -> pl.Data
     cand = candidates(db, month, horizon)
     if cand.is_empty():
         return _empty()
-    out = model.predict(cand)
+    out = model.predict(cand).filter(pl.col("risk").is_not_null())
+    if out.is_empty():
+        return _empty()
     drivers = [_drivers(r, model) for r in out.iter_rows(named=True)]
     return (out.with_columns(pl.Series("drivers", drivers, dtype=pl.String),
                              (pl.col("elapsed_days") / DAYS_PER_MONTH).round(1).alias("elapsed_months"),
@@ -350,7 +354,7 @@ def backtest(db: Database, horizon: int = HORIZON_MONTHS, step: int = STEP, min_
         cand = candidates(db, m, horizon)
         if cand.is_empty():
             continue
-        s = score(model.predict(cand), outcomes).with_columns(pl.lit(m).alias("origin_month"))
+        s = score(model.predict(cand).filter(pl.col("risk").is_not_null()), outcomes).with_columns(pl.lit(m).alias("origin_month"))
         scored.append(s.select("origin_month", "project_id", "milestone", "risk", "naive_late", "behind_ratio", "late"))
     if not scored:
         return {"origins": pl.DataFrame(), "calibration": pl.DataFrame(), "summary": None, "outcome_month": last}
