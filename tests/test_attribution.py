@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.present import explain
 from lifecycle.query.attribution import compare_month, decompose
 

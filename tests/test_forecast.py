@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from conftest import REPO, metrics_for, project, publish
+from helpers import REPO, metrics_for, project, publish
 from lifecycle.query import forecast as F
 
 A = "320281001"  # 澄江街道

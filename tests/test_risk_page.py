@@ -4,7 +4,7 @@ of Metrics.risk for the filters, the back-test renders, the unit pick narrows th
 from __future__ import annotations
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 from streamlit.testing.v1 import AppTest
 
 from lifecycle.domain import labels
@@ -105,7 +105,7 @@ def test_risk_page_and_overview_on_a_one_project_store(make_store, monkeypatch):
     """A thin store (one project, nothing comparable): no forecast, a clear message, no error;
     the project file says why there is no forecast; the back-test says there are too few months."""
     import streamlit as st
-    from conftest import project, publish
+    from helpers import project, publish
 
     store = make_store()
     publish(store, "2025-06", [project("P1", filed_on="2025-01-01", planned_started_on="2025-08-01")])

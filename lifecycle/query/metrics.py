@@ -6,7 +6,7 @@ month, slice and thresholds, and shapes the small results.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import polars as pl
 
@@ -515,9 +515,3 @@ def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
         if v:
             df = df.filter(pl.col(c).is_in(list(v)))
     return df
-
-
-@dataclass
-class KPI:
-    month: str
-    rates: dict = field(default_factory=dict)
