@@ -9,7 +9,7 @@ Method — Kaplan–Meier per stratum with back-off, conditional on the time alr
   (censored). Only snapshots ≤ M are read, so a forecast at M cannot see later data.
 - Strata: the milestone, then the covariates in back-off order `COVARIATES` (investment size
   group, whether the entry milestone was itself late against its baseline plan, category,
-  origin). For each candidate the deepest stratum with at least `MIN_EVENTS` completed spells and
+  origin, industry section). For each candidate the deepest stratum with at least `MIN_EVENTS` completed spells and
   `MIN_AT_RISK` spells still running at the candidate's elapsed time is used; a transition with
   fewer than `MIN_EVENTS_POOLED` completed spells in the whole field gives no forecast.
 - A project that has spent e days in its stage and plans the next milestone P days after entry
@@ -32,14 +32,14 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from lifecycle.domain import labels
+from lifecycle.domain import labels, reference
 from lifecycle.domain.calendar import add_months, month_end
 from lifecycle.query.db import Database
 
 MILESTONES = ("started", "completed", "producing", "at_capacity")
 SIZE_GROUP = {"lt1": "lt1", "1to10": "1to10", "10to30": "10to30", "30to50": "ge30", "50to100": "ge30",
               "ge100": "ge30", "unknown": "unknown"}
-COVARIATES = ("size", "prev_late", "category", "origin")  # back-off order: the first is kept longest
+COVARIATES = ("size", "prev_late", "category", "origin", "industry")  # back-off order: the first is kept longest
 MIN_EVENTS = 30
 MIN_AT_RISK = 10
 MIN_EVENTS_POOLED = 10  # fewer completed spells of a transition than this: no forecast at all
@@ -114,11 +114,12 @@ def _keys(df: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("prev_late")).then(pl.lit("late")).otherwise(pl.lit("on_time")).alias("prev_late_key"),
         pl.col("category").fill_null("unknown"),
         pl.col("origin").fill_null("unknown"),
+        pl.col("industry_section").fill_null("unknown").alias("industry"),
     )
 
 
 def _cov_cols() -> list[str]:
-    return ["size", "prev_late_key", "category", "origin"]
+    return ["size", "prev_late_key", "category", "origin", "industry"]
 
 
 class Model:
@@ -231,6 +232,8 @@ def _drivers(row: dict, model: Model) -> str:
             desc.append(labels.CATEGORIES.get(v, v))
         elif c == "origin":
             desc.append(labels.ORIGINS.get(v, v))
+        elif c == "industry":
+            desc.append(reference.industry_sections().get(v, v))
     med = row["peer_median_days"]
     med_txt = T["months"].format(v=med / DAYS_PER_MONTH) if med is not None else T["no_median"]
     parts.append(T["peer"].format(desc="·".join(desc) or T["peer_all"], entry=entry, ms=ms, median=med_txt,
