@@ -85,6 +85,8 @@ def test_overview_explains_each_rate(region_env, region):
     for s in sentences.values():
         assert s in text
     # the drill-down waterfall for one rate, versus the previous quarter
+    at.toggle(key="ov_attr_open").set_value(True).run()
+    _ok(at)
     at.selectbox(key="ov_attr_rate").set_value("start_rate").run()
     _ok(at)
     at.radio(key="ov_attr_vs").set_value("quarter").run()

@@ -20,7 +20,8 @@ def rate_explanations(ctx: Context) -> None:
         return
     sentences = explain.attribution_sentences(att, ctx.region.unit_word)
     st.markdown("<br>".join(f"· {s}" for s in sentences.values()), unsafe_allow_html=True)
-    with st.expander(T["drill"], expanded=False):
+    # a toggle rather than an expander: the waterfall is built only when asked for
+    if st.toggle(T["drill"], value=False, key="ov_attr_open"):
         c1, c2 = st.columns([2, 3])
         rate = c1.selectbox(T["rate_pick"], list(labels.RATES), format_func=labels.RATES.get, key="ov_attr_rate")
         vs = c2.radio(T["compare"], ["month", "quarter"], horizontal=True, key="ov_attr_vs",
