@@ -126,3 +126,18 @@ def test_risk_page_and_overview_on_a_one_project_store(make_store, monkeypatch):
     assert "签约项目备案率：无可比数据" in "\n".join(md.value for md in at.markdown)
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
+def test_map_offers_high_risk_counts(region_env, region):
+    m = region_env(region)
+    month = m.latest_month()
+    at = _run("map")
+    at.selectbox(key="map_measure").set_value("high_risk").run()
+    _ok(at)
+    risk = m.risk(month)
+    expected = int((risk["risk"] >= 0.5).sum())
+    assert expected > 0
+    # the legend's highest unit value equals the largest per-unit count of high-risk projects
+    top = risk.filter(risk["risk"] >= 0.5).group_by("unit_code").len()["len"].max()
+    assert f"{top:,}个" in "\n".join(md.value for md in at.markdown)
