@@ -37,7 +37,8 @@ def rate_explanations(ctx: Context) -> None:
         plot(charts.attribution_waterfall(explain.waterfall_frame(r), r["rate0"], r["rate1"],
                                           title=f"{labels.RATES[rate]}：{prev} → {formats.month_text(ctx.month)}"),
              key="ov_attr_fig")
-        units = r["units"].with_columns(pl.col(c).round(2) for c in ("contribution_pp", "mix_pp", "performance_pp"))
+        units = r["units"].drop("unit_code").with_columns(
+            pl.col(c).round(2) for c in ("contribution_pp", "mix_pp", "performance_pp"))
         show_table(units, f"{labels.RATES[rate]}变动归因_{ctx.month}",
                    title=T["table"].format(unit_word=ctx.region.unit_word), key="ov_attr_tbl", link_projects=False)
 
