@@ -92,7 +92,7 @@ def ensure_demo(store: Store) -> None:
         return
     from lifecycle import demo
 
-    with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
+    with st.spinner("首次运行：正在生成演示数据（江阴市规模、36期月度快照）……"):
         demo.generate(store.root, "jiangyin")
 
 
