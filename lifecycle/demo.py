@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from lifecycle.domain import ids, reference
+from lifecycle.domain.calendar import last_full_month, month_end, month_range
 from lifecycle.domain.labels import APPROVAL_STEPS, PROBLEM_KINDS
 from lifecycle.store.snapshots import Store
 
@@ -187,28 +188,6 @@ STEP_PROMISE = np.array([5, 28, 10, 14, 28, 28, 30, 10], dtype="float64")
 STEP_LATE_P = np.array([0.03, 0.16, 0.10, 0.16, 0.22, 0.16, 0.16, 0.06])
 STEP_LATE_BY = 0.25
 SLOW_APPROVAL = 2.2  # an approval period this many times the typical one has a bottleneck step
-
-
-def last_full_month(today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    first = today.replace(day=1)
-    prev = first - dt.timedelta(days=1)
-    return f"{prev.year:04d}-{prev.month:02d}"
-
-
-def month_range(end: str, k: int) -> list[str]:
-    y, m = int(end[:4]), int(end[5:7])
-    out = []
-    for i in range(k - 1, -1, -1):
-        t = y * 12 + (m - 1) - i
-        out.append(f"{t // 12:04d}-{t % 12 + 1:02d}")
-    return out
-
-
-def month_end(month: str) -> dt.date:
-    y, m = int(month[:4]), int(month[5:7])
-    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 def default_projects(region_key: str, months: int = 36) -> int:

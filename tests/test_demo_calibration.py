@@ -9,10 +9,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from conftest import metrics_for
-from lifecycle import demo, reference
-from lifecycle.metrics import Slice, add_months, month_end
-from lifecycle.store import Store
+from helpers import metrics_for
+
+from lifecycle import demo
+from lifecycle.domain import reference
+from lifecycle.domain.calendar import add_months, month_end
+from lifecycle.query.metrics import Slice
+from lifecycle.store.snapshots import Store
 
 END = "2026-10"
 REGIONS = ("jiangyin", "changzhou")
