@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lifecycle.domain import labels, schema
+from lifecycle.domain.cells import UNSAFE_PREFIX_RE
 from lifecycle.domain.reference import Region, industry_sections
 from lifecycle.ingest import fields as F
 from lifecycle.ingest.read import RawSheet
@@ -197,7 +198,8 @@ def build_frame(raw: RawSheet, ctx: SheetCtx, hidx: int) -> tuple[pl.DataFrame, 
                        **cols})
     if fields_:
         df = df.with_columns([
-            pl.col(f).str.strip_chars(" \t\r\n\u3000\xa0").str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
+            pl.col(f).str.replace(UNSAFE_PREFIX_RE, "${1}")  # our exports' anti-formula apostrophe
+            .str.strip_chars(" \t\r\n\u3000\xa0").str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
             .replace("", None).alias(f) for f in fields_])
     # merged ranges inside the data area: fill the top-left value into the whole range
     for r1, c1, r2, c2 in raw.merged:

@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.domain import labels
+from lifecycle.domain.cells import csv_bytes, write_text
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Slice
@@ -314,17 +315,20 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     row0 = 0
     if title:
-        ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+        write_text(ws, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         row0 = 2
     out = chinese_headers(df)
     for j, c in enumerate(out.columns):
-        ws.write(row0, j, c, bold)
+        write_text(ws, row0, j, c, bold)
         ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
     for i, row in enumerate(out.iter_rows(), start=row0 + 1):
         for j, v in enumerate(row):
             if v is None:
                 continue
-            ws.write(i, j, v)
+            if isinstance(v, str):
+                write_text(ws, i, j, v)  # never a formula (OWASP), see domain/cells.py
+            else:
+                ws.write(i, j, v)
     wb.close()
     return buf.getvalue()
 
@@ -346,13 +350,19 @@ def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return out.rename(labels.column_labels(out.columns))
 
 
+def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
+    """(CSV bytes, Excel bytes) of a table as every page's download buttons hand them out:
+    Chinese headers, every text cell neutralised against formula injection."""
+    return csv_bytes(chinese_headers(df)), to_excel_bytes(df, name, title)
+
+
 def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None) -> None:
     """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers."""
     key = key or name
     c1, c2, _ = st.columns([1, 1, 6])
-    csv = chinese_headers(df).write_csv().encode("utf-8-sig")
+    csv, xlsx = table_downloads(df, name, title)
     c1.download_button("下载 CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}")
-    c2.download_button("下载 Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
+    c2.download_button("下载 Excel", xlsx, file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"xlsx_{key}")
 
