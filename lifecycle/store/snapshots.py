@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,9 @@ import polars as pl
 from lifecycle.domain import schema
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+_HELD = threading.local()  # the store locks this thread holds (re-entrancy)
 
 
 class StoreError(Exception):
@@ -148,14 +152,25 @@ class Store:
 
     # ---- publishing ---------------------------------------------------------------
     @contextmanager
-    def _lock(self):
+    def lock(self):
+        """The store's exclusive lock (across processes and threads; re-entrant within a thread):
+        a whole import -- read the current snapshot, validate, write, switch, log -- runs under it."""
+        key = str(self.root.resolve())
+        held = _HELD.__dict__.setdefault("keys", set())
+        if key in held:
+            yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".publish.lock", "w") as fh:
+        with open(self.root / ".publish.lock", "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
+            held.add(key)
             try:
                 yield
             finally:
+                held.discard(key)
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    _lock = lock
 
     def publish(
         self,
