@@ -270,10 +270,22 @@ def _child(conn, memory_bytes: int, fn, args) -> None:
 
 def run_isolated(name: str, fn, args: tuple, limits: Limits):
     """fn(*args) in a separate process with the address space capped at limits.memory_mb."""
+    import sys
+    import types
+
     ctx = _context()
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, int(limits.memory_mb * 2**20), fn, args), daemon=True)
-    proc.start()
+    # multiprocessing would re-import the main script in the worker (a script without a
+    # `__main__` guard would run again there): hand it a main module without origin instead
+    with _CTX_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            proc.start()
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
     send.close()
     try:
         if not recv.poll(limits.timeout_s):
