@@ -1,4 +1,4 @@
-"""数据管理 (SPEC §8 view 10): import a month's ledgers, see every error and warning with its
+"""数据管理 (docs/domain.md §8 view 10): import a month's ledgers, see every error and warning with its
 file / sheet / row / column, download the uploaded workbooks with the offending cells marked,
 publish only when there are no errors, and list the published months with their publication
 records. The page is thin: reading, validation and publishing live in `lifecycle.importer`."""

@@ -1,4 +1,4 @@
-"""A comment recorded at a quarterly review shows in the project file (SPEC §8 view 8/9)."""
+"""A comment recorded at a quarterly review shows in the project file (docs/domain.md §8 view 8/9)."""
 import shutil
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Stage derivation from milestone dates and investment tier boundaries (SPEC §2, §3),
+"""Stage derivation from milestone dates and investment tier boundaries (docs/domain.md §2, §3),
 computed by the SQL models every page uses."""
 import pytest
 

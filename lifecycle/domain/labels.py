@@ -1,7 +1,8 @@
 """The one label table: every user-facing Chinese string for stages, tiers, rates,
 flags, lights, exit reasons, enumerations and columns lives here.
 
-Code uses English keys; pages and exports call `label(kind, key)` or read these dicts.
+Code uses English keys; pages and exports read these dicts (flag labels live in the flag
+registry, `domain/flags.py`; column formats in `present/formats.py`).
 """
 from __future__ import annotations
 
@@ -15,19 +16,6 @@ STAGES: dict[str, str] = {
     "at_capacity": "达产达效",
 }
 STAGE_ORDER: list[str] = list(STAGES)
-
-PHASES: dict[str, str] = {
-    "attract": "招引签约",
-    "approve": "审批开工",
-    "build": "投资建设",
-    "operate": "投产达效",
-}
-PHASE_DEPTS: dict[str, str] = {
-    "attract": "商务局",
-    "approve": "发改委/行政审批局",
-    "build": "工信局（工业）/商务局（服务业）",
-    "operate": "工信局",
-}
 
 EXIT_REASONS: dict[str, str] = {
     "achieved": "达效退库",
@@ -75,44 +63,12 @@ RATE_COHORT_NOTE = (
     "达效退库视为已达成，无望达效/长期停滞/暂停流失退库视为未达成（退库前已达成的节点仍按日期计）。"
 )
 
-FLAGS: dict[str, str] = {
-    "approval_light": "审批红绿灯",
-    "approval_over_12m": "审批周期超12个月",
-    "approval_over_12m_started": "本期开工项目审批周期超12个月",
-    "step_stalled": "审批环节停滞超1个月",
-    "completion_reminder": "逾期未竣工（提醒函）",
-    "completion_interview": "逾期未竣工（约谈）",
-    "investment_behind": "投资进度滞后",
-    "low_equipment_share": "设备投资占比偏低",
-    "capacity_not_reached": "产能未达预期",
-    "exit_candidate": "退库候选",
-}
-FLAG_DEPTS: dict[str, str] = {
-    "approval_light": "行政审批局",
-    "approval_over_12m": "发改委",
-    "approval_over_12m_started": "发改委",
-    "step_stalled": "发改委",
-    "completion_reminder": "工信局/商务局",
-    "completion_interview": "工信局/商务局",
-    "investment_behind": "工信局",
-    "low_equipment_share": "工信局",
-    "capacity_not_reached": "工信局",
-    "exit_candidate": "镇街园区",
-}
-
 LIGHTS: dict[str, str] = {
     "green": "已办结",
     "green_late": "超时办结",
     "yellow": "未办理",
     "red": "办理超时",
 }
-LIGHT_COLORS: dict[str, str] = {
-    "green": "#2e9d4f",
-    "green_late": "#8cc63f",
-    "yellow": "#f2b705",
-    "red": "#d7263d",
-}
-
 BOOL: dict[bool, str] = {True: "是", False: "否"}
 
 APPROVAL_STEPS: list[str] = [
@@ -229,26 +185,6 @@ COLUMNS: dict[str, str] = {
     "rank_change": "名次变化",
     "rule": "规则",
 }
-
-
-def label(kind: str, key) -> str:
-    """Chinese label for `key` in the table `kind` (e.g. label('stage', 'filed'))."""
-    table = {
-        "stage": STAGES,
-        "phase": PHASES,
-        "exit_reason": EXIT_REASONS,
-        "signing_type": SIGNING_TYPES,
-        "origin": ORIGINS,
-        "category": CATEGORIES,
-        "tier_band": TIER_BANDS,
-        "tier_class": TIER_CLASSES,
-        "rate": RATES,
-        "flag": FLAGS,
-        "light": LIGHTS,
-        "column": COLUMNS,
-        "bool": BOOL,
-    }[kind]
-    return table.get(key, str(key) if key is not None else "")
 
 
 def column_labels(columns) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Monthly import of real ledgers (台账): read, validate, publish atomically (SPEC §6, §8 view 10).
+"""Monthly import of real ledgers (台账): read, validate, publish atomically (docs/domain.md §6, §8 view 10).
 
     python -m lifecycle import FILE [FILE ...] --month YYYY-MM --store DIR [--dry-run] [--allow-shrink] [--report-json PATH]
         exit 0: published (or, with --dry-run, valid); 1: validation errors, nothing written,

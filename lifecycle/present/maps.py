@@ -1,4 +1,4 @@
-"""Pure pydeck builder for the township map (SPEC §8 view 4). No Streamlit, no internet.
+"""Pure pydeck builder for the township map (docs/domain.md §8 view 4). No Streamlit, no internet.
 
 The map draws, with no basemap and no tiles (`map_provider=None`):
 - the county/district outlines of the region (`reference.county_geojson`, GCJ-02);

@@ -1,4 +1,4 @@
-"""Snapshot store: monthly parquet snapshots in the hive layout of SPEC §6.
+"""Snapshot store: monthly parquet snapshots in the hive layout of docs/domain.md §6.
 
     <store>/store.json                        {"region": "jiangyin"}
     <store>/publications.jsonl                append-only publication log

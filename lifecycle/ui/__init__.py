@@ -15,8 +15,6 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     download_buttons,
     drill_list,
     filter_query,
-    fmt_rate,
-    fmt_yi,
     page_href,
     pick_box,
     plot,

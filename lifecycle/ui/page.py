@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
+from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 import polars as pl
 import streamlit as st
 
 from lifecycle.domain import labels
 from lifecycle.domain.cells import csv_bytes, write_text
+from lifecycle.present import formats
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Slice
@@ -75,6 +77,10 @@ class Context:
         return self.metrics.months
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
 # ---- resources ---------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def _database(root: str) -> Database:
@@ -114,10 +120,13 @@ def _cached(token: str, root: str, method: str, args: tuple, kwargs: tuple):
     return getattr(m, method)(*args, **dict(kwargs))
 
 
-def cached(ctx: Context, method: str, *args, **kwargs):
-    """Call Metrics.<method>(*args, **kwargs) through st.cache_data, keyed by the store's
-    publication token, the month, the slice and any other argument."""
-    return _cached(ctx.token, str(ctx.store.root), method, args, tuple(sorted(kwargs.items())))
+def cached(ctx: Context, method: Callable[Concatenate[Metrics, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Call a Metrics method through st.cache_data, keyed by the store's publication token, the
+    method, the month, the slice and any other argument: `ui.cached(ctx, Metrics.rates, month, sl)`.
+    The method is passed as the function itself, so editors, type checkers and renames follow it."""
+    if getattr(Metrics, method.__name__, None) is not method:
+        raise TypeError(f"not a Metrics method: {method!r}")
+    return _cached(ctx.token, str(ctx.store.root), method.__name__, args, tuple(sorted(kwargs.items())))
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -254,7 +263,7 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
     st.markdown(
-        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{month[:4]}年{int(month[5:]):d}月末</b> · "
+        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{formats.month_end_text(month)}</b> · "
         f"发布于 {pub_txt} · 统计期：{PERIODS[period]}{slice_text(ctx)}</div>",
         unsafe_allow_html=True,
     )
@@ -262,36 +271,12 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
 
 
 def slice_text(ctx: Context) -> str:
-    sl = ctx.slice
-    parts = []
-    if sl.units:
-        parts.append("、".join(ctx.region.units[u].name for u in sl.units))
-    if sl.tiers:
-        parts.append("、".join(labels.TIER_BANDS[t] for t in sl.tiers))
-    if sl.sections:
-        parts.append("门类" + "".join(sl.sections))
-    if sl.origins:
-        parts.append("、".join(labels.ORIGINS[o] for o in sl.origins))
-    if sl.categories:
-        parts.append("、".join(labels.CATEGORIES[c] for c in sl.categories))
+    """' · 筛选：…' for the page header, or '' when nothing is filtered."""
+    parts = formats.slice_parts(ctx.region, ctx.slice)
     return (" · 筛选：" + "；".join(parts)) if parts else ""
 
 
 # ---- rendering helpers --------------------------------------------------------------------
-def fmt_rate(v) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
-
-
-def fmt_yi(wan) -> str:
-    return "—" if wan is None else f"{wan / 10000:,.2f}亿元"
-
-
-def fmt_num(v) -> str:
-    if v is None:
-        return "—"
-    return f"{v:,.0f}" if isinstance(v, float) else f"{v:,}"
-
-
 def rate_cards(rates: dict) -> None:
     cols = st.columns(len(rates))
     for col, (k, v) in zip(cols, rates.items()):
@@ -300,7 +285,7 @@ def rate_cards(rates: dict) -> None:
             pair = f"{v['numerator'] / 10000:,.2f} / {v['denominator'] / 10000:,.2f} 亿元"
         else:
             pair = f"{v['numerator']} / {v['denominator']} 个"
-        col.metric(labels.RATES[k], fmt_rate(v["rate"]), delta=delta,
+        col.metric(labels.RATES[k], formats.pct_text(v["rate"]), delta=delta,
                    help=labels.RATE_DEFINITIONS[k] + "\n\n" + labels.RATE_COHORT_NOTE)
         col.markdown(f"<div class='lc-pair'>{pair}</div>", unsafe_allow_html=True)
 
@@ -334,20 +319,8 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
 
 
 def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
-    """Translate enumerated values and rename columns to Chinese headers (label table)."""
-    enum_maps = {
-        "stage": labels.STAGES, "prev_stage": labels.STAGES, "origin": labels.ORIGINS,
-        "category": labels.CATEGORIES, "tier_band": {**labels.TIER_BANDS, "unknown": "未填报"},
-        "exit_reason": labels.EXIT_REASONS, "signing_type": labels.SIGNING_TYPES,
-        "light": labels.LIGHTS, "suggested_reason": labels.EXIT_REASONS,
-        "state": {**labels.STAGES, "exited": "已退库"},
-    }
-    exprs = []
-    for c in df.columns:
-        if c in enum_maps and df.schema[c] == pl.String:
-            exprs.append(pl.col(c).replace(enum_maps[c]))
-    out = df.with_columns(exprs) if exprs else df
-    return out.rename(labels.column_labels(out.columns))
+    """Values in Chinese and Chinese headers (the presentation registry, present/formats.py)."""
+    return formats.chinese(df)
 
 
 def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
@@ -394,9 +367,8 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
 
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
     """A drill-down list: a headline with its count and total investment, then the table."""
-    from lifecycle.present.charts import yi_text
-
-    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {yi_text(lst['total_investment_wan'].sum())}**")
+    
+    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
     show_table(lst, name, title=title or what, key=key, height=380)
 
 

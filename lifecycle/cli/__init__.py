@@ -9,40 +9,22 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
+
 
 from lifecycle.domain.config import default_store
 
-EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
+from lifecycle.cli.common import (  # noqa: F401  (the names subcommand modules use)
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VALIDATION,
+    CliError,
+    _Parser,
+    open_metrics,
+    store_arg,
+)
 
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = EXIT_USAGE):
-        super().__init__(message)
-        self.code = code
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's default prints usage + exits 2; keep it one line
-        raise CliError(f"参数错误：{message}（用 --help 查看用法）", EXIT_USAGE)
-
-
-def _store_arg(p):
-    p.add_argument("--store", type=Path, default=None,
-                   help="数据目录（含 snapshots/），默认 $LIFECYCLE_STORE 或仓库 data/")
-
-
-def _open_metrics(store_dir: Path | None):
-    from lifecycle.query.db import Database
-    from lifecycle.query.metrics import Metrics
-    from lifecycle.store.snapshots import Store
-
-    st = Store(store_dir or default_store())
-    if not st.root.exists():
-        raise CliError(f"数据目录不存在：{st.root}")
-    if not st.months():
-        raise CliError(f"数据目录 {st.root} 中没有已发布的快照（可先运行 python -m lifecycle demo --store {st.root}）")
-    return Metrics(Database(st))
+_open_metrics = open_metrics  # kept for the ingest commands until they move to cli/ingest.py
+_store_arg = store_arg
 
 
 def cmd_months(args) -> int:
@@ -192,17 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub) -> None:
-    """Commands provided by other modules (import, template, pack, bulletin) register here."""
-    import importlib
+    """Commands that live in their own modules (import, template, export, pack, bulletin)."""
+    from lifecycle.cli import packs, serve
+    from lifecycle.ingest import importer
 
-    for mod in ("lifecycle.ingest.importer", "lifecycle.outputs.pack"):
-        try:
-            m = importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name == mod:
-                continue
-            raise
-        m.register_cli(sub, _store_arg)
+    for m in (importer, packs):
+        m.register_cli(sub, store_arg)
+    serve.register_cli(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
