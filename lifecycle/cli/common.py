@@ -8,6 +8,7 @@ from pathlib import Path
 from lifecycle.domain.config import default_store
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
+EXIT_SYSTEM = 3  # the system failed (disk full, permissions): nothing was changed
 
 
 class CliError(Exception):

@@ -33,7 +33,7 @@ from lifecycle.domain.config import import_settings
 from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.read import ReadError, Source, read_source
 from lifecycle.ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
-from lifecycle.ingest.template import ledger_bytes, write_ledger
+from lifecycle.ingest.template import ExportError, ledger_bytes, write_ledger  # noqa: F401
 from lifecycle.domain.reference import region as get_region
 from lifecycle.store.snapshots import Store, StoreError, check_month
 
@@ -390,10 +390,47 @@ def publish_validated(res: Result, month: str, store: Store, sources: list[Sourc
     return rec
 
 
-def export_month(store: Store, month: str, out) -> None:
-    """Write a published month in the import-template format."""
+def export_month(store: Store, month: str, out) -> dict[str, int]:
+    """Write a published month in the import-template format (a table longer than a sheet
+    continues on numbered sheets) and check the file: the data rows of every table, counted
+    back from the written workbook, must equal the month's. Returns the counts."""
     tables = {t: store.read(month, t) for t in schema.TABLE_NAMES}
     write_ledger(out, store.region, tables, month)
+    if hasattr(out, "getvalue"):
+        data = out.getvalue()
+    else:
+        data = Path(out).read_bytes()
+    counts = exported_rows(data)
+    for t in schema.TABLE_NAMES:
+        if counts.get(t, 0) != tables[t].height:
+            raise ExportError(f"导出不完整：{month} 月{labels.IMPORT_TABLES[t]}表应有 {tables[t].height:,} 行，"
+                              f"文件中只有 {counts.get(t, 0):,} 行")
+    return counts
+
+
+def exported_rows(data: bytes) -> dict[str, int]:
+    """Data rows per table in a workbook written by write_ledger (numbered sheets summed), read
+    from the sheets' XML (bounded memory)."""
+    import io
+    import zipfile
+
+    from lifecycle.ingest import guard
+    from lifecycle.ingest.read import _xlsx_layout
+    from lifecycle.ingest.template import HEAD_ROWS
+
+    by_name = {}
+    for t in schema.TABLE_NAMES:
+        base = labels.IMPORT_TABLES[t]
+        by_name[base] = t
+    out = {t: 0 for t in schema.TABLE_NAMES}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name, path, _ in _xlsx_layout(data):
+            t = by_name.get(name.split("(")[0])
+            if t is None:
+                continue
+            ext = guard.scan_sheet(z, path).extent
+            out[t] += max(0, ext.r2 - HEAD_ROWS) if ext else 0
+    return out
 
 
 # ---- command line ------------------------------------------------------------------------------
@@ -485,10 +522,13 @@ def cmd_export(args) -> int:
     if args.month not in st.months():
         raise _usage(f"数据目录 {st.root} 中没有 {args.month} 月的快照")
     try:
-        export_month(st, args.month, str(args.out))
+        counts = export_month(st, args.month, str(args.out))
     except OSError as e:
         raise _usage(f"无法写入 {args.out}：{e.strerror or e}") from None
-    print(f"已导出 {args.month}（模板格式）：{args.out}", file=sys.stderr)
+    except ExportError as e:
+        raise _usage(str(e)) from None
+    rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n:,} 行" for t, n in counts.items())
+    print(f"已导出 {args.month}（模板格式，{rows}，已核对行数）：{args.out}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -7,7 +7,9 @@ This is the only module of the package that imports Streamlit.
 from __future__ import annotations
 
 import io
+import logging
 import os
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Concatenate, ParamSpec, TypeVar
 
@@ -21,7 +23,8 @@ from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
-from lifecycle.store.snapshots import Store
+from lifecycle.present.markdown import md
+from lifecycle.store.snapshots import Store, StoreError
 
 BIG_SCREEN_CSS = """
 <style>
@@ -255,6 +258,7 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
             st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
             st.stop()
     metrics = _metrics_for(store)
+    metrics.db.pin()  # every query of this page run reads the same versions
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
@@ -267,6 +271,7 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
         f"发布于 {pub_txt} · 统计期：{PERIODS[period]}{slice_text(ctx)}</div>",
         unsafe_allow_html=True,
     )
+    data_problems(metrics)
     return ctx
 
 
@@ -274,6 +279,38 @@ def slice_text(ctx: Context) -> str:
     """' · 筛选：…' for the page header, or '' when nothing is filtered."""
     parts = formats.slice_parts(ctx.region, ctx.slice)
     return (" · 筛选：" + "；".join(parts)) if parts else ""
+
+
+# ---- errors: a Chinese message with an id for the viewer, the details in the server log ------
+_LOG = logging.getLogger("lifecycle.ui")
+if not _LOG.handlers:  # the server's log (stderr): time, error number, traceback
+    _h = logging.StreamHandler()
+    _h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _LOG.addHandler(_h)
+    _LOG.propagate = False
+
+
+def guarded(run) -> None:
+    """Run a page; an unexpected error is logged server-side (with its traceback) under a short
+    id and the viewer sees only a Chinese message with that id (`client.showErrorDetails` is
+    off). A StoreError (a damaged month, …) is shown as its own Chinese message."""
+    try:
+        run()
+    except StoreError as e:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.warning("store error %s: %s", err_id, e)
+        st.error(labels.UI_TEXT["store_error"].format(message=md(str(e)), id=err_id))
+    except Exception:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.exception("page error %s", err_id)
+        st.error(labels.UI_TEXT["page_error"].format(id=err_id))
+
+
+def data_problems(metrics: Metrics) -> None:
+    """Months taken out of service by the integrity check, named in Chinese (once per page)."""
+    probs = getattr(metrics.db, "problems", None) or []
+    if probs:
+        st.warning(labels.UI_TEXT["integrity"] + "\n\n" + "\n".join(f"- {md(p['message'])}" for p in probs))
 
 
 # ---- rendering helpers --------------------------------------------------------------------
@@ -368,7 +405,7 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
     """A drill-down list: a headline with its count and total investment, then the table."""
     
-    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
+    st.markdown(f"**{md(what)}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
     show_table(lst, name, title=title or what, key=key, height=380)
 
 
