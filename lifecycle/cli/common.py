@@ -37,6 +37,11 @@ def open_metrics(store_dir: Path | None):
         raise CliError(f"数据目录不存在：{st.root}")
     if not st.months():
         raise CliError(f"数据目录 {st.root} 中没有已发布的快照（可先运行 python -m lifecycle demo --store {st.root}）")
-    return Metrics(Database(st))
+    m = Metrics(Database(st))
+    for p in m.db.problems:  # months taken out of service by the integrity check: named, not hidden
+        import sys
+
+        print(f"警告：{p['message']}", file=sys.stderr)
+    return m
 
 

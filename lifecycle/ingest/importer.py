@@ -380,14 +380,18 @@ def import_ledgers(sources: list[Source], month: str, store: Store, *, dry_run: 
 
 def publish_validated(res: Result, month: str, store: Store, sources: list[Source], user: str | None = None,
                       note: str = "") -> dict:
-    """Publish the tables of an already validated result (the data page's two-step flow)."""
+    """Publish after an earlier validation (a two-step flow). The month is validated again
+    against the store as it is now, under the lock (an earlier result may be stale), and
+    published only if that is still clean."""
     if not res.ok:
         raise StoreError("存在错误，不能发布")
-    rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
-                        note=note or "台账导入（数据管理页面）", _before_swap=_pause_hook())
-    res.publication = rec
+    again = import_ledgers(sources, month, store, user=user, note=note or "台账导入（数据管理页面）",
+                           allow_shrink=bool(res.report.summary.get("allow_shrink")))
+    if not again.ok:
+        raise StoreError(f"数据目录已变化，重新校验发现 {len(again.report.errors)} 条错误，未发布")
+    res.publication = again.publication
     res.report.summary["published"] = True
-    return rec
+    return again.publication
 
 
 def export_month(store: Store, month: str, out) -> dict[str, int]:
