@@ -10,7 +10,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from conftest import frame, project, publish
+from helpers import frame, project, publish
 from lifecycle.domain import cells, schema
 
 EVIL = ['=HYPERLINK("http://evil.example/x","点我")', "=cmd|' /C calc'!A0", "+1+2", "-2+3*A1", "@SUM(A1:A9)",

@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, REPO, project, publish
+from helpers import DEMO_END, REPO, project, publish
 from lifecycle import cli
 from lifecycle.domain import schema
 from lifecycle.present.markdown import md
@@ -200,5 +200,5 @@ def test_export_refuses_a_short_file(make_store, tmp_path, monkeypatch):
 
 # ---- 10. the deep link /overview --------------------------------------------------------------------
 def test_overview_has_its_own_path_besides_the_root():
-    src = (REPO / "app.py").read_text(encoding="utf-8")
-    assert 'visibility="hidden"' in src and "url_path=url" in src
+    src = (REPO / "lifecycle" / "ui" / "page.py").read_text(encoding="utf-8")
+    assert 'visibility="hidden"' in src and "guarded(st.navigation(pages).run)" in src

@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import REPO
+from helpers import REPO
 from lifecycle import cli
 from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.importer import PAUSE_ENV, Source, import_ledgers, validate

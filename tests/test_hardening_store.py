@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from conftest import DEMO_END, REPO, frame, metrics_for, project, publish
+from helpers import DEMO_END, REPO, frame, metrics_for, project, publish
 from lifecycle.store.snapshots import Store, StoreError
 
 
