@@ -197,6 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, MetricsError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as e:  # disk full, permissions, … : one Chinese line, never a traceback
+        from lifecycle.cli.common import EXIT_SYSTEM
+
+        what = "磁盘空间不足" if getattr(e, "errno", None) == 28 else f"系统错误（{e.strerror or e}）"
+        print(f"错误：{what}，操作未完成；已发布的数据未作任何改动", file=sys.stderr)
+        return EXIT_SYSTEM
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
