@@ -109,6 +109,8 @@ for col, part in zip(fc, (facts[:half], facts[half:])):
 
 # ---- milestones: planned vs actual, baseline and re-plans -----------------------------------
 st.subheader(T["milestones"])
+if info["state"] != "exited":
+    ui.project_risk(ctx, pid)  # slippage forecast of the next milestone (docs/forecast.md)
 ms = ui.cached(ctx, Metrics.project_milestones, ctx.month, pid)
 rp = ui.cached(ctx, Metrics.replans, ctx.month, pid)
 col_to_ms = {"planned_started_on": "started", "planned_completed_on": "completed",
