@@ -674,6 +674,9 @@ IMPORT_UI: dict[str, str] = {
     "blocked_detail": "存在错误，修正后才能发布（共 {n} 条错误）。下载标注后的 Excel 可看到每个出错的单元格。",
     "republish": "{month} 已发布过，发布后将整体替换该月快照（旧版本保留在发布记录中）。",
     "stale": "数据目录已变化，重新校验发现 {n} 条错误，未发布。",
+    "shrink_intro": "以下提供的表比它要替换的快照少了很多行，请确认不是只填了一部分：",
+    "shrink_line": "- {table}表：{month} 快照 {before:,} 行 → 本次 {after:,} 行",
+    "confirm_shrink": "确认大幅减少（本期数据确实如此）",
     "published_detail": "已发布 {month}：{rows}（版本 {version}）",
     "template_note": "模板含 项目/审批/运行/问题 四张表：标题行、中文表头、填写说明行和一行示例（项目编号以“示例”开头的行不会导入）。",
     "make_export": "生成导出文件",
@@ -725,6 +728,9 @@ UI_TEXT: dict[str, str] = {
     "go_data_page": "前往数据管理页 →",
     "store_region": "本数据目录所属地区",
     "store_region_help": "新数据目录首次导入时选择，之后固定不变",
+    "page_error": "页面出错，已记录在服务器日志中（错误编号 {id}）。请刷新页面重试；如仍出错，请把错误编号告知系统管理员。",
+    "store_error": "{message}（错误编号 {id}）",
+    "integrity": "数据完整性检查发现以下月份的快照文件有问题，这些月份已暂停使用，其余月份不受影响：",
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
 

@@ -15,6 +15,8 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     download_buttons,
     drill_list,
     filter_query,
+    guarded,
+    md,
     page_href,
     pick_box,
     plot,
