@@ -1,20 +1,21 @@
 """审批红绿灯: every project's approval checklist as green / green-late / yellow / red, with the
-over-12-month and stalled-step lists (SPEC §8 view 6, §5)."""
+over-12-month and stalled-step lists (docs/domain.md §8 view 6, §5)."""
 import polars as pl
 import streamlit as st
 
-from lifecycle.outputs import exports
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle import ui
+from lifecycle.present import formats
+from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
 ctx = ui.setup("审批红绿灯", "🚦")
 m = ctx.metrics
 
-st.caption(f"{labels.FLAGS['approval_light']}：{m.flag_rule('approval_light')}　"
-           f"{T['dept_acts']}：{labels.FLAG_DEPTS['approval_light']}")
+st.caption(f"{flags.LABELS['approval_light']}：{m.flag_rule('approval_light')}　"
+           f"{T['dept_acts']}：{flags.DEPTS['approval_light']}")
 
-all_lights = ui.cached(ctx, "approval_lights", ctx.month, ctx.slice)
+all_lights = ui.cached(ctx, Metrics.approval_lights, ctx.month, ctx.slice)
 depts = sorted(d for d in all_lights["dept"].unique().to_list() if d)
 c1, c2 = st.columns(2)
 sel_depts = c1.multiselect(T["dept_filter"], depts, key="ap_dept", placeholder=T["all_depts"])
@@ -24,7 +25,7 @@ st.caption(T["unit_filter_hint"])
 dsel, lsel = tuple(sel_depts) or None, tuple(sel_lights) or None
 
 # ---- summary per light and per department -----------------------------------------------
-summary = ui.cached(ctx, "approval_light_summary", ctx.month, ctx.slice, depts=dsel, lights=lsel)
+summary = ui.cached(ctx, Metrics.approval_light_summary, ctx.month, ctx.slice, depts=dsel, lights=lsel)
 total = summary.filter(pl.col("dept").is_null()).row(0, named=True)
 st.subheader(T["light_summary"])
 cols = st.columns(len(labels.LIGHTS) + 1)
@@ -38,7 +39,7 @@ ui.show_table(by_dept, "审批红绿灯_按部门汇总", f"审批红绿灯按�
 
 # ---- per-project checklist ----------------------------------------------------------------
 st.subheader(T["checklist"])
-steps = ui.cached(ctx, "approval_checklist", ctx.month, ctx.slice, depts=dsel, lights=lsel)
+steps = ui.cached(ctx, Metrics.approval_checklist, ctx.month, ctx.slice, depts=dsel, lights=lsel)
 if steps.is_empty():
     st.info(labels.VIEW_TEXT.get("no_data", "当前筛选条件下没有项目。"))
 else:
@@ -71,25 +72,25 @@ else:
 
 # ---- over 12 months and stalled steps -----------------------------------------------------
 st.subheader(f"{T['over_12m']}")
-st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m')}　{T['dept_acts']}：{labels.FLAG_DEPTS['approval_over_12m']}")
-over = ui.cached(ctx, "flag", "approval_over_12m", ctx.month, ctx.slice)
+st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m')}　{T['dept_acts']}：{flags.DEPTS['approval_over_12m']}")
+over = ui.cached(ctx, Metrics.flag, "approval_over_12m", ctx.month, ctx.slice)
 st.metric(T["count"], f"{over.height:,}")
-ui.show_table(exports.for_display(over.drop("unit_code")), "审批周期超12个月", f"审批周期超12个月项目清单（{ctx.month}）",
+ui.show_table(formats.for_display(over.drop("unit_code")), "审批周期超12个月", f"审批周期超12个月项目清单（{ctx.month}）",
               key="ap_over")
 
 st.subheader(T["stalled"])
-st.caption(f"{T['rule']}：{m.flag_rule('step_stalled')}　{T['dept_acts']}：{labels.FLAG_DEPTS['step_stalled']}")
-stalled = ui.cached(ctx, "flag", "step_stalled", ctx.month, ctx.slice)
+st.caption(f"{T['rule']}：{m.flag_rule('step_stalled')}　{T['dept_acts']}：{flags.DEPTS['step_stalled']}")
+stalled = ui.cached(ctx, Metrics.flag, "step_stalled", ctx.month, ctx.slice)
 if dsel:
     stalled = stalled.filter(pl.col("dept").is_in(list(dsel)))
 c1, c2 = st.columns(2)
 c1.metric(labels.COLUMNS["steps"], f"{stalled.height:,}")
 c2.metric(T["count"], f"{stalled['project_id'].n_unique():,}")
-ui.show_table(exports.for_display(stalled.drop("unit_code")), "审批环节超期停滞", f"审批环节超期停滞清单（{ctx.month}）", key="ap_stalled")
+ui.show_table(formats.for_display(stalled.drop("unit_code")), "审批环节超期停滞", f"审批环节超期停滞清单（{ctx.month}）", key="ap_stalled")
 
 st.subheader(T["over_12m_started"])
 st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m_started')}")
-started = ui.cached(ctx, "flag", "approval_over_12m_started", ctx.month, ctx.slice)
+started = ui.cached(ctx, Metrics.flag, "approval_over_12m_started", ctx.month, ctx.slice)
 st.metric(T["count"], f"{started.height:,}")
-ui.show_table(exports.for_display(started.drop("unit_code")), "本年开工审批周期超12个月", f"本年开工项目审批周期超12个月（{ctx.month}）",
+ui.show_table(formats.for_display(started.drop("unit_code")), "本年开工审批周期超12个月", f"本年开工项目审批周期超12个月（{ctx.month}）",
               key="ap_started")

@@ -208,7 +208,7 @@ def test_exports_packs_and_bulletins_stay_in_the_unit(demo_stores, tmp_path, reg
                 rows = exports.sheet_frame(df)
             assert not _strings(rows) & foreign, (u, k)
         # the comments of the quarter: own unit only
-        qc = pack.quarter_comments(m, quarter, month)
+        qc = m.quarter_comments(quarter, month)
         assert set(qc["unit_code"].to_list()) == {u}
         assert not set(qc["target_id"].to_list()) & (foreign | (set(units) - {u}))
         # pack and bulletin documents: no project of another unit in any table; the unit pages

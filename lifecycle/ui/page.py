@@ -7,19 +7,28 @@ This is the only module of the package that imports Streamlit.
 from __future__ import annotations
 
 import io
+import logging
 import os
+import uuid
+import sys
+import threading
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 import polars as pl
 import streamlit as st
 
 from lifecycle.domain import labels
+from lifecycle.domain.cells import csv_bytes, write_text
+from lifecycle.present import formats
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Scope, ScopeError, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
+from lifecycle.present.markdown import md
 from lifecycle.store.accounts import Account
-from lifecycle.store.snapshots import Store
+from lifecycle.store.snapshots import Store, StoreError
 from lifecycle.ui import auth
 
 BIG_SCREEN_CSS = """
@@ -43,6 +52,7 @@ PAGES = [
     ("pages/rankings.py", "绩效排名", ":material/emoji_events:", "rankings"),
     ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
+    ("pages/risk.py", "风险预判", ":material/trending_up:", "risk"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
@@ -88,9 +98,10 @@ class Context:
     def may(self, permission: str) -> bool:
         return self.user is not None and self.user.may(permission)
 
-    @property
-    def months(self) -> list[str]:
-        return self.metrics.months
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # ---- resources ---------------------------------------------------------------------------
@@ -107,7 +118,7 @@ def ensure_demo(store: Store) -> None:
     if str(store.root) in _DEMO_CHECKED and store.months():
         return
     if not store.months():
-        with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
+        with st.spinner("首次运行：正在生成演示数据（江阴市规模、36期月度快照）……"):
             demo.generate(store.root, "jiangyin")
     pubs = store.publications()
     # demo accounts only for a store holding nothing but generated demo data
@@ -119,12 +130,6 @@ def ensure_demo(store: Store) -> None:
 
 
 _DEMO_CHECKED: set[str] = set()
-
-
-def get_metrics() -> Metrics:
-    store = Store(default_store())
-    ensure_demo(store)
-    return _metrics_for(store)
 
 
 def _metrics_for(store: Store) -> Metrics:
@@ -144,14 +149,19 @@ def _cached(token: str, root: str, unit: str | None, method: str, args: tuple, k
     return getattr(m, method)(*args, **dict(kwargs))
 
 
-def cached(ctx: Context, method: str, *args, **kwargs):
-    """Call Metrics.<method>(*args, **kwargs) in the viewer's scope through st.cache_data, keyed
-    by the store's publication token, the scope, the month, the slice and any other argument.
-    A request outside the scope stops the page with the one-line 无权查看 message."""
+def cached(ctx: Context, method: Callable[Concatenate[Metrics, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Call a Metrics method in the viewer's scope through st.cache_data, keyed by the store's
+    publication token, the scope, the method, the month, the slice and any other argument:
+    `ui.cached(ctx, Metrics.rates, month, sl)`. The method is passed as the function itself, so
+    editors, type checkers and renames follow it. A request outside the viewer's scope stops the
+    page with the one-line 无权查看 message (and an audit entry)."""
+    if getattr(Metrics, method.__name__, None) is not method:
+        raise TypeError(f"not a Metrics method: {method!r}")
     try:
-        return _cached(ctx.token, str(ctx.store.root), ctx.scope.unit, method, args, tuple(sorted(kwargs.items())))
+        return _cached(ctx.token, str(ctx.store.root), ctx.scope.unit, method.__name__, args,
+                       tuple(sorted(kwargs.items())))
     except ScopeError as e:
-        deny(ctx, str(e), target=f"{method}{args!r}"[:200])
+        deny(ctx, str(e), target=f"{method.__name__}{args!r}"[:200])
 
 
 def deny(ctx: "Context | None", message: str, target: str | None = None) -> None:
@@ -263,21 +273,56 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     return month, period, sl
 
 
-def _ensure_navigation() -> None:
-    """Keep app.py's navigation when a deep link is the first request after the server starts.
+_RUN = threading.local()  # per script-run thread: inside app.py's navigation or not
 
-    With a `pages/` folder next to app.py, Streamlit starts in its legacy multipage mode and
-    runs e.g. pages/map.py directly for `/map` until some run has called st.navigation — the
-    sidebar then lists file names instead of the Chinese titles. Leave that mode and rerun the
-    same page (its URL path equals the one registered in app.py, so it resolves to the same
-    page, query parameters included)."""
+
+def run_app(app_dir: Path) -> None:
+    """The app's navigation (called by app.py): every page of PAGES under its Chinese title and
+    ASCII URL path, the first one the default. A page that fails shows a Chinese message with
+    an error number (`guarded`); the details go to the server log only.
+
+    Nothing is registered before a login (the login page otherwise); a page the account may not
+    open (PAGE_NEEDS) is registered hidden, so its URL shows the page's own 无权访问 message."""
+    # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
+    # the browser would fetch from the internet
+    st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
+    store = Store(default_store())
+    if _is_default_store():
+        ensure_demo(store)
+    user = auth.require_login(store)
+    allowed = {p[3] for p in pages_for(user)}
+    present = [(f, title, icon, url) for f, title, icon, url in PAGES if (app_dir / f).exists()]
+    pages = [
+        # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
+        # path and is registered once more, hidden, under its own: the deep link /overview works
+        st.Page(str(app_dir / f), title=title, icon=icon, url_path=f"{url}-home" if i == 0 else url,
+                default=(i == 0), visibility="visible" if url in allowed else "hidden")
+        for i, (f, title, icon, url) in enumerate(present)
+    ]
+    if present:
+        f, title, icon, url = present[0]
+        pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
+    _RUN.in_navigation = True
     try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - other Streamlit layouts
+        guarded(st.navigation(pages).run)
+    finally:
+        _RUN.in_navigation = False
+
+
+def _ensure_navigation() -> None:
+    """A deep link (e.g. `/map`) that is the first request after the server starts runs the page
+    file directly: with a `pages/` folder next to app.py Streamlit starts in its folder-based
+    multipage mode until a run has called st.navigation. Such a run registers app.py's
+    navigation itself (which runs this same page, query parameters included) and stops."""
+    if getattr(_RUN, "in_navigation", False):
         return
-    if getattr(PagesManager, "uses_pages_directory", None):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    # `streamlit run app.py` puts the main script in sys.argv[0]; a page run on its own (AppTest,
+    # `streamlit run pages/x.py`) has another main script and is left alone.
+    main = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if main is None or main.name != "app.py" or not (main.parent / "pages").is_dir():
+        return
+    run_app(main.parent)
+    st.stop()
 
 
 def setup(title: str, icon: str = "📊", allow_empty: bool = False, need: str | None = None) -> Context:
@@ -313,6 +358,7 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False, need: str |
         st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
         st.stop()
     base = _metrics_for(store)
+    base.db.pin()  # every query of this page run reads the same versions
     metrics = Metrics(base.db, Scope.of(user))
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
@@ -322,44 +368,53 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False, need: str |
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
     st.markdown(
-        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{month[:4]}年{int(month[5:]):d}月末</b> · "
+        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{formats.month_end_text(month)}</b> · "
         f"发布于 {pub_txt} · 统计期：{PERIODS[period]}{slice_text(ctx)}</div>",
         unsafe_allow_html=True,
     )
+    data_problems(metrics)
     return ctx
 
 
 def slice_text(ctx: Context) -> str:
-    sl = ctx.slice
-    parts = []
-    if sl.units:
-        parts.append("、".join(ctx.region.units[u].name for u in sl.units))
-    if sl.tiers:
-        parts.append("、".join(labels.TIER_BANDS[t] for t in sl.tiers))
-    if sl.sections:
-        parts.append("门类" + "".join(sl.sections))
-    if sl.origins:
-        parts.append("、".join(labels.ORIGINS[o] for o in sl.origins))
-    if sl.categories:
-        parts.append("、".join(labels.CATEGORIES[c] for c in sl.categories))
+    """' · 筛选：…' for the page header, or '' when nothing is filtered."""
+    parts = formats.slice_parts(ctx.region, ctx.slice)
     return (" · 筛选：" + "；".join(parts)) if parts else ""
 
 
+# ---- errors: a Chinese message with an id for the viewer, the details in the server log ------
+_LOG = logging.getLogger("lifecycle.ui")
+if not _LOG.handlers:  # the server's log (stderr): time, error number, traceback
+    _h = logging.StreamHandler()
+    _h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _LOG.addHandler(_h)
+    _LOG.propagate = False
+
+
+def guarded(run) -> None:
+    """Run a page; an unexpected error is logged server-side (with its traceback) under a short
+    id and the viewer sees only a Chinese message with that id (`client.showErrorDetails` is
+    off). A StoreError (a damaged month, …) is shown as its own Chinese message."""
+    try:
+        run()
+    except StoreError as e:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.warning("store error %s: %s", err_id, e)
+        st.error(labels.UI_TEXT["store_error"].format(message=md(str(e)), id=err_id))
+    except Exception:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.exception("page error %s", err_id)
+        st.error(labels.UI_TEXT["page_error"].format(id=err_id))
+
+
+def data_problems(metrics: Metrics) -> None:
+    """Months taken out of service by the integrity check, named in Chinese (once per page)."""
+    probs = getattr(metrics.db, "problems", None) or []
+    if probs:
+        st.warning(labels.UI_TEXT["integrity"] + "\n\n" + "\n".join(f"- {md(p['message'])}" for p in probs))
+
+
 # ---- rendering helpers --------------------------------------------------------------------
-def fmt_rate(v) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
-
-
-def fmt_yi(wan) -> str:
-    return "—" if wan is None else f"{wan / 10000:,.2f}亿元"
-
-
-def fmt_num(v) -> str:
-    if v is None:
-        return "—"
-    return f"{v:,.0f}" if isinstance(v, float) else f"{v:,}"
-
-
 def rate_cards(rates: dict) -> None:
     cols = st.columns(len(rates))
     for col, (k, v) in zip(cols, rates.items()):
@@ -368,7 +423,7 @@ def rate_cards(rates: dict) -> None:
             pair = f"{v['numerator'] / 10000:,.2f} / {v['denominator'] / 10000:,.2f} 亿元"
         else:
             pair = f"{v['numerator']} / {v['denominator']} 个"
-        col.metric(labels.RATES[k], fmt_rate(v["rate"]), delta=delta,
+        col.metric(labels.RATES[k], formats.pct_text(v["rate"]), delta=delta,
                    help=labels.RATE_DEFINITIONS[k] + "\n\n" + labels.RATE_COHORT_NOTE)
         col.markdown(f"<div class='lc-pair'>{pair}</div>", unsafe_allow_html=True)
 
@@ -383,36 +438,33 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     row0 = 0
     if title:
-        ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+        write_text(ws, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         row0 = 2
     out = chinese_headers(df)
     for j, c in enumerate(out.columns):
-        ws.write(row0, j, c, bold)
+        write_text(ws, row0, j, c, bold)
         ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
     for i, row in enumerate(out.iter_rows(), start=row0 + 1):
         for j, v in enumerate(row):
             if v is None:
                 continue
-            ws.write(i, j, v)
+            if isinstance(v, str):
+                write_text(ws, i, j, v)  # never a formula (OWASP), see domain/cells.py
+            else:
+                ws.write(i, j, v)
     wb.close()
     return buf.getvalue()
 
 
 def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
-    """Translate enumerated values and rename columns to Chinese headers (label table)."""
-    enum_maps = {
-        "stage": labels.STAGES, "prev_stage": labels.STAGES, "origin": labels.ORIGINS,
-        "category": labels.CATEGORIES, "tier_band": {**labels.TIER_BANDS, "unknown": "未填报"},
-        "exit_reason": labels.EXIT_REASONS, "signing_type": labels.SIGNING_TYPES,
-        "light": labels.LIGHTS, "suggested_reason": labels.EXIT_REASONS,
-        "state": {**labels.STAGES, "exited": "已退库"},
-    }
-    exprs = []
-    for c in df.columns:
-        if c in enum_maps and df.schema[c] == pl.String:
-            exprs.append(pl.col(c).replace(enum_maps[c]))
-    out = df.with_columns(exprs) if exprs else df
-    return out.rename(labels.column_labels(out.columns))
+    """Values in Chinese and Chinese headers (the presentation registry, present/formats.py)."""
+    return formats.chinese(df)
+
+
+def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
+    """(CSV bytes, Excel bytes) of a table as every page's download buttons hand them out:
+    Chinese headers, every text cell neutralised against formula injection."""
+    return csv_bytes(chinese_headers(df)), to_excel_bytes(df, name, title)
 
 
 def _record_download(file_name: str, action: str, rows: int | None) -> None:
@@ -445,11 +497,10 @@ def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key:
         return
     key = key or name
     c1, c2, _ = st.columns([1, 1, 6])
-    csv = chinese_headers(df).write_csv().encode("utf-8-sig")
+    csv, xlsx = table_downloads(df, name, title)
     download("下载 CSV", csv, f"{name}.csv", "text/csv", key=f"csv_{key}", perm=perm, rows=df.height, container=c1)
-    download("下载 Excel", to_excel_bytes(df, name, title), f"{name}.xlsx",
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}", perm=perm,
-             rows=df.height, container=c2)
+    download("下载 Excel", xlsx, f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             key=f"xlsx_{key}", perm=perm, rows=df.height, container=c2)
 
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
@@ -479,9 +530,8 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
 
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
     """A drill-down list: a headline with its count and total investment, then the table."""
-    from lifecycle.present.charts import yi_text
-
-    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {yi_text(lst['total_investment_wan'].sum())}**")
+    
+    st.markdown(f"**{md(what)}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
     show_table(lst, name, title=title or what, key=key, height=380)
 
 
