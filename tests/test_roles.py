@@ -230,7 +230,8 @@ def test_demo_store_login_page_shows_demo_accounts(demo_stores, tmp_path, monkey
     from lifecycle import demo
 
     root = tmp_path / "demo"
-    shutil.copytree(demo_stores["jiangyin"], root, symlinks=True)
+    shutil.copytree(demo_stores["jiangyin"], root, symlinks=True,
+                    ignore=shutil.ignore_patterns("accounts.sqlite*", "audit.*"))  # other tests' accounts
     text = demo.ensure_demo_accounts(root, "jiangyin")
     pw = accounts.demo_password(root)
     assert pw in text
