@@ -70,7 +70,10 @@ def _calls(month: str, prev: str, quarter: str, sl: Slice, full: bool = False):
         ("lookback_projects", lambda m: m.lookback_projects(month, sl)),
         ("flag_changes", lambda m: m.flag_changes("completion_reminder", month, sl)),
     ]
-    c += [(f"flag {k}", (lambda k: lambda m: m.flag(k, month, sl))(k)) for k in FLAG_KEYS + ["completion_overdue"]]
+    c += [(f"flag {k}", (lambda k: lambda m: m.flag(k, month, sl))(k)) for k in FLAG_KEYS]
+    c += [("completion_overdue", lambda m: m.completion_overdue(month, sl)),
+          ("risk", lambda m: m.risk(month, sl)),
+          ("quarter_comments", lambda m: m.quarter_comments(quarter, month, sl))]
     if full:
         c += [
             ("rates", lambda m: m.rates(month, sl)),
