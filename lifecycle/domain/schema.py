@@ -80,6 +80,8 @@ TABLES: dict[str, list[Column]] = {
         joint_acceptance bool
         campaign str
         above_scale_on date
+        intent_signed_on date
+        major_level str
         """
     ),
     "approvals": _cols(
@@ -139,6 +141,7 @@ ENUMS: dict[str, set[str]] = {
     "origin": {"new", "upgrade"},
     "category": {"industry", "service"},
     "exit_reason": {"achieved", "hopeless", "stalled", "lost"},
+    "major_level": {"provincial", "municipal"},
 }
 
 

@@ -39,6 +39,7 @@ class Slice:
     sections: tuple[str, ...] | None = None
     origins: tuple[str, ...] | None = None
     categories: tuple[str, ...] | None = None
+    majors: tuple[str, ...] | None = None  # 省重大/市重大 (docs/domain.md §6.2): provincial, municipal, none
 
     def params(self) -> dict:
         return {k: (list(v) if v else None) for k, v in asdict(self).items()}

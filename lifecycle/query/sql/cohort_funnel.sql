@@ -10,6 +10,6 @@ SELECT
     count_if(stage_rank >= 5) AS producing,
     count_if(stage_rank >= 6) AS at_capacity,
     count_if(NOT in_library) AS exited
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY signing_year
 ORDER BY signing_year;

@@ -1,6 +1,6 @@
 -- One row per project × stage transition completed by $month (slice at $month): months
 -- between consecutive milestones (days / 30.4375), e.g. the approval period filed -> started.
-WITH p AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)),
+WITH p AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)),
 pairs AS (
     SELECT project_id, 'signed_filed' AS transition, signed_on AS d0, filed_on AS d1 FROM p
         WHERE signing_type = 'formal'
