@@ -58,6 +58,7 @@ _FILTERS = {
     "section": "list",
     "origin": "list",
     "category": "list",
+    "major": "list",
 }
 
 
@@ -196,8 +197,11 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     category = sb.multiselect("产业类别", list(labels.CATEGORIES), key="w_category",
                               on_change=_persist("category"), format_func=labels.CATEGORIES.get,
                               placeholder="全部")
+    _widget_default("major", list(labels.MAJOR_FILTER), [], True)
+    major = sb.multiselect("省市重大", list(labels.MAJOR_FILTER), key="w_major", on_change=_persist("major"),
+                           format_func=labels.MAJOR_FILTER.get, placeholder="全部")
     values = {"month": month, "period": period, "unit": unit, "tier": tier, "section": section,
-              "origin": origin, "category": category}
+              "origin": origin, "category": category, "major": major}
     for k, v in values.items():
         st.session_state[f"_lc_{k}"] = v
     _write_url(values)
@@ -207,6 +211,7 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
         sections=tuple(section) or None,
         origins=tuple(origin) or None,
         categories=tuple(category) or None,
+        majors=tuple(major) or None,
     )
     return month, period, sl
 
