@@ -46,6 +46,9 @@ PAGES = [
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
+    ("pages/phases.py", "分段推进", ":material/linear_scale:", "phases"),
+    ("pages/growth.py", "新增长点培育库", ":material/trending_up:", "growth"),
+    ("pages/evaluation.py", "年度评价", ":material/workspace_premium:", "evaluation"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
 ]
 
