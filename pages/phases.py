@@ -77,3 +77,28 @@ for key in ([pick] if pick else list(by_key)):
                                 sheet=p["name"]),
             file_name=f"{ctx.region.name}_{p['name']}阶段_{p['dept'].replace(' / ', '、')}_{ctx.month}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"ph_sheet_{key}")
+
+# ---- yearly targets with 序时进度 (docs/domain.md §7.3) ----------------------------------------
+targets = ui.cached(ctx, Metrics.targets, ctx.month, ctx.slice)
+if targets.height:
+    st.subheader(T["targets"])
+    st.caption(f"拿地即开工：拿地后 {m.thresholds.get('land_to_start_days', 30)} 天内（含）开工；"
+               "联合竣工验收：本年竣工且采用联合竣工验收；序时目标 = 年度目标 × 已过月数 / 12。")
+    ui.show_table(formats.for_display(targets.drop("target_key")), f"年度目标_{ctx.month}",
+                  title=f"{ctx.month} {T['targets']}", key="ph_targets", link_projects=False)
+    trend = ui.cached(ctx, Metrics.target_trend, ctx.month, ctx.slice)
+    by_unit = ui.cached(ctx, Metrics.target_by_unit, ctx.month, ctx.slice)
+    tabs = st.tabs(targets["target_name"].to_list())
+    for tab, key in zip(tabs, targets["target_key"].to_list()):
+        with tab:
+            ui.plot(charts.target_trend_chart(trend.filter(pl.col("target_key") == key),
+                                              title=T["target_trend"]), key=f"ph_trend_{key}")
+            st.markdown(f"**{T['target_by_unit'].format(unit=ctx.region.unit_word)}**")
+            ui.show_table(by_unit.filter(pl.col("target_key") == key).select("unit_name", "ytd_count"),
+                          f"{labels.TARGETS[key]}_分{ctx.region.unit_word}_{ctx.month}", key=f"ph_unit_{key}",
+                          link_projects=False)
+            lst = ui.cached(ctx, Metrics.target_projects, ctx.month, ctx.slice, target_key=key)
+            st.markdown(f"**{T['target_list']}（{lst.height:,}个）**")
+            ui.show_table(lst.drop("target_key"), f"{labels.TARGETS[key]}_{ctx.month}",
+                          title=f"{ctx.month[:4]}年{labels.TARGETS[key]}项目（截至{formats.month_text(ctx.month)}）",
+                          key=f"ph_tlist_{key}", height=300)

@@ -70,3 +70,25 @@ def test_major_filter_from_url(region_env):
     summary = m.phase_summary(m.latest_month(), Slice(majors=("provincial",)))
     r = summary.row(0, named=True)
     assert _metric(at, f"{r['phase_name']}（{r['phase_dept']}）") == f"{r['count']:,}个"
+
+
+def test_overview_shows_changzhou_targets_with_time_proportion(region_env):
+    m = region_env("changzhou")
+    month = m.latest_month()
+    at = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=120)
+    at.run()
+    assert not at.exception and not at.error
+    t = m.targets(month)
+    assert t["target_key"].to_list() == ["land_to_start", "joint_acceptance"]
+    for r in t.iter_rows(named=True):
+        label = f"{r['target_name']}（年度目标{r['target']}个）"
+        assert [x.value for x in at.metric if x.label == label] == [f"{r['ytd_count']:,}个"]
+
+
+def test_overview_jiangyin_has_no_targets(region_env):
+    m = region_env("jiangyin")
+    assert m.targets(m.latest_month()).is_empty()
+    at = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=120)
+    at.run()
+    assert not at.exception and not at.error
+    assert not [x for x in at.metric if "年度目标" in x.label]
