@@ -34,7 +34,13 @@ def test_demo_is_believable(demo_stores):
         assert p.height == 300
         # every tier populated, including a few >= 100亿
         bands = set(m.project_list(DEMO_END)["tier_band"].to_list())
-        assert {"lt1", "1to10", "10to30", "30to50", "50to100", "ge100"} <= bands
+        # (Changzhou's 亿元项目库 holds nothing under 1亿: docs/domain.md §7.2)
+        want = {"1to10", "10to30", "30to50", "50to100", "ge100"} | ({"lt1"} if region == "jiangyin" else set())
+        assert want <= bands
+        assert region == "jiangyin" or "lt1" not in bands
+        # intent signings kept after turning formal, and 省/市重大 projects
+        assert p.filter((pl.col("signing_type") == "formal") & pl.col("intent_signed_on").is_not_null()).height > 0
+        assert set(p["major_level"].drop_nulls().unique()) == {"provincial", "municipal"}
         # exits, intent-only signings, re-plans, campaigns, operations, problems
         assert p["exit_reason"].drop_nulls().n_unique() >= 3
         assert (p["signing_type"] == "intent").sum() > 0

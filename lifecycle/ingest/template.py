@@ -14,7 +14,7 @@ from lifecycle.ingest.fields import template_header
 from lifecycle.ingest.parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
 
 _ENUM_LABELS = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-                "exit_reason": labels.EXIT_REASONS}
+                "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}
 assert set(_ENUM_LABELS) == set(ENUM_VALUES)
 
 NOTES = [
@@ -26,6 +26,8 @@ NOTES = [
     "5. 所在镇街填写镇街名称（如“澄江街道”）或9位镇街代码；名录以外的名称会被拒绝，不会新建镇街。",
     "6. 项目编号是项目的唯一标识，每月保持不变；统一社会信用代码和投资项目统一代码会做格式和校验位检查。",
     "7. 是否类字段填“是”或“否”；签约类型、项目类型、产业类别、退库原因按填写说明中的选项填写。",
+    "8. 意向签约后转为正式签约的项目：签约日期填正式签约日期，意向签约日期保留原意向签约日期；省市重大填“省重大”或“市重大”（可空）。",
+    "9. 常州亿元项目库：总投资低于1亿元的项目不予入库（导入时报错并指明行号）。",
 ]
 
 
@@ -47,6 +49,7 @@ def _example(table: str, region_key: str) -> dict:
             "planned_capacity_on": d(2026, 12, 31), "year_plan_wan": 50000.0, "year_done_wan": 20000.0,
             "cumulative_done_wan": 20000.0, "equipment_done_wan": 8000.0, "lead_dept": "工信局", "owner": "张三",
             "land_acquired_on": d(2024, 8, 20), "joint_acceptance": False, "campaign": "2024Q3集中开工",
+            "intent_signed_on": d(2023, 11, 8), "major_level": "municipal",
         }
     if table == "approvals":
         return {"project_id": f"{EXAMPLE_MARK}-001", "step": labels.APPROVAL_STEPS[0], "dept": "发改委",
