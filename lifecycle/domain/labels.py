@@ -826,5 +826,9 @@ ZTF_TEXT: dict[str, str] = {
     "entry_refused": "总投资{value}万元低于亿元项目库入库标准（{min}万元，即{min_yi}亿元），本行不予入库",
     "entry_missing": "未填写总投资，无法确认是否达到亿元项目库入库标准（{min_yi}亿元），请补填",
     "intent_after_signed": "意向签约日期（{intent}）晚于正式签约日期（{signed}），请核对",
-    "funnel_intent_note": "漏斗首级为意向签约（含已转为正式签约的意向项目）；“正式签约”的“占上一阶段”为意向签约转正式签约的比例。",
+    "funnel_intent_note": "签约年度按首次签约（意向签约转正式签约的项目按意向签约日期）归入队列；"
+                          "直接正式签约的项目视为同日意向签约并转正式签约。",
+    "intent_conversion": "意向签约转正式签约",
 }
+TRANSITIONS = {"intent_signed": "意向→正式签约", **TRANSITIONS}
+COLUMNS.update({"intent_recorded": "有意向签约记录（个）", "intent_converted": "其中已转正式签约（个）"})

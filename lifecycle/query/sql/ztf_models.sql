@@ -117,7 +117,8 @@ GROUP BY project_id;
 -- 亩均税收 / 亩均产出 = trailing-12-month tax / output ÷ land (empty without land or without
 -- operations), tax_vs_designed = trailing-12-month tax ÷ designed_tax_wan (empty without a
 -- designed tax or without operations), intensity = total investment ÷ land. Each score =
--- clamp(value / benchmark, 0, 1) × 100; score = weighted mean over the present scores (weights
+-- clamp(value / benchmark, 0, 1) × 100 (empty when the value is: DuckDB's least/greatest skip
+-- NULLs); score = weighted mean over the present scores (weights
 -- renormalised); grade A/B/C/D by score >= grade_a / grade_b / grade_c (rounded to 9 decimals),
 -- else D; no indicator at all: no score, no grade.
 CREATE OR REPLACE MACRO evaluation_rows(m, m_from, units, tiers, sections, origins, categories, majors,
@@ -140,10 +141,10 @@ x AS (
 ),
 s AS (
     SELECT *,
-           greatest(least(tax_per_mu / b_tax, 1), 0) * 100 AS score_tax_per_mu,
-           greatest(least(output_per_mu / b_output, 1), 0) * 100 AS score_output_per_mu,
-           greatest(least(tax_vs_designed / b_designed, 1), 0) * 100 AS score_tax_vs_designed,
-           greatest(least(intensity / b_intensity, 1), 0) * 100 AS score_intensity
+           CASE WHEN tax_per_mu IS NOT NULL THEN greatest(least(tax_per_mu / b_tax, 1), 0) * 100 END AS score_tax_per_mu,
+           CASE WHEN output_per_mu IS NOT NULL THEN greatest(least(output_per_mu / b_output, 1), 0) * 100 END AS score_output_per_mu,
+           CASE WHEN tax_vs_designed IS NOT NULL THEN greatest(least(tax_vs_designed / b_designed, 1), 0) * 100 END AS score_tax_vs_designed,
+           CASE WHEN intensity IS NOT NULL THEN greatest(least(intensity / b_intensity, 1), 0) * 100 END AS score_intensity
     FROM x
 ),
 t AS (
