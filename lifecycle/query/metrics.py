@@ -6,7 +6,7 @@ month, slice and thresholds, and shapes the small results.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import polars as pl
 
@@ -627,9 +627,3 @@ class Metrics:
                 f"实际/设计税收{e['tax_vs_designed_benchmark']:g}（{e['weight_tax_vs_designed']:g}）、"
                 f"投资强度{e['intensity_benchmark']:g}万元/亩（{e['weight_intensity']:g}）；"
                 f"综合得分≥{e['grade_a']:g}为A，≥{e['grade_b']:g}为B，≥{e['grade_c']:g}为C，其余为D。")
-
-
-@dataclass
-class KPI:
-    month: str
-    rates: dict = field(default_factory=dict)
