@@ -10,7 +10,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.ingest.importer import Source, validate
 from lifecycle.query.metrics import Slice
 from test_import_support import xlsx_bytes

@@ -6,7 +6,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from conftest import metrics_for
+from helpers import metrics_for
 from lifecycle.outputs import pack
 from lifecycle.store.snapshots import Store
 from test_pack import compact, pdf_pages

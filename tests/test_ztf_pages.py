@@ -4,7 +4,7 @@ error box, and the numbers shown equal the metrics API's for the same filters.""
 from __future__ import annotations
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 from streamlit.testing.v1 import AppTest
 
 from lifecycle.domain import labels
