@@ -322,3 +322,16 @@ def test_jiangyin_keeps_small_projects(make_store):
     src = _ledger([["J1", "小项目", "澄江街道", "正式签约", "2025-03-01", 500, None, None]])
     res = validate([src], M, st)
     assert res.report.errors == [], res.report.text()
+
+
+def test_months_published_before_the_new_columns_still_read(make_store):
+    """A month published before intent_signed_on / major_level existed reads them as empty."""
+    import polars as pl
+
+    st = make_store("changzhou")
+    publish(st, M, [project("P1", township_code=TN, filed_on="2025-02-01")])
+    p = st.table_path(M, "projects")
+    pl.read_parquet(p).drop("intent_signed_on", "major_level").write_parquet(p)
+    m = metrics_for(st)
+    assert m.project_list(M, Slice(majors=("none",)))["project_id"].to_list() == ["P1"]
+    assert m.phase_summary(M)["count"].to_list() == [0, 1, 0]

@@ -67,6 +67,17 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(fixes) if fixes else df
 
 
+@lru_cache(maxsize=1)
+def _projects_schema_file() -> str:
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="lifecycle_schema_")) / "month=0000-00"
+    d.mkdir()
+    path = d / "projects.parquet"
+    schema.empty("projects").write_parquet(path)
+    return str(path)
+
+
 class Database:
     def __init__(self, store: Store):
         self.store = store
@@ -107,6 +118,10 @@ class Database:
             self._files = {
                 t: [str(self.store.table_path(m, t)) for m in self.months] for t in schema.TABLE_NAMES
             }
+            # months published before a column was added lack it: a schema-only file (no rows, in
+            # a hive directory month=0000-00 that is never a published month) read first with
+            # union_by_name gives every projects column, NULL where a file has none
+            self._files["projects"] = [_projects_schema_file()] + self._files["projects"]
             if self.months:
                 self._set_vars(self._con)
                 for model in MODELS:
