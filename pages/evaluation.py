@@ -13,7 +13,7 @@ T = labels.ZTF_TEXT
 ctx = ui.setup(T["eval_title"])
 m = ctx.metrics
 st.caption(T["eval_intro"])
-st.markdown(f"**评价规则**：{m.evaluation_rule()}")
+st.markdown(f"**{T['eval_rule']}**：{m.evaluation_rule()}")
 
 grades = ui.cached(ctx, Metrics.evaluation_grades, ctx.month, ctx.slice)
 rows = ui.cached(ctx, Metrics.evaluation, ctx.month, ctx.slice)
@@ -24,7 +24,7 @@ if rows.is_empty():
 st.subheader(T["eval_grades"])
 c = st.columns(len(grades))
 for col, r in zip(c, grades.iter_rows(named=True)):
-    col.metric(labels.GRADES.get(r["grade"], "无法评价"), f"{r['grade_count']:,}个",
+    col.metric(labels.GRADES.get(r["grade"], T["grade_none"]), f"{r['grade_count']:,}个",
                help=f"总投资 {formats.yi_text(r['total_investment_wan'])}")
 ui.plot(charts.grade_chart(grades), key="ev_grades")
 
@@ -37,7 +37,7 @@ view = rows.select(cols).with_columns(pl.col("tax_per_mu", "output_per_mu", "int
 st.subheader(T["eval_awards"])
 awards = view.filter(pl.col("grade") == "A")
 if awards.is_empty():
-    st.info("没有A级项目。")
+    st.info(T["eval_no_a"])
 else:
     ui.show_table(formats.for_display(awards), f"表彰名单_{ctx.month}", title=f"{ctx.month} {T['eval_awards']}",
                   key="ev_a", height=320)
@@ -45,7 +45,7 @@ else:
 st.subheader(T["eval_under"])
 under = view.filter(pl.col("grade") == "D")
 if under.is_empty():
-    st.info("没有D级项目。")
+    st.info(T["eval_no_d"])
 else:
     ui.show_table(formats.for_display(under), f"产出不及预期_{ctx.month}", title=f"{ctx.month} {T['eval_under']}",
                   key="ev_d", height=320)

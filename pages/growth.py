@@ -14,15 +14,14 @@ ctx = ui.setup(T["growth_title"])
 m = ctx.metrics
 st.caption(T["growth_intro"])
 g = m.config["growth"]
-rule = (f"应入规未入规：工业项目投产满 {g.get('above_scale_after_months', 12)} 个月、近12个月开票销售达到 "
-        f"{g.get('above_scale_sales_wan', 2000):,} 万元，但尚未入规（无入规日期或晚于本月末）。")
+rule = T["growth_rule"].format(months=g.get("above_scale_after_months", 12), sales=g.get("above_scale_sales_wan", 2000))
 
 lib = ui.cached(ctx, Metrics.growth_projects, ctx.month, ctx.slice)
 should = lib.filter(pl.col("should_be_above_scale"))
 c = st.columns(4)
-c[0].metric("培育库项目", f"{lib.height:,}个")
-c[1].metric("其中已投产", f"{lib.filter(pl.col('production_on').is_not_null()).height:,}个")
-c[2].metric("已入规企业", f"{lib.filter(pl.col('is_above_scale')).height:,}个")
+c[0].metric(T["growth_count"], f"{lib.height:,}个")
+c[1].metric(T["growth_producing"], f"{lib.filter(pl.col('production_on').is_not_null()).height:,}个")
+c[2].metric(T["growth_above"], f"{lib.filter(pl.col('is_above_scale')).height:,}个")
 c[3].metric(T["growth_should"], f"{should.height:,}个", help=rule)
 
 if lib.is_empty():
@@ -43,7 +42,7 @@ ui.show_table(formats.for_display(lib.select(cols)), f"新增长点培育库_{ct
 st.subheader(T["growth_should"])
 st.caption(rule)
 if should.is_empty():
-    st.info("当前没有应入规未入规的企业。")
+    st.info(T["growth_should_none"])
 else:
     ui.show_table(formats.for_display(should.select(cols)), f"应入规未入规_{ctx.month}",
                   title=f"{ctx.month} {T['growth_should']}", key="gr_should", height=300)
@@ -57,7 +56,7 @@ if by_unit.height:
                   title=f"{ctx.month[:4]}年新入规企业（分{ctx.region.unit_word}）", key="gr_units", link_projects=False)
 
 st.subheader(T["growth_project"])
-pid = st.selectbox("项目", [None] + lib["project_id"].to_list(), key="gr_pid",
+pid = st.selectbox(T["growth_pick"], [None] + lib["project_id"].to_list(), key="gr_pid",
                    format_func=lambda p: labels.VIEW_TEXT["drill_none"] if p is None else
                    f"{p} {lib.filter(pl.col('project_id') == p)['name'][0]}")
 if pid:

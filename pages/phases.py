@@ -55,7 +55,7 @@ for key in ([pick] if pick else list(by_key)):
     p = by_key[key]
     lst = ui.cached(ctx, Metrics.phase_projects, ctx.month, ctx.slice, phase=key)
     overdue = lst.filter(pl.col("overdue"))
-    rule = f"{p['name']}阶段（{p.get('span', '')}）时限 {p['limit_months']} 个月，自进入本阶段起超过即为超期"
+    rule = T["phase_rule"].format(name=p["name"], span=p.get("span", ""), limit=p["limit_months"])
     with st.expander(f"{p['name']} · 牵头部门 {p['dept']} · {lst.height:,} 个项目，超期 {overdue.height:,} 个",
                      expanded=bool(pick)):
         st.caption(rule)
@@ -71,7 +71,7 @@ for key in ([pick] if pick else list(by_key)):
             ui.show_table(formats.for_display(show.filter(pl.col("overdue"))), f"{p['name']}超期_{ctx.month}",
                           title=f"{ctx.month} {p['name']}阶段{T['phase_overdue']}", key=f"ph_over_{key}", height=260)
         st.download_button(
-            f"导出{p['dept']}清单（{p['name']}）",
+            T["phase_export"].format(dept=p["dept"], name=p["name"]),
             exports.sheet_bytes(show, f"{ctx.region.name}{p['name']}阶段项目清单",
                                 f"数据截至：{formats.month_end_text(ctx.month)}　　规则：{rule}　　牵头部门：{p['dept']}",
                                 sheet=p["name"]),
@@ -82,8 +82,7 @@ for key in ([pick] if pick else list(by_key)):
 targets = ui.cached(ctx, Metrics.targets, ctx.month, ctx.slice)
 if targets.height:
     st.subheader(T["targets"])
-    st.caption(f"拿地即开工：拿地后 {m.thresholds.get('land_to_start_days', 30)} 天内（含）开工；"
-               "联合竣工验收：本年竣工且采用联合竣工验收；序时目标 = 年度目标 × 已过月数 / 12。")
+    st.caption(T["target_rule"].format(days=m.thresholds.get("land_to_start_days", 30)))
     ui.show_table(formats.for_display(targets.drop("target_key")), f"年度目标_{ctx.month}",
                   title=f"{ctx.month} {T['targets']}", key="ph_targets", link_projects=False)
     trend = ui.cached(ctx, Metrics.target_trend, ctx.month, ctx.slice)

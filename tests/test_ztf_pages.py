@@ -54,12 +54,12 @@ def test_growth_and_evaluation_numbers(region_env, region):
     month = m.latest_month()
     at = _run("growth")
     lib = m.growth_projects(month)
-    assert _metric(at, "培育库项目") == f"{lib.height:,}个"
+    assert _metric(at, labels.ZTF_TEXT["growth_count"]) == f"{lib.height:,}个"
     assert _metric(at, labels.ZTF_TEXT["growth_should"]) == f"{lib['should_be_above_scale'].sum():,}个"
     at = _run("evaluation")
     grades = m.evaluation_grades(month)
     for r in grades.iter_rows(named=True):
-        assert _metric(at, labels.GRADES.get(r["grade"], "无法评价")) == f"{r['grade_count']:,}个"
+        assert _metric(at, labels.GRADES.get(r["grade"], labels.ZTF_TEXT["grade_none"])) == f"{r['grade_count']:,}个"
 
 
 def test_major_filter_from_url(region_env):

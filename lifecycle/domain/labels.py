@@ -829,6 +829,23 @@ ZTF_TEXT: dict[str, str] = {
     "funnel_intent_note": "签约年度按首次签约（意向签约转正式签约的项目按意向签约日期）归入队列；"
                           "直接正式签约的项目视为同日意向签约并转正式签约。",
     "intent_conversion": "意向签约转正式签约",
+    "growth_count": "培育库项目",
+    "growth_producing": "其中已投产",
+    "growth_above": "已入规企业",
+    "growth_should_none": "当前没有应入规未入规的企业。",
+    "growth_rule": "应入规未入规：工业项目投产满 {months} 个月、近12个月开票销售达到 {sales:,} 万元，"
+                   "但尚未入规（无入规日期或晚于本月末）。",
+    "growth_pick": "项目",
+    "eval_rule": "评价规则",
+    "eval_no_a": "没有A级项目。",
+    "eval_no_d": "没有D级项目。",
+    "grade_none": "无法评价",
+    "phase_rule": "{name}阶段（{span}）时限 {limit} 个月，自进入本阶段起超过即为超期",
+    "phase_ontime": "时限内",
+    "phase_overdue_short": "超期",
+    "phase_export": "导出{dept}清单（{name}）",
+    "target_rule": "拿地即开工：拿地后 {days} 天内（含）开工；联合竣工验收：本年竣工且采用联合竣工验收；"
+                   "序时目标 = 年度目标 × 已过月数 / 12。",
 }
 TRANSITIONS = {"intent_signed": "意向→正式签约", **TRANSITIONS}
 COLUMNS.update({"intent_recorded": "有意向签约记录（个）", "intent_converted": "其中已转正式签约（个）"})

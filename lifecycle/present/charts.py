@@ -396,9 +396,9 @@ def phase_chart(df: pl.DataFrame, title: str | None = None, height: int = 420) -
     keys = [[k] for k in df["phase"].to_list()]
     on_time = (df["count"] - df["overdue_count"]).to_list()
     traces = [
-        go.Bar(x=x, y=on_time, name="时限内", marker_color="#6baed6", customdata=keys,
+        go.Bar(x=x, y=on_time, name=labels.ZTF_TEXT["phase_ontime"], marker_color="#6baed6", customdata=keys,
                hovertemplate="%{x}<br>时限内：%{y:,} 个<extra></extra>"),
-        go.Bar(x=x, y=df["overdue_count"].to_list(), name="超期", marker_color="#d7263d", customdata=keys,
+        go.Bar(x=x, y=df["overdue_count"].to_list(), name=labels.ZTF_TEXT["phase_overdue_short"], marker_color="#d7263d", customdata=keys,
                hovertemplate="%{x}<br>超期：%{y:,} 个<extra></extra>"),
     ]
     counts = df["count"].to_list()
@@ -462,7 +462,7 @@ def grade_chart(df: pl.DataFrame, title: str | None = None, height: int = 360) -
     if df.is_empty() or df["grade_count"].sum() == 0:
         return _empty(title)
     keys = df["grade"].to_list()
-    x = [labels.GRADES.get(g, "无法评价") for g in keys]
+    x = [labels.GRADES.get(g, labels.ZTF_TEXT["grade_none"]) for g in keys]
     counts = df["grade_count"].to_list()
     trace = go.Bar(x=x, y=counts, marker_color=[GRADE_COLORS.get(g, "#9e9e9e") for g in keys],
                    customdata=[[g] for g in keys], text=[f"{c:,}个" for c in counts], textposition="outside",
