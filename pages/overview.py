@@ -15,6 +15,7 @@ T = labels.VIEW_TEXT
 rates = ui.cached(ctx, Metrics.rates_with_change, ctx.month, ctx.slice, period=ctx.period)
 st.subheader(T["rates"])
 ui.rate_cards(rates)
+ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
 # Yearly targets with 序时进度 (docs/domain.md §7.3; Changzhou: 拿地即开工, 联合竣工验收)
 targets = ui.cached(ctx, Metrics.targets, ctx.month, ctx.slice)

@@ -31,13 +31,11 @@ def test_demo_is_believable(demo_stores):
         assert len(st.months()) == 24 and st.months()[-1] == DEMO_END
         m = metrics_for(st)
         p = st.read(DEMO_END, "projects")
-        assert p.height == 300
-        # every tier populated, including a few >= 100亿
+        assert p.height == demo.default_projects(region, 24)
+        # every tier populated, including a few >= 100亿; Changzhou's is a 亿元 library (no < 1亿)
         bands = set(m.project_list(DEMO_END)["tier_band"].to_list())
-        # (Changzhou's 亿元项目库 holds nothing under 1亿: docs/domain.md §7.2)
-        want = {"1to10", "10to30", "30to50", "50to100", "ge100"} | ({"lt1"} if region == "jiangyin" else set())
-        assert want <= bands
-        assert region == "jiangyin" or "lt1" not in bands
+        assert {"1to10", "10to30", "30to50", "50to100", "ge100"} <= bands
+        assert ("lt1" in bands) == (region == "jiangyin")
         # intent signings kept after turning formal, and 省/市重大 projects
         assert p.filter((pl.col("signing_type") == "formal") & pl.col("intent_signed_on").is_not_null()).height > 0
         assert set(p["major_level"].drop_nulls().unique()) == {"provincial", "municipal"}
