@@ -660,4 +660,6 @@ def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
         v = getattr(sl, k)
         if v:
             df = df.filter(pl.col(c).is_in(list(v)))
+    if getattr(sl, "majors", None) and "major_level" in df.columns:  # 省市重大 (docs/domain.md §6.2)
+        df = df.filter(pl.col("major_level").fill_null("none").is_in(list(sl.majors)))
     return df
