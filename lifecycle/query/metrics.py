@@ -244,17 +244,27 @@ class Metrics:
 
     def ranking(self, month: str, sl: Slice = ALL, weights: dict | None = None) -> pl.DataFrame:
         """Units ranked on a composite score of the five rates and 亩均税收 (weights from config),
-        with the rank at the end of the previous quarter and the change."""
+        with the rank at the end of the previous quarter and the change.
+
+        The one ranking source of every page, export and pack. It is computed over the whole
+        field — every unit of the region — and only then narrowed to the units of `sl.units`, so
+        a unit filter changes the rows listed, never a unit's rank or score. The other slice
+        filters (tier, industry, origin, category) narrow the projects counted in every unit
+        alike (docs/domain.md §10)."""
         weights = weights or self.config["ranking_weights"]
-        cur = self._ranking_once(month, sl, weights)
+        field_sl = sl.narrow(units=None)
+        cur = self._ranking_once(month, field_sl, weights)
         prev_m = previous_quarter_end(month)
         if prev_m in self.months:
-            prev = self._ranking_once(prev_m, sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
+            prev = self._ranking_once(prev_m, field_sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
             cur = cur.join(prev, on="unit_code", how="left")
         else:
             cur = cur.with_columns(pl.lit(None, dtype=pl.Int64).alias("rank_prev"))
-        return cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
-                                pl.lit(prev_m).alias("prev_quarter_month"))
+        cur = cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
+                               pl.lit(prev_m).alias("prev_quarter_month"))
+        if sl.units is not None and not cur.is_empty():
+            cur = cur.filter(pl.col("unit_code").is_in(list(sl.units)))
+        return cur
 
     def _ranking_once(self, month: str, sl: Slice, weights: dict) -> pl.DataFrame:
         from lifecycle.domain.reference import region
