@@ -55,6 +55,7 @@ else:
         .sort(["red", "days_past_due", "project_id"], descending=[True, True, False], nulls_last=True)
     )
     grid = grid.select("project_id", "name", "unit_name", "owner", *order, "red", "days_past_due")
+    grid = grid.with_columns(pl.col(order).fill_null(""))  # a step the project does not have: blank
     st.caption(f"{grid.height:,} 个项目 · {steps.height:,} 个审批事项 · 单元格颜色："
                + " ".join(f"{labels.LIGHT_MD[k]}{labels.LIGHTS[k]}" for k in labels.LIGHTS))
     bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}

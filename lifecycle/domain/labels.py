@@ -727,3 +727,24 @@ UI_TEXT: dict[str, str] = {
     "store_region_help": "新数据目录首次导入时选择，之后固定不变",
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
+
+# ---- issue 11: every slice, Chinese everywhere, every screen ---------------------------------
+SCREEN_TEXT: dict[str, str] = {
+    "no_rows": "无数据：当前筛选条件下没有记录。",
+    "no_data": "无数据",
+    "file_column": "档案",
+    "file_link": "查看",
+    "download_csv": "下载 CSV（UTF-8，可用 Excel 打开）",
+    "download_xlsx": "下载 Excel 工作簿",
+    "bad_month": "链接中的数据月份 {month} 不存在（已发布：{first} 至 {last}），已显示最新一期 {shown}。",
+    "bad_unit": "链接中的{unit_word} {units} 不存在，已忽略。",
+    "bad_value": "链接中的{what} {values} 不存在，已忽略。",
+    "bad_page": "您访问的页面不存在，已打开总览。",
+    "upload_hint": "将 Excel（.xlsx/.xlsm）或 CSV 台账拖到此处，或点击“选择文件”；可一次上传多个文件，每个不超过 200MB。",
+    "upload_button": "选择文件",
+}
+# What one row of a flag list counts, as label suffixes (domain/flags.py `counts`)
+COUNT_SUFFIX: dict[str, str] = {"项目": "（项目数）", "事项": "（事项数）"}
+# URL parameter names of the filters, as the notices name them
+FILTER_NAMES: dict[str, str] = {"tier": "投资分档", "section": "行业门类", "origin": "项目类型",
+                                "category": "产业类别", "period": "统计期"}

@@ -258,6 +258,7 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
     ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    st.session_state["_lc_slice_text"] = "；".join(formats.slice_parts(reg, sl))
     st.title(title)
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
@@ -290,7 +291,9 @@ def rate_cards(rates: dict) -> None:
 
 
 def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = None) -> bytes:
-    """An .xlsx with Chinese headers (and an optional title row)."""
+    """An .xlsx with Chinese headers (and an optional title row). Numbers carry the presentation
+    registry's Excel format of their column (万元 whole with separators, 亿元 two decimals, shares
+    as 0.0%); missing values (None, NaN, inf) are blank cells."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -301,15 +304,25 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
     if title:
         ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         row0 = 2
-    out = chinese_headers(df)
+    src = formats.no_missing_numbers(df)
+    out = chinese_headers(src)
+    cell_f = {}
+    for j, (c, dtype) in enumerate(src.schema.items()):
+        nf = formats.excel_format(formats.kind(c, dtype)) if dtype.is_numeric() else None
+        if nf is not None and formats.screen_kind(c, dtype) == "pct100":
+            nf = "0.0"
+        cell_f[j] = wb.add_format({"num_format": nf}) if nf else None
     for j, c in enumerate(out.columns):
         ws.write(row0, j, c, bold)
         ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
     for i, row in enumerate(out.iter_rows(), start=row0 + 1):
         for j, v in enumerate(row):
-            if v is None:
+            if not formats.is_value(v):
                 continue
-            ws.write(i, j, v)
+            if cell_f[j] is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(i, j, v, cell_f[j])
+            else:
+                ws.write(i, j, v)
     wb.close()
     return buf.getvalue()
 
@@ -319,38 +332,61 @@ def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return formats.chinese(df)
 
 
+def _slice_label() -> str:
+    """The current slice as text for download names and titles ('' when nothing is filtered)."""
+    return st.session_state.get("_lc_slice_text", "")
+
+
 def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers."""
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers. A
+    filtered view's files are named after the slice and the Excel title row states it."""
     key = key or name
-    c1, c2, _ = st.columns([1, 1, 6])
-    csv = chinese_headers(df).write_csv().encode("utf-8-sig")
-    c1.download_button("下载 CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}")
-    c2.download_button("下载 Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
+    sl = _slice_label()
+    if sl:
+        name = f"{name}_{sl}"
+        title = f"{title or name}（{sl}）"
+    c1, c2, _ = st.columns([1, 1, 4])
+    csv = chinese_headers(formats.no_missing_numbers(df)).write_csv().encode("utf-8-sig")
+    c1.download_button("CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}",
+                       icon=":material/download:", help=labels.SCREEN_TEXT["download_csv"], width="stretch")
+    c2.download_button("Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"xlsx_{key}")
+                       key=f"xlsx_{key}", icon=":material/download:", help=labels.SCREEN_TEXT["download_xlsx"],
+                       width="stretch")
 
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
     """Dates as YYYY-MM-DD and empty text cells blank on screen (downloads keep real types)."""
-    exprs = []
-    for c, dtype in df.schema.items():
-        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
-            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").fill_null(""))
-        elif dtype == pl.String:
-            exprs.append(pl.col(c).fill_null(""))
-    return df.with_columns(exprs) if exprs else df
+    return formats.screen_frame(df)[0]
+
+
+def _column_config(kinds: dict[str, tuple[str, bool]]) -> dict:
+    """Streamlit column configs per format kind: numbers stay numbers with separators."""
+    config = {}
+    for h, (k, as_text) in kinds.items():
+        if as_text:
+            config[h] = st.column_config.TextColumn(h, alignment="right")
+        elif k in formats.SCREEN_FORMATS:
+            config[h] = st.column_config.NumberColumn(h, format=formats.SCREEN_FORMATS[k])
+    return config
 
 
 def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
                height: int | None = None, link_projects: bool = True) -> None:
-    """A table with Chinese headers, project ids linking to the project file, and downloads."""
-    view = _screen_cells(chinese_headers(df))
-    config = {}
+    """A table with Chinese headers, project ids linking to the project file (the link column
+    first, pinned), numbers formatted by the presentation registry, and downloads."""
+    if df.width == 0 or df.is_empty():
+        st.info(labels.SCREEN_TEXT["no_rows"])
+        return
+    view, kinds = formats.screen_frame(df)
+    config = _column_config(kinds)
     pid = labels.COLUMNS["project_id"]
     if link_projects and pid in view.columns:
         q = filter_query()
-        view = view.with_columns(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias("档案"))
-        config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
+        link = labels.SCREEN_TEXT["file_column"]
+        view = view.select(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias(link), pl.all())
+        config[link] = st.column_config.LinkColumn(link, display_text=labels.SCREEN_TEXT["file_link"], pinned=True,
+                                                   width="small")
     st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     download_buttons(df, name, title, key)
 
