@@ -11,7 +11,7 @@ import streamlit as st
 from lifecycle.store import comments
 from lifecycle.domain import flags, labels
 from lifecycle import ui
-from lifecycle.present import formats
+from lifecycle.present import charts, formats
 from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
@@ -139,7 +139,7 @@ fig.add_vline(x=dt.datetime(as_of.year, as_of.month, as_of.day).timestamp() * 10
               line_color="#555", annotation_text=T["as_of_line"])
 fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
                   yaxis=dict(categoryorder="array", categoryarray=list(reversed(ms["milestone_label"].to_list()))))
-st.plotly_chart(fig, width="stretch", key="pf_timeline")
+st.plotly_chart(charts.localise(fig, date_x=True), width="stretch", key="pf_timeline", theme=None)
 ui.show_table(formats.translate(ms.drop("ord", "milestone")).select("milestone_label", pl.exclude("milestone_label")),
               f"{pid}_节点", key="pf_ms", link_projects=False)
 st.markdown(f"**{T['replans']}**")
@@ -164,7 +164,7 @@ fig.add_trace(go.Scatter(x=x, y=(hist["total_investment_wan"] / 10000).to_list()
                          name=T["total_investment"], line=dict(color="#888", dash="longdash")))
 fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), yaxis_title=labels.VIEW_TEXT.get("axis_yi", "亿元"),
                   legend=dict(orientation="h", y=1.12), hovermode="x unified")
-st.plotly_chart(fig, width="stretch", key="pf_invest")
+st.plotly_chart(charts.localise(fig, date_x=True), width="stretch", key="pf_invest", theme=None)
 with st.expander(C["snapshot_month"]):
     ui.show_table(hist, f"{pid}_投资曲线", key="pf_hist", link_projects=False)
 
@@ -177,10 +177,7 @@ else:
     counts = ap.group_by("light").len()
     n = dict(zip(counts["light"].to_list(), counts["len"].to_list()))
     st.markdown("　".join(f"{labels.LIGHT_MD[k]} {labels.LIGHTS[k]} {n.get(k, 0)}" for k in labels.LIGHTS))
-    bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}
-    view = ui.chinese_headers(ap)
-    st.dataframe(view.to_pandas().style.map(lambda v: bg.get(v, ""), subset=[C["light"]]), hide_index=True,
-                 width="stretch")
+    ui.show_light_table(ap, ["light"], key="pf_ap_tbl", link_projects=False)
     ui.download_buttons(ap, f"{pid}_审批事项", key="pf_ap")
 
 # ---- operations after completion -----------------------------------------------------------------
@@ -199,7 +196,7 @@ else:
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), barmode="group",
                       legend=dict(orientation="h", y=1.12), xaxis=dict(type="category"),
                       yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, top]))
-    st.plotly_chart(fig, width="stretch", key="pf_ops")
+    st.plotly_chart(charts.localise(fig), width="stretch", key="pf_ops", theme=None)
     ui.show_table(formats.for_display(ops), f"{pid}_月度运营", key="pf_ops_t", link_projects=False)
 
 # ---- problems -------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def _plan(region: str, m) -> list[tuple[str, dict]]:
     if not FULL:
         units = [q for q in rest if set(q) == {"unit"}]
         pairs = [q for q in rest if set(q) == {"unit", "tier"}]
-        rest = units + pairs[:: max(1, len(units) // 6)] + [q for q in rest if set(q) == {"tier"}]
+        rest = units + pairs[:: max(1, len(pairs) // 6)] + [q for q in rest if set(q) == {"tier"}]
     runs += [(SWEEP_PAGES[i % len(SWEEP_PAGES)], q) for i, q in enumerate(rest)]
     return runs
 

@@ -742,6 +742,7 @@ SCREEN_TEXT: dict[str, str] = {
     "bad_page": "您访问的页面不存在，已打开总览。",
     "upload_hint": "将 Excel（.xlsx/.xlsm）或 CSV 台账拖到此处，或点击“选择文件”；可一次上传多个文件，每个不超过 200MB。",
     "upload_button": "选择文件",
+    "started_after_limit": "历年已开工项目中备案至开工超{limit}个月（项目数）",
 }
 # What one row of a flag list counts, as label suffixes (domain/flags.py `counts`)
 COUNT_SUFFIX: dict[str, str] = {"项目": "（项目数）", "事项": "（事项数）"}

@@ -147,7 +147,9 @@ class Metrics:
         first = df["reached"][0] if df.height else 0
         return df.with_columns(
             pl.col("stage").replace_strict(labels.STAGES).alias("stage_label"),
-            (pl.col("reached") / pl.col("reached").shift(1)).alias("pct_of_previous"),
+            # an empty previous stage gives no share (null, shown "—"), never NaN/inf
+            pl.when(pl.col("reached").shift(1) > 0).then(pl.col("reached") / pl.col("reached").shift(1))
+            .otherwise(None).alias("pct_of_previous"),
             (pl.col("reached") / first if first else pl.lit(None, dtype=pl.Float64)).alias("pct_of_first"),
         )
 
@@ -177,6 +179,8 @@ class Metrics:
 
     def tier_classes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         df = self.db.run("tier_classes", self._p(month, sl))
+        # an empty class counts 0 new / 0 upgrade projects (count_if over no row is NULL)
+        df = df.with_columns(pl.col("new_count", "upgrade_count").fill_null(0))
         return df.with_columns(pl.col("tier_class").replace_strict(labels.TIER_CLASSES).alias("tier_label"))
 
     def unit_stage(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
@@ -233,7 +237,13 @@ class Metrics:
         return flags.get(key).rule_text(self.thresholds)
 
     def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
-        counts = {k: self.flag(k, month, sl).height for k in FLAG_KEYS}
+        """The count of every flag list, as its registry entry says what it counts: distinct
+        projects for a 项目 flag, rows (approval steps) for a 事项 flag; 'approval_red' = red steps.
+        Pages label each count with `flags.count_label(key)`, so one label is one number."""
+        counts = {}
+        for k in FLAG_KEYS:
+            df = self.flag(k, month, sl)
+            counts[k] = df.height if flags.counts(k) == "事项" else df["project_id"].n_unique()
         lights = self.approval_lights(month, sl)
         counts["approval_red"] = lights.filter(pl.col("light") == "red").height
         return counts
