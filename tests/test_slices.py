@@ -150,3 +150,189 @@ def test_every_page_on_every_slice(region, region_env):
             for p in problems:
                 fh.write(repr(p) + "\n")
     assert not problems, problems[:12]
+
+
+# ---- the presentation registry on screen and in downloads -----------------------------------
+import datetime as dt  # noqa: E402
+
+import polars as pl  # noqa: E402
+
+from lifecycle.domain import flags  # noqa: E402
+from lifecycle.present import formats  # noqa: E402
+
+
+def test_screen_frame_formats_every_kind_and_hides_missing_values():
+    df = pl.DataFrame({
+        "project_id": ["P1", "P2"], "stage": ["filed", None],
+        "total_investment_wan": [52996.0, None], "cumulative_done_wan": [1234.0, 5.0],
+        "filing_rate": [0.851, float("nan")], "score": [63.84, float("inf")],
+        "signed_on": [dt.date(2024, 1, 2), None], "count": [3, 4],
+    })
+    out, kinds = formats.screen_frame(df)
+    C = labels.COLUMNS
+    assert out[C["project_id"]].to_list() == ["P1", "P2"]
+    assert out[C["stage"]].to_list() == [labels.STAGES["filed"], ""]
+    # a numeric column with a missing value becomes text: separators, '—' for missing
+    assert out[C["total_investment_wan"]].to_list() == ["52,996", "—"]
+    assert kinds[C["total_investment_wan"]] == ("wan", True)
+    # complete numeric columns stay numbers (sortable) with the format kind for the screen
+    assert out[C["cumulative_done_wan"]].to_list() == [1234.0, 5.0]
+    assert kinds[C["cumulative_done_wan"]] == ("wan", False)
+    assert formats.SCREEN_FORMATS["wan"] == "%,.0f"
+    assert out[C["filing_rate"]].to_list() == ["85.1%", "—"]  # NaN is missing, not 'nan%'
+    assert out[C["score"]].to_list() == ["63.8", "—"]  # inf is missing
+    assert out[C["signed_on"]].to_list() == ["2024-01-02", ""]  # no 00:00:00, no None
+    assert kinds[C["count"]] == ("int", False)
+
+
+def test_excel_download_of_nan_and_inf_is_blank_and_whole_wan_has_no_trailing_dot():
+    from openpyxl import load_workbook
+    import io
+
+    from lifecycle.ui.page import to_excel_bytes
+
+    df = pl.DataFrame({"unit_name": ["利港街道"], "pct_of_previous": [float("nan")], "score": [float("inf")],
+                       "total_investment_wan": [52996.0]})
+    ws = load_workbook(io.BytesIO(to_excel_bytes(df, "阶段转化", "标题"))).active
+    assert ws.cell(1, 1).value == "标题"
+    row = [c for c in ws.iter_rows(min_row=4, max_row=4)][0]
+    assert row[1].value is None and row[2].value is None  # blank, no crash (write_number NaN)
+    assert row[3].value == 52996 and row[3].number_format == "#,##0"
+
+
+def test_pack_excel_number_formats_follow_the_registry():
+    from openpyxl import load_workbook
+    import io
+
+    from lifecycle.outputs.document import Document, Table
+    from lifecycle.outputs.render import render_xlsx
+
+    df = pl.DataFrame({"unit_name": ["甲"], "total_investment_wan": [52996.0], "score": [float("nan")]})
+    doc = Document(title="测试", meta=[], blocks=[Table(sheet="表", title="表", df=df)], cover_lines=[], file_stem="t")
+    wb = load_workbook(io.BytesIO(render_xlsx(doc)))
+    ws = wb["表"]
+    assert ws.cell(4, 2).value == 52996 and ws.cell(4, 2).number_format == "#,##0"  # not '#,##0.##' (52,996.)
+    assert ws.cell(4, 3).value is None
+
+
+def test_funnel_share_of_an_empty_previous_stage_is_missing(make_store):
+    from conftest import project, publish
+
+    st = make_store("jiangyin", "fun")
+    publish(st, "2025-03", [project("F1", signing_type="intent", signed_on="2025-01-01")])
+    f = metrics_for(st).funnel("2025-03")
+    # after the empty 'signed' stage every share of the previous stage is null (shown '—'), not NaN
+    assert all(v is None or math.isfinite(v) for v in f["pct_of_previous"].to_list())
+    assert f.filter(pl.col("stage") == "filed")["pct_of_previous"][0] is None
+
+
+def test_count_labels_say_what_they_count():
+    assert flags.count_label("step_stalled") == "审批环节停滞超1个月（事项数）"
+    assert flags.count_label("approval_over_12m") == "审批周期超12个月（项目数）"
+    assert flags.count_label("approval_red").endswith("（事项数）")
+    labels_ = [flags.count_label(k) for k in flags.LIST_KEYS]
+    assert len(set(labels_)) == len(labels_)
+
+
+# ---- pages: same label, same number; links that ask for what does not exist -----------------
+def _app(page: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _cards(at: AppTest) -> dict[str, str]:
+    md = "\n".join(m.value for m in at.markdown)
+    return dict(re.findall(r"<span>([^<]+)</span><b>([\d,]+)</b>", md))
+
+
+@pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
+def test_same_count_label_same_number_on_overview_alerts_and_quarterly(region, region_env):
+    m = region_env(region)
+    month = m.latest_month()
+    counts = m.flag_counts(month)
+    ov = _cards(_app("overview"))
+    al = _cards(_app("alerts"))
+    for k in flags.ALERT_KEYS:
+        lab = flags.count_label(k)
+        assert ov[lab] == al[lab] == f"{counts[k]:,}", (k, ov.get(lab), al.get(lab))
+    stalled = m.flag("step_stalled", month)
+    assert counts["step_stalled"] == stalled.height  # 事项: steps
+    assert counts["approval_over_12m"] == m.flag("approval_over_12m", month)["project_id"].n_unique()
+    ap = _app("approvals")
+    got = {mt.label: mt.value for mt in ap.metric}
+    assert got[flags.count_label("step_stalled")] == f"{counts['step_stalled']:,}"
+    assert got[flags.count_label("approval_over_12m")] == f"{counts['approval_over_12m']:,}"
+    fu = _app("funnel")  # the funnel's started-after-12-months count has a label of its own
+    assert not any(mt.label.startswith(flags.LABELS["approval_over_12m"]) for mt in fu.metric)
+
+
+def test_link_to_a_month_or_unit_that_does_not_exist_says_so(region_env):
+    m = region_env("jiangyin")
+    at = _app("overview", {"month": "2019-01", "unit": "BOGUS"})
+    warn = " ".join(w.value for w in at.warning)
+    assert "2019-01" in warn and "不存在" in warn
+    assert "BOGUS" in warn and "镇街" in warn
+    assert at.selectbox(key="w_month").value == m.latest_month()
+    assert at.multiselect(key="w_unit").value == []
+    # a unit given by its name is understood
+    at = _app("overview", {"unit": "璜土镇"})
+    assert at.multiselect(key="w_unit").value == ["320281100"]
+    assert not at.warning
+
+
+def test_changzhou_map_title_names_its_units(region_env):
+    region_env("changzhou")
+    at = _app("map")
+    assert at.title[0].value == "辖市区热力"
+    region_env("jiangyin")
+    assert _app("map").title[0].value == "镇街热力"
+
+
+def test_drill_down_choice_is_in_the_url(region_env):
+    m = region_env("jiangyin")
+    at = _app("funnel")
+    at.selectbox(key="fun_pick").set_value("reached:started")
+    at.run()
+    assert at.query_params["fun_pick"] in ("reached:started", ["reached:started"])
+    # a link carrying the choice opens the same list
+    at2 = _app("funnel", {"fun_pick": "reached:started"})
+    assert at2.selectbox(key="fun_pick").value == "reached:started"
+    n = m.project_list(m.latest_month(), reached_rank=labels.STAGE_ORDER.index("started")).height
+    assert any(f"共 {n:,} 个" in md.value for md in at2.markdown)
+
+
+def test_unknown_page_shows_a_chinese_notice_not_streamlits_dialog(region_env):
+    from streamlit.commands import navigation as nav
+
+    from lifecycle.ui.page import replace_page_not_found
+
+    region_env("jiangyin")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    assert getattr(nav.send_page_not_found, "_lc", False)  # Streamlit's English dialog is not sent
+    replace_page_not_found()  # idempotent
+    # the notice the default page shows instead
+    at = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=120)
+    at.session_state["_lc_page_not_found"] = True
+    at.run()
+    assert labels.SCREEN_TEXT["bad_page"] in [w.value for w in at.warning]
+
+
+def test_uploader_text_is_chinese(region_env):
+    region_env("jiangyin")
+    at = _app("data")
+    assert labels.SCREEN_TEXT["upload_hint"] in [c.value for c in at.caption]
+    from lifecycle.ui.page import BIG_SCREEN_CSS
+
+    assert "选择文件" in BIG_SCREEN_CSS and "stFileUploaderDropzoneInstructions" in BIG_SCREEN_CSS
+
+
+def test_filtered_download_is_named_after_the_slice(region_env):
+    region_env("jiangyin")
+    at = _app("rankings", {"unit": "320281100"})
+    assert at.session_state["_lc_slice_text"] == "璜土镇"
