@@ -105,9 +105,10 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         return _empty(title)
     rows = df.to_dicts()
     text = [
-        f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+        # one short line per figure (a single long line is cut on a laptop screen)
+        f"<b>{r['reached']:,}个</b>" + ("" if not formats.is_value(r["pct_of_previous"]) else
                                        f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
-                                       f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
+                                       f"<br>{labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
         for r in rows
     ]
     trace = go.Funnel(
@@ -116,7 +117,7 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         text=text,
         textinfo="text",
         textposition="outside",
-        textfont=dict(size=BASE_FONT - 3, color="#111"),
+        textfont=dict(size=BASE_FONT - 5, color="#111"),
         customdata=[[r["stage"], formats.yi(r.get("investment_wan") or 0.0)] for r in rows],
         hovertemplate="%{y}<br>已达到 %{x:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
         marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),

@@ -31,9 +31,9 @@ div[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 .lc-pair { color: #444; font-size: 0.95rem; }
 /* Streamlit's uploader has no language setting: its English button and size line are hidden
    and replaced by Chinese text (the data page also states the limits in a caption). */
-div[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
-div[data-testid="stFileUploaderDropzone"] button * { font-size: 0 !important; }
-div[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button * { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
 div[data-testid="stFileUploaderDropzoneInstructions"] * { display: none !important; }
 div[data-testid="stFileUploaderDropzoneInstructions"]::after {
   content: "拖放文件到此处，或点击“选择文件”；每个文件不超过200MB"; font-size: 0.9rem; color: #555; }
@@ -318,8 +318,14 @@ def replace_page_not_found() -> None:
     if getattr(nav.send_page_not_found, "_lc", False):
         return
 
+    known = {url for *_, url in PAGES}
+
     def note(ctx) -> None:
-        st.session_state["_lc_page_not_found"] = True
+        # Streamlit also lands here for a known page on the first run after the legacy pages/
+        # mode was left (see _ensure_navigation): only a truly unknown path gets the notice.
+        wanted = getattr(ctx.pages_manager, "intended_page_name", None)
+        if wanted and wanted.strip("/") not in known:
+            st.session_state["_lc_page_not_found"] = True
 
     note._lc = True
     nav.send_page_not_found = note
