@@ -6,7 +6,7 @@ month, slice and thresholds, and shapes the small results.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import polars as pl
 
@@ -500,8 +500,3 @@ class Metrics:
         """The projects of the campaign batches (or of one batch) with their on-time status."""
         return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign))
 
-
-@dataclass
-class KPI:
-    month: str
-    rates: dict = field(default_factory=dict)

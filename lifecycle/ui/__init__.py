@@ -24,6 +24,7 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     plot,
     rate_cards,
     replace_page_not_found,
+    run_app,
     setup,
     show_light_table,
     show_table,
