@@ -273,6 +273,10 @@ def test_unknown_page_and_uploader_speak_chinese(server, browser):
                 && e.childNodes.length && Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
         }).map(e => e.textContent.trim())""")
         assert not [t for t in shown if "Upload" in t or "per file" in t], shown
-        assert page.locator("text=不超过200MB").count() >= 1
+        after = zone.evaluate("z => getComputedStyle(z.querySelector('button'), '::after').content")
+        assert "选择文件" in after, after
+        from lifecycle.domain import labels
+
+        assert page.get_by_text(labels.SCREEN_TEXT["upload_hint"]).count() >= 1
     finally:
         ctx.close()

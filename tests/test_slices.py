@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import metrics_for
+from helpers import metrics_for
 from lifecycle.domain.reference import region as region_of
 from lifecycle.query.metrics import Slice
 from lifecycle.store.snapshots import Store
@@ -37,7 +37,7 @@ import os  # noqa: E402
 import math  # noqa: E402
 import re  # noqa: E402
 
-from conftest import REPO  # noqa: E402
+from helpers import REPO  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lifecycle.domain import labels  # noqa: E402
@@ -216,7 +216,7 @@ def test_pack_excel_number_formats_follow_the_registry():
 
 
 def test_funnel_share_of_an_empty_previous_stage_is_missing(make_store):
-    from conftest import project, publish
+    from helpers import project, publish
 
     st = make_store("jiangyin", "fun")
     publish(st, "2025-03", [project("F1", signing_type="intent", signed_on="2025-01-01")])
