@@ -59,10 +59,12 @@ for tab, k in zip(tabs, KEYS):
         else:
             ui.show_table(formats.for_display(formats.translate(df.drop("unit_code"))), flags.LABELS[k],
                           exports.flag_title(k, ctx.region.name), key=f"al_{k}")
+        # a filtered sheet names its slice in the title row and the file name (江阴市璜土镇…)
+        scope = ctx.region.name + "·".join(formats.slice_parts(ctx.region, ctx.slice))
         st.download_button(
             T["export_sheet"],
-            exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
-            file_name=exports.flag_file_name(k, ctx.month, ctx.region.name),
+            exports.flag_sheet_bytes(df, k, ctx.month, rule, scope),
+            file_name=exports.flag_file_name(k, ctx.month, scope),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"al_sheet_{k}", type="primary",
         )

@@ -154,6 +154,7 @@ def test_every_page_on_every_slice(region, region_env):
 
 # ---- the presentation registry on screen and in downloads -----------------------------------
 import datetime as dt  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import polars as pl  # noqa: E402
 
@@ -336,3 +337,24 @@ def test_filtered_download_is_named_after_the_slice(region_env):
     region_env("jiangyin")
     at = _app("rankings", {"unit": "320281100"})
     assert at.session_state["_lc_slice_text"] == "璜土镇"
+
+
+@pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
+def test_presentation_mode_and_pack_show_the_field_rank_of_a_filtered_unit(region, region_env):
+    """The issue's example: 钟楼区 (3rd) showed 综合排名 1 in presentation mode when filtered."""
+    from lifecycle.outputs import pack
+
+    m = region_env(region)
+    as_of = m.latest_month()
+    quarter = m.quarters()[-1]
+    field = m.ranking(m.quarter_as_of(quarter))
+    row = field.filter(pl.col("score").is_not_null()).sort("rank").row(-1, named=True)  # the last ranked
+    code = row["unit_code"]
+    at = _app("quarterly", {"unit": code, "present": "1", "quarter": quarter})
+    got = {mt.label: mt.value for mt in at.metric}
+    assert got["综合排名（名）"] == str(row["rank"])
+    # the pack's ranking section and township pages read the same source (outputs/pack.py: m.ranking)
+    assert "m.ranking(as_of, sl)" in Path(pack.__file__).read_text(encoding="utf-8")
+    rk = m.ranking(m.quarter_as_of(quarter), Slice(units=(code,)))
+    assert rk["rank"].to_list() == [row["rank"]]
+    assert as_of >= m.quarter_as_of(quarter)
