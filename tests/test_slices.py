@@ -358,3 +358,24 @@ def test_presentation_mode_and_pack_show_the_field_rank_of_a_filtered_unit(regio
     rk = m.ranking(m.quarter_as_of(quarter), Slice(units=(code,)))
     assert rk["rank"].to_list() == [row["rank"]]
     assert as_of >= m.quarter_as_of(quarter)
+
+
+def test_map_zooms_to_the_filtered_unit_and_neighbouring_labels_do_not_overprint():
+    from lifecycle.present import maps
+
+    reg = region_of("jiangyin")
+    units = pl.DataFrame({"unit_code": list(reg.units), "value": [1.0] * len(reg.units),
+                          "value_text": ["1"] * len(reg.units)})
+    whole = maps.build_deck("jiangyin", units, "测试")
+    code = next(c for c, u in reg.units.items() if u.name == "璜土镇")
+    one = maps.build_deck("jiangyin", units, "测试", focus=[code])
+    assert one.initial_view_state.zoom > whole.initial_view_state.zoom + 1
+    assert abs(one.initial_view_state.longitude - reg.units[code].lng) < 0.05
+    # the pairs the issue saw overprinted get different label offsets
+    layer = next(lay for lay in whole.layers if lay.id == "unit_labels")
+    off = {d["name"]: tuple(d["offset"]) for d in layer.data}
+    for a, b in (("临港经济开发区", "申港街道"), ("月城镇", "月城园区"), ("青阳镇", "青阳园区"), ("高新区", "周庄镇")):
+        if a in off and b in off:
+            pa, pb = reg.units[reg.resolve_unit(a)], reg.units[reg.resolve_unit(b)]
+            if abs(pa.lng - pb.lng) < 0.05 and abs(pa.lat - pb.lat) < 0.02:
+                assert off[a] != off[b], (a, b)
