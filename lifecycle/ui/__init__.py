@@ -19,6 +19,8 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     filter_query,
     nav_title,
     flag_cards,
+    guarded,
+    md,
     page_href,
     pick_box,
     plot,
@@ -31,3 +33,4 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     slice_text,
     to_excel_bytes,
 )
+from lifecycle.ui.lookahead import project_risk, rate_explanations  # noqa: F401,E402  (issue 14)
