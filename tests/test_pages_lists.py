@@ -145,9 +145,9 @@ def test_project_page_by_url(region_env, region):
     for key in ("key_facts", "milestones", "investment_curve", "approvals", "operations", "problems", "flags"):
         assert labels.LIST_TEXT[key] in subs
     assert not at.error
-    flags = m.project_flags(DEMO_END, pid)
+    on = m.project_flags(DEMO_END, pid)
     warnings = " ".join(w.value for w in at.warning)
-    for f in flags:
+    for f in on:
         if f["key"] != "approval_red":
             assert flags.LABELS[f["key"]] in warnings
 
