@@ -42,8 +42,10 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lifecycle.domain import labels  # noqa: E402
 
-SWEEP_PAGES = ["overview", "funnel", "tiers", "map", "rankings", "approvals", "alerts", "quarterly",
-               "lookback", "project"]
+from lifecycle.ui import PAGES  # noqa: E402
+
+# every registered page (数据管理 has no slice: it runs once on the whole region)
+SWEEP_PAGES = [url for f, _, _, url in PAGES if url != "data" and (REPO / f).exists()]
 TIERS = list(labels.TIER_BANDS)
 # LIFECYCLE_FULL_SWEEP=1: every slice on every page (slow; the default samples unit × tier)
 FULL = bool(os.environ.get("LIFECYCLE_FULL_SWEEP"))
@@ -70,7 +72,7 @@ def _plan(region: str, m) -> list[tuple[str, dict]]:
     runs at least once while the sweep stays a few minutes."""
     sls = _slices(region, m)
     first, empty, rest = sls[0], sls[-1], sls[1:-1]
-    runs = [(p, first) for p in SWEEP_PAGES] + [(p, empty) for p in SWEEP_PAGES]
+    runs = [(p, first) for p in SWEEP_PAGES + ["data"]] + [(p, empty) for p in SWEEP_PAGES]
     if not FULL:
         units = [q for q in rest if set(q) == {"unit"}]
         pairs = [q for q in rest if set(q) == {"unit", "tier"}]
