@@ -279,12 +279,13 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
                 return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
             st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
             st.stop()
+    token = store.version_token()  # taken before the pin: a cache key never labels newer data
     metrics = _metrics_for(store)
     metrics.db.pin()  # every query of this page run reads the same versions
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
-    ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    ctx = Context(metrics, store, reg, month, period, sl, token)
     st.title(title)
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
