@@ -155,7 +155,7 @@ PROFILES: dict[str, Profile] = {
         joint=0.30,
         intensity=1.0,
     ),
-    # prefecture city: a 亿元项目库 (all >= 1亿) of ~480 projects
+    # prefecture city: a 亿元项目库 (all >= 1亿) of ~500 projects
     "changzhou": Profile(
         signings_per_month=17.0,
         industry_share=0.80,

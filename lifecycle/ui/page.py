@@ -383,6 +383,7 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False) -> C
                 return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
             st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
             st.stop()
+    token = store.version_token()  # taken before the pin: a cache key never labels newer data
     metrics = _metrics_for(store)
     metrics.db.pin()  # every query of this page run reads the same versions
     reg = region(metrics.region)
@@ -390,7 +391,7 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False) -> C
         title = title.get(reg.key) or next(iter(title.values()))
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
-    ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    ctx = Context(metrics, store, reg, month, period, sl, token)
     st.session_state["_lc_slice_text"] = "；".join(formats.slice_parts(reg, sl))
     st.title(title)
     if st.session_state.pop("_lc_page_not_found", False):
