@@ -115,6 +115,7 @@ TABLES: dict[str, list[Column]] = {
         summary str
         assigned_dept str
         resolved_on date
+        deadline_on date
         """
     ),
 }

@@ -56,7 +56,8 @@ def _example(table: str, region_key: str) -> dict:
                 "capacity_utilization": 0.85, "invoiced_sales_wan": 9800.0, "output_value_wan": 10500.0,
                 "tax_wan": 520.0, "profit_wan": 800.0, "electricity_mwh": 1500.0, "employees": 320}
     return {"problem_id": f"{EXAMPLE_MARK}-Q001", "project_id": f"{EXAMPLE_MARK}-001", "raised_on": d(2024, 5, 10),
-            "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None}
+            "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None,
+            "deadline_on": d(2024, 6, 10)}
 
 
 def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = None,

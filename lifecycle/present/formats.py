@@ -54,6 +54,9 @@ VALUE_MAPS: dict[str, dict] = {
     "start_status": labels.QUARTER_STATUS,
     "complete_status": labels.QUARTER_STATUS,
     "event": labels.MONTH_EVENTS,
+    "problem_status": labels.PROBLEM_STATUSES,
+    "source": labels.PROBLEM_SOURCES,
+    "letter_kind": labels.LETTER_KINDS,
 }
 
 # Columns that only serve the code (joins, sorting) and are never shown or sent out.

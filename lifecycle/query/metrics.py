@@ -480,6 +480,61 @@ class Metrics:
         """The projects of the campaign batches (or of one batch) with their on-time status."""
         return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign))
 
+    # ---- Jiangyin workflows (issue 13): problems 采集→办结, letters ----------------------------
+    def _run_with(self, name: str, params: dict, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        """Run sql/<name>.sql with in-memory frames registered as views on its own cursor (the
+        records kept in the store's SQLite: problems, updates, letters)."""
+        from lifecycle.query.db import _normalise, _params_for, sql_text
+
+        sql = sql_text(name)
+        cur = self.db.cursor()
+        try:
+            for view, df in frames.items():
+                cur.register(view, df.to_arrow())
+            return _normalise(cur.sql(sql, params=_params_for(sql, params)).pl())
+        finally:
+            cur.close()
+
+    def reference_date(self, month: str, as_of: dt.date | None = None) -> dt.date:
+        """The day a month's workflow state is read at (docs/domain.md §11): `as_of` when given;
+        else the as-of date of M, or today for the latest published month once M has ended (the
+        current view shows everything recorded so far)."""
+        if as_of is not None:
+            return as_of
+        end = month_end(month)
+        if month == self.latest_month():
+            return max(end, dt.date.today())
+        return end
+
+    def problems(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """Every problem of the slice's projects at `month`, imported and recorded merged, with
+        status, department, deadline, days open and overdue (docs/domain.md §11). Not cached by
+        publication: recorded updates change it."""
+        from lifecycle.store import problems as store_problems
+
+        root = self.db.store.root
+        params = self._p(month, sl, ref_date=self.reference_date(month, as_of),
+                         deadline_days=int(self.thresholds.get("problem_deadline_days", 30)))
+        return self._run_with("problems", params, {"rec_problems": store_problems.recorded(root),
+                                                   "rec_updates": store_problems.updates(root)})
+
+    def problem_summary(self, month: str, sl: Slice = ALL, by: str = "dept",
+                        as_of: dt.date | None = None, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Per department (by='dept') or unit (by='unit'), and a total row (grp null): problems per
+        status, open, overdue, closed, closed late, days open. `rows` reuses a problems() frame."""
+        if by not in ("dept", "unit"):
+            raise ValueError(by)
+        rows = self.problems(month, sl, as_of) if rows is None else rows
+        return self._run_with("problem_summary", {"group_by": by, "unknown": labels.LIST_TEXT["dept_unknown"]},
+                              {"problem_rows": rows})
+
+    def problem_counts(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None) -> dict[str, int]:
+        """{'total', 'open', 'overdue', 'closed'} for the overview and the packs."""
+        s = self.problem_summary(month, sl, as_of=as_of).filter(pl.col("grp").is_null())
+        r = s.row(0, named=True) if s.height else {}
+        return {k: int(r.get(c) or 0) for k, c in
+                (("total", "problems_total"), ("open", "open"), ("overdue", "overdue"), ("closed", "closed"))}
+
 
 @dataclass
 class KPI:
