@@ -62,6 +62,12 @@ st.markdown(
     unsafe_allow_html=True,
 )
 st.markdown(f"[{T['to_alerts']} →]({ui.page_href('alerts')})")
+pc = ctx.metrics.problem_counts(ctx.month, ctx.slice)  # not cached: recorded updates change it
+pcols = st.columns(4)
+pcols[0].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['open']}", f"{pc['open']:,}")
+pcols[1].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['overdue']}", f"{pc['overdue']:,}")
+pcols[2].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['closed']}", f"{pc['closed']:,}")
+pcols[3].markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
 
 st.subheader(T["changes"])
 changes = ui.cached(ctx, Metrics.changes, ctx.month, ctx.slice)

@@ -27,6 +27,8 @@ counts = m.problem_counts(ctx.month, ctx.slice)
 st.caption(T["rule"].format(days=m.thresholds.get("problem_deadline_days", 30))
            + f"（统计日：{ref.isoformat()}）")
 
+if st.session_state.get("pr_msg"):
+    st.success(st.session_state.pop("pr_msg"))
 c = st.columns(4)
 c[0].metric(T["total"], f"{counts['total']:,}")
 c[1].metric(T["open"], f"{counts['open']:,}")
@@ -114,8 +116,8 @@ with tab_rec:
                     store_problems.record(root, pid, by, status, acted_on=acted, dept=dept or None,
                                           deadline_on=deadline, note=note,
                                           base_update_id=int(hist["update_id"].max() or 0) if hist.height else 0)
-                    st.success(T["saved"].format(pid=pid, status=S[status]))
-                    hist = store_problems.updates(root, pid)
+                    st.session_state["pr_msg"] = T["saved"].format(pid=pid, status=S[status])
+                    st.rerun()
                 except RecordError as e:
                     st.error(str(e))
         st.markdown(f"**{T['history']}**")
@@ -144,6 +146,7 @@ with tab_rec:
                 try:
                     new_id = store_problems.add(root, proj, by, summary, kind=kind, raised_on=raised,
                                                 dept=dept or None, deadline_on=deadline)
-                    st.success(T["added"].format(pid=new_id))
+                    st.session_state["pr_msg"] = T["added"].format(pid=new_id)
+                    st.rerun()
                 except RecordError as e:
                     st.error(str(e))

@@ -281,3 +281,39 @@ def test_problems_page_records_an_update(demo_stores, tmp_path, monkeypatch):
     finally:
         stl.cache_data.clear()
         stl.cache_resource.clear()
+
+
+def test_overview_shows_problem_counts(region_env):
+    m = region_env("jiangyin")
+    at = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=120).run()
+    assert not at.exception
+    got = {x.label: x.value for x in at.metric}
+    c = m.problem_counts(DEMO_END)
+    assert got["问题督办·未办结"] == f"{c['open']:,}" and got["问题督办·超时限"] == f"{c['overdue']:,}"
+
+
+def test_pack_has_problem_tables(two_months, tmp_path):
+    import io
+
+    import openpyxl
+
+    from lifecycle.outputs import pack
+
+    st = two_months
+    sp.record(st.root, "Q2", "李四", "assigned", acted_on="2026-10-20", dept="资规局")
+    m = metrics_for(st)
+    _pdf, xlsx, _name = pack.pack_bytes(m, "2026Q4")
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True)
+    assert "问题按部门" in wb.sheetnames and "矛盾问题" in wb.sheetnames
+
+    def rows(name):
+        ws = wb[name]
+        vals = [r for r in ws.iter_rows(values_only=True)]
+        head_i = next(i for i, r in enumerate(vals) if r and ("办理部门" in r or "问题编号" in r))
+        head = vals[head_i]
+        return [dict(zip(head, r)) for r in vals[head_i + 1:] if any(v is not None for v in r)]
+
+    by = {r["办理部门"]: r for r in rows("问题按部门")}
+    # reference date: 2026-10 is the latest month, so today; Q1 and Q2 are open and 资规局's
+    assert by["资规局"]["未办结"] == 2 and by["发改委"]["已办结"] == 1 and by["合计"]["问题数"] == 3
+    assert sorted(r["问题编号"] for r in rows("矛盾问题")) == ["Q1", "Q2"]

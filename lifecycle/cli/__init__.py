@@ -175,10 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub) -> None:
     """Commands that live in their own modules (import, template, export, pack, bulletin)."""
-    from lifecycle.cli import packs, serve
+    from lifecycle.cli import packs, serve, workflow
     from lifecycle.ingest import importer
 
-    for m in (importer, packs):
+    for m in (importer, packs, workflow):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

@@ -771,6 +771,13 @@ COLUMNS.update({
     "median_days_open": "未办结天数中位数",
     "n_updates": "办理记录数",
     "grp": "分组",
+    "done_this_month": "本月已办",
+    "last_letter_on": "最近发函日期",
+    "last_interview_on": "最近约谈日期",
+    "list_month": "清单月份",
+    "done_text": "督办记录",
+    "voids": "作废记录",
+    "recorded_by": "经办人",
 })
 THRESHOLD_LABELS.update({"problem_deadline_days": "矛盾问题默认办结时限（天）"})
 PROBLEM_TEXT: dict[str, str] = {
@@ -829,4 +836,16 @@ LETTER_TEXT: dict[str, str] = {
     "no_history": "暂无提醒函或约谈记录。",
     "count_rule": "“已发函/已约谈”按月计次：同一项目同一自然月内多次登记只计一次；只统计日期不晚于所选月末的记录。",
     "none": "本月没有项目列入该清单。",
+    "title": "提醒约谈",
+    "kind": "督办方式",
+    "listed": "列入清单",
+    "done_month": "本月已登记",
+    "todo_month": "本月待办",
+    "ever": "曾发函/约谈",
+    "single": "单个项目文书",
+    "pick_project": "项目",
+    "record_pick": "本次已发函/已约谈的项目",
+    "save": "登记",
+    "caption": ("清单按配置（config.toml [letters]）分送督办部门：工业项目送工信局、服务业项目送商务局。"
+                "每个项目可生成 Word 文书；发函或约谈后请登记，下月清单显示“已发函/已约谈×次”。"),
 }

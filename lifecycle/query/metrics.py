@@ -535,6 +535,29 @@ class Metrics:
         return {k: int(r.get(c) or 0) for k, c in
                 (("total", "problems_total"), ("open", "open"), ("overdue", "overdue"), ("closed", "closed"))}
 
+    def letter_routing(self) -> dict:
+        """The configured routing of letters to departments (config.toml [letters])."""
+        cfg = self.config.get("letters") or {}
+        deps = dict(cfg.get("departments") or {"industry": "工信局", "service": "商务局"})
+        return {"route_by": cfg.get("route_by", "category"), "default_dept": cfg.get("default_dept", "工信局"),
+                "departments": deps}
+
+    def letter_list(self, month: str, kind: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """The projects on the 提醒函 (kind='reminder') or 约谈 ('interview') list at `month`
+        (docs/domain.md §5.6), each with the department it is routed to and the letters sent /
+        interviews held so far, counted once per list month (docs/domain.md §12)."""
+        from lifecycle.store import letters as store_letters
+
+        if kind not in ("reminder", "interview"):
+            raise ValueError(kind)
+        rows = self.completion_overdue(month, sl).filter(pl.col("level") == kind)
+        rt = self.letter_routing()
+        params = {"month": month, "kind": kind, "ref_date": self.reference_date(month, as_of),
+                  "route_by": rt["route_by"], "route_keys": list(rt["departments"]),
+                  "route_depts": [str(v) for v in rt["departments"].values()], "default_dept": rt["default_dept"]}
+        return self._run_with("letter_list", params, {"letter_rows": rows,
+                                                      "rec_letters": store_letters.effective(self.db.store.root)})
+
 
 @dataclass
 class KPI:

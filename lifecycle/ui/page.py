@@ -44,6 +44,7 @@ PAGES = [
     ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
     ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
+    ("pages/letters.py", "提醒约谈", ":material/mail:", "letters"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
