@@ -849,3 +849,45 @@ LETTER_TEXT: dict[str, str] = {
     "caption": ("清单按配置（config.toml [letters]）分送督办部门：工业项目送工信局、服务业项目送商务局。"
                 "每个项目可生成 Word 文书；发函或约谈后请登记，下月清单显示“已发函/已约谈×次”。"),
 }
+
+# ---- 要素保障: resource quotas (docs/domain.md §13) ------------------------------------------
+IMPORT_TABLES["quotas"] = "要素指标"
+IMPORT_TITLES["quotas"] = "资源要素指标台账"
+QUOTA_RESOURCES: dict[str, str] = {"land": "土地", "emission": "排放总量指标", "energy": "能耗指标"}
+QUOTA_UNITS: dict[str, str] = {"land": "亩", "emission": "吨", "energy": "吨标煤"}
+COLUMNS.update({
+    "year": "年度",
+    "land_unsupplied_mu": "批而未供（亩）",
+    "land_unused_mu": "供而未用（亩）",
+    "land_reserve_mu": "收购储备（亩）",
+    "emission_t": "排放总量指标（吨）",
+    "energy_tce": "能耗指标（吨标煤）",
+    "land_demand_mu": "尚需用地指标（亩）",
+    "emission_demand_t": "尚需排放指标（吨）",
+    "energy_demand_tce": "尚需能耗指标（吨标煤）",
+    "land_allocated_mu": "本年已分配用地（亩）",
+    "emission_allocated_t": "本年已分配排放指标（吨）",
+    "energy_allocated_tce": "本年已分配能耗指标（吨标煤）",
+    "resource": "要素",
+    "quota": "年度指标",
+    "allocated": "本年已分配",
+    "remaining": "剩余",
+    "waiting_projects": "待分配项目数",
+    "waiting_demand": "待分配需求",
+    "shortfall": "缺口",
+    "has_quota": "已填报指标",
+    "quota_unit": "计量单位",
+})
+QUOTA_TEXT: dict[str, str] = {
+    "title": "要素保障",
+    "rule": ("口径：年度指标取要素指标表中所选月份所在年度的数据（土地为批而未供、供而未用、收购储备三类之和）；"
+             "本年已分配为该{unit_word}本期快照中全部项目“本年已分配”之和；剩余 = 年度指标 − 本年已分配；"
+             "待分配项目为在库且“尚需…指标”大于0的项目；缺口 = 待分配需求 − 剩余（不小于0）。"),
+    "no_quotas": "所选年度尚未导入要素指标（台账中的“要素指标”工作表，可选）。",
+    "resource": "要素",
+    "by_unit": "分{unit_word}指标使用",
+    "waiting": "待分配项目",
+    "none_waiting": "没有待分配项目。",
+    "map_measure": "地图显示",
+    "total": "全市合计",
+}

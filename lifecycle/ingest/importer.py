@@ -119,7 +119,7 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
             if c.name not in f.columns:
                 f = f.with_columns(pl.lit(None, schema.polars_schema(table)[c.name]).alias(c.name))
         frames[table], ctxs[table] = f, cs
-        needed = {P.KEYS[table], "project_id"}
+        needed = {P.KEYS[table]} | ({"project_id"} if table != "quotas" else set())
         usable[table] = all(k in c.matches for c in cs for k in needed)
         if table == "projects" and f.height == 0:
             c0 = cs[0]
@@ -167,6 +167,8 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
         elif table == "problems":
             R.duplicates(f, cs, ["problem_id"], issues)
             R.problem_kinds(f, cs, issues)
+        elif table == "quotas":
+            R.duplicates(f, cs, ["unit_code", "year"], issues)
         R.after_month(f, cs, table, mend, issues)
     if "projects" in frames and usable["projects"]:
         pids = frames["projects"].get_column("project_id").drop_nulls()

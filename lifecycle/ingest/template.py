@@ -26,6 +26,8 @@ NOTES = [
     "5. 所在镇街填写镇街名称（如“澄江街道”）或9位镇街代码；名录以外的名称会被拒绝，不会新建镇街。",
     "6. 项目编号是项目的唯一标识，每月保持不变；统一社会信用代码和投资项目统一代码会做格式和校验位检查。",
     "7. 是否类字段填“是”或“否”；签约类型、项目类型、产业类别、退库原因按填写说明中的选项填写。",
+    "8. 要素指标表（可选）：每个镇街/板块每年一行，填土地（批而未供、供而未用、收购储备，亩）、排放总量指标（吨）、能耗指标（吨标煤）；"
+    "项目表的“尚需…指标”“本年已分配…”列填写项目的需求和本年已分配量。",
 ]
 
 
@@ -55,6 +57,10 @@ def _example(table: str, region_key: str) -> dict:
         return {"project_id": f"{EXAMPLE_MARK}-001", "month": d(2026, 1, 1), "orders_wan": 12000.0,
                 "capacity_utilization": 0.85, "invoiced_sales_wan": 9800.0, "output_value_wan": 10500.0,
                 "tax_wan": 520.0, "profit_wan": 800.0, "electricity_mwh": 1500.0, "employees": 320}
+    if table == "quotas":
+        unit = next(iter(reg.units.values())).name
+        return {"unit_code": f"{EXAMPLE_MARK}{unit}", "year": 2026, "land_unsupplied_mu": 320.0, "land_unused_mu": 150.0,
+                "land_reserve_mu": 500.0, "emission_t": 85.0, "energy_tce": 42000.0}
     return {"problem_id": f"{EXAMPLE_MARK}-Q001", "project_id": f"{EXAMPLE_MARK}-001", "raised_on": d(2024, 5, 10),
             "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None,
             "deadline_on": d(2024, 6, 10)}
@@ -105,6 +111,8 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
                     continue
                 if c.name == "township_code":
                     ws.write_string(i, j, names.get(v, v), fmt)
+                elif t == "quotas" and c.name == "unit_code":
+                    ws.write_string(i, j, reg.units[v].name if v in reg.units else str(v), fmt)
                 elif c.name in _ENUM_LABELS:
                     ws.write_string(i, j, _ENUM_LABELS[c.name].get(v, v), fmt)
                 elif c.kind == "bool":

@@ -558,6 +558,20 @@ class Metrics:
         return self._run_with("letter_list", params, {"letter_rows": rows,
                                                       "rec_letters": store_letters.effective(self.db.store.root)})
 
+    # ---- resource quotas 要素保障 (docs/domain.md §13) -----------------------------------------
+    def quota_units(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per unit × resource (land 亩 / emission 吨 / energy 吨标煤) for year(month): quota,
+        allocated this year, remaining, waiting projects and demand, shortfall."""
+        from lifecycle.domain import schema
+
+        self.check_month(month)
+        quotas = schema.conform("quotas", self.db.store.read(month, "quotas"))
+        return self._run_with("quota_units", self._p(month, sl, year=int(month[:4])), {"quota_rows": quotas})
+
+    def quota_waiting(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """In-library projects of the slice still needing a quota, with their demand."""
+        return self.db.run("quota_waiting", self._p(month, sl))
+
 
 @dataclass
 class KPI:

@@ -103,6 +103,8 @@ class Store:
     def read(self, month: str, table: str) -> pl.DataFrame:
         p = self.table_path(month, table)
         if not p.exists():
+            if table in schema.OPTIONAL_TABLES and self.month_dir(month).exists():
+                return schema.empty(table)  # published before the table existed
             raise StoreError(f"没有已发布的 {month} 月快照")
         return pl.read_parquet(p)
 
@@ -173,7 +175,7 @@ class Store:
         `_before_swap` is a test hook called after the new version is fully written and
         before the switch: raising there must leave the published month unchanged."""
         check_month(month)
-        missing = [t for t in schema.TABLE_NAMES if t not in tables]
+        missing = [t for t in schema.TABLE_NAMES if t not in tables and t not in schema.OPTIONAL_TABLES]
         if missing:
             raise StoreError("发布缺少数据表：" + "、".join(missing))
         if not self.snapshots.is_dir():
@@ -187,7 +189,7 @@ class Store:
             counts = {}
             try:
                 for t in schema.TABLE_NAMES:
-                    df = schema.conform(t, tables[t])
+                    df = schema.conform(t, tables[t] if t in tables else schema.empty(t))
                     counts[t] = df.height
                     path = tmp / f"{t}.parquet"
                     df.write_parquet(path, compression="zstd", statistics=True)

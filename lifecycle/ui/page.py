@@ -45,6 +45,7 @@ PAGES = [
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
     ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
     ("pages/letters.py", "提醒约谈", ":material/mail:", "letters"),
+    ("pages/quotas.py", "要素保障", ":material/landscape:", "quotas"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
