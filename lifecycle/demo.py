@@ -509,6 +509,18 @@ def with_quotas(tables: dict, region_key: str, month: str, seed: int) -> dict:
         pl.when(alloc).then(emis).alias("emission_allocated_t"),
         pl.when(alloc).then(energy).alias("energy_allocated_tce"),
     )
+    # stage-evaluation fields (docs/domain.md §14), also from id hashes
+    v = [(pl.col("project_id").hash(seed + 100 + k) % 1000).cast(pl.Float64) / 1000.0 for k in range(5)]
+    filed = (pl.col("filed_on") <= a).fill_null(False)
+    p = p.with_columns(
+        pl.when(filed).then(v[0] < 0.3).alias("tolerance_prereview"),
+        pl.when(filed).then(v[1] < 0.55).alias("parallel_approval"),
+        pl.when(filed).then(v[2] < 0.6).alias("agency_service"),
+        pl.when((pl.col("started_on") <= a).fill_null(False) & pl.col("is_infrastructure").fill_null(False))
+        .then((pl.col("land_area_mu") * 666.7 * (0.6 + 0.6 * v[3])).round(0)).alias("building_area_m2"),
+        pl.when((pl.col("production_on") <= a).fill_null(False) & (pl.col("category") == "industry"))
+        .then((pl.col("designed_output_wan").fill_null(0) * 0.01 * v[4]).round(1)).alias("rd_deduction_wan"),
+    )
     return {**tables, "projects": p, "quotas": pl.DataFrame(rows)}
 
 

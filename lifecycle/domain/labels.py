@@ -891,3 +891,43 @@ QUOTA_TEXT: dict[str, str] = {
     "map_measure": "地图显示",
     "total": "全市合计",
 }
+
+# ---- stage evaluations 阶段性评估 (docs/domain.md §14) ---------------------------------------
+EVAL_STAGES: dict[str, str] = {"approve": "审批阶段", "build": "建设阶段", "produce": "竣工投产阶段"}
+COLUMNS.update({
+    "agency_service": "代办服务",
+    "tolerance_prereview": "容缺预审",
+    "parallel_approval": "并联审批",
+    "building_area_m2": "报建面积（平方米）",
+    "rd_deduction_wan": "研发费用加计扣除（万元）",
+    "eval_approval_months": "审批周期（月）",
+    "started_in_year": "本年开工",
+    "year_ratio": "年度投资完成比例",
+    "new_above_scale": "列入新增规上企业",
+    "tax_contribution": "税收贡献率",
+    "sales_12m_wan": "近12个月开票销售（万元）",
+    "employees_latest": "用工人数（最近月）",
+    "employees_per_yi": "每亿元投资用工（人）",
+    "filed_n": "已备案项目数",
+    "started_n": "已开工项目数",
+    "approval_months_median": "审批周期中位数（月）",
+    "tolerance_share": "容缺预审占比",
+    "parallel_share": "并联审批占比",
+    "agency_share": "代办服务占比",
+    "started_year_n": "本年开工项目数",
+    "building_area_year_m2": "本年开工报建面积（平方米）",
+    "completed_n": "已竣工项目数",
+    "new_above_scale_n": "本年新增规上企业数",
+    "rd_deduction_total_wan": "研发费用加计扣除合计（万元）",
+    "employees_total": "用工人数合计",
+})
+EVAL_TEXT: dict[str, str] = {
+    "title": "阶段评估",
+    "rule": ("口径（docs/domain.md §14）：在库项目按阶段评估——审批阶段为已备案项目，建设阶段为已开工项目，竣工投产阶段为已竣工项目；"
+             "审批周期=备案至开工（未开工至月末）月数；占比中未填报按“否”计；近12个月指标按当月及之前11个月的运行数据；"
+             "税收贡献率=近12个月税收/近12个月开票销售；每亿元投资用工=最近一个运行月的用工人数/总投资（亿元）。"),
+    "stage": "评估阶段",
+    "units": "分{unit_word}汇总",
+    "projects": "项目评估表",
+    "none": "所选范围内没有处于该阶段的项目。",
+}

@@ -86,6 +86,11 @@ TABLES: dict[str, list[Column]] = {
         land_allocated_mu float
         emission_allocated_t float
         energy_allocated_tce float
+        agency_service bool
+        tolerance_prereview bool
+        parallel_approval bool
+        building_area_m2 float
+        rd_deduction_wan float
         """
     ),
     "approvals": _cols(

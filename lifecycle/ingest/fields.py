@@ -112,6 +112,11 @@ SYNONYMS["projects"].update({
     "land_allocated_mu": ["本年已分配用地", "已分配用地指标", "本年已分配用地指标"],
     "emission_allocated_t": ["本年已分配排放指标", "已分配排放指标"],
     "energy_allocated_tce": ["本年已分配能耗", "已分配能耗指标", "本年已分配能耗指标"],
+    "agency_service": ["代办服务", "是否代办", "是否代办服务", "代办"],
+    "tolerance_prereview": ["容缺预审", "是否容缺预审", "容缺受理", "是否容缺受理"],
+    "parallel_approval": ["并联审批", "是否并联审批"],
+    "building_area_m2": ["报建面积", "建筑面积", "总建筑面积", "规划建筑面积"],
+    "rd_deduction_wan": ["研发加计扣除", "研发费用加计扣除", "研发费用加计扣除额", "加计扣除额"],
 })
 
 # Header a template / export writes for a field (township as a name: clerks know names).
@@ -131,6 +136,7 @@ _ENERGY = {"兆瓦时": 1.0, "mwh": 1.0, "千瓦时": 0.001, "kwh": 0.001, "度"
 _SHARE = {"%": 0.01, "百分比": 0.01, "比例": 1.0, "小数": 1.0}
 _PEOPLE = {"人": 1.0}
 _TONNE = {"吨": 1.0, "t": 1.0, "千克": 0.001, "kg": 0.001, "万吨": 10000.0}
+_AREA = {"平方米": 1.0, "m2": 1.0, "㎡": 1.0, "万平方米": 10000.0}
 _TCE = {"吨标煤": 1.0, "吨标准煤": 1.0, "tce": 1.0, "万吨标煤": 10000.0, "万吨标准煤": 10000.0}
 
 def units_for(field: str) -> tuple[dict[str, float], str] | None:
@@ -139,6 +145,8 @@ def units_for(field: str) -> tuple[dict[str, float], str] | None:
         return _MONEY, "万元"
     if field == "land_area_mu" or field.endswith("_mu"):
         return _LAND, "亩"
+    if field.endswith("_m2"):
+        return _AREA, "平方米"
     if field.endswith("_tce"):
         return _TCE, "吨标煤"
     if field.endswith("_t"):

@@ -49,6 +49,9 @@ def _example(table: str, region_key: str) -> dict:
             "planned_capacity_on": d(2026, 12, 31), "year_plan_wan": 50000.0, "year_done_wan": 20000.0,
             "cumulative_done_wan": 20000.0, "equipment_done_wan": 8000.0, "lead_dept": "工信局", "owner": "张三",
             "land_acquired_on": d(2024, 8, 20), "joint_acceptance": False, "campaign": "2024Q3集中开工",
+            "land_allocated_mu": 200.0, "energy_demand_tce": 3000.0, "agency_service": True,
+            "tolerance_prereview": True, "parallel_approval": True, "building_area_m2": 120000.0,
+            "rd_deduction_wan": 0.0,
         }
     if table == "approvals":
         return {"project_id": f"{EXAMPLE_MARK}-001", "step": labels.APPROVAL_STEPS[0], "dept": "发改委",

@@ -572,6 +572,46 @@ class Metrics:
         """In-library projects of the slice still needing a quota, with their demand."""
         return self.db.run("quota_waiting", self._p(month, sl))
 
+    # ---- stage evaluations 阶段性评估 (docs/domain.md §14) -------------------------------------
+    EVAL_COLUMNS = {
+        "approve": ["project_id", "name", "unit_name", "stage", "filed_on", "started_on", "eval_approval_months",
+                    "tolerance_prereview", "parallel_approval", "agency_service"],
+        "build": ["project_id", "name", "unit_name", "stage", "started_on", "started_in_year", "building_area_m2",
+                  "year_plan_wan", "year_done_wan", "year_ratio"],
+        "produce": ["project_id", "name", "unit_name", "stage", "completed_on", "intensity", "equipment_share",
+                    "rd_deduction_wan", "capacity_realisation", "new_above_scale", "tax_12m_wan", "sales_12m_wan",
+                    "tax_contribution", "employees_latest", "employees_per_yi"],
+    }
+    EVAL_UNIT_COLUMNS = {
+        "approve": ["filed_n", "started_n", "approval_months_median", "tolerance_share", "parallel_share",
+                    "agency_share", "filing_rate"],
+        "build": ["started_year_n", "building_area_year_m2", "year_ratio", "investment_rate"],
+        "produce": ["completed_n", "intensity", "equipment_share", "rd_deduction_total_wan", "capacity_realisation",
+                    "new_above_scale_n", "tax_contribution", "employees_total", "employees_per_yi"],
+    }
+
+    def evaluation_projects(self, month: str, sl: Slice = ALL, stage: str | None = None) -> pl.DataFrame:
+        """The evaluation sheet: one row per in-library project (of `stage`'s group when given,
+        with that stage's columns) and its figures (docs/domain.md §14)."""
+        df = self.db.run("evaluation_projects", self._p(month, sl, month_from=add_months(month, -11)))
+        if stage is None:
+            return df
+        return df.filter(pl.col(f"in_{stage}")).select(self.EVAL_COLUMNS[stage])
+
+    def evaluation_units(self, month: str, sl: Slice = ALL, period: str = "ytd") -> pl.DataFrame:
+        """Per unit (and a total row, unit_code null): the stage evaluations' aggregates, with the
+        unit's 签约项目备案率 and 当年投入完成率 (§4) beside."""
+        rows = self.db.run("evaluation_projects", self._p(month, sl, month_from=add_months(month, -11)))
+        agg = self._run_with("evaluation_units", {}, {"eval_rows": rows})
+        by_unit = self.rates(month, sl, group_by="unit_code", period=period)
+        total = self.rates(month, sl, period=period)
+        rate = {None: total, **by_unit}
+        extra = pl.DataFrame(
+            {"unit_code": list(rate), "filing_rate": [r["filing_rate"]["rate"] for r in rate.values()],
+             "investment_rate": [r["investment_rate"]["rate"] for r in rate.values()]},
+            schema={"unit_code": pl.String, "filing_rate": pl.Float64, "investment_rate": pl.Float64})
+        return agg.join(extra, on="unit_code", how="left", nulls_equal=True)
+
 
 @dataclass
 class KPI:

@@ -46,6 +46,7 @@ PAGES = [
     ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
     ("pages/letters.py", "提醒约谈", ":material/mail:", "letters"),
     ("pages/quotas.py", "要素保障", ":material/landscape:", "quotas"),
+    ("pages/evaluation.py", "阶段评估", ":material/fact_check:", "evaluation"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
