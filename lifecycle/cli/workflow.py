@@ -48,7 +48,53 @@ def cmd_problems(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from lifecycle.outputs import cadence
+    from lifecycle.outputs.document import PackError
+    from lifecycle.outputs.fonts import find_cjk_fonts
+
+    m = open_metrics(args.store)
+    month = _month(m, args.month)
+    try:
+        find_cjk_fonts()
+        for p in cadence.build_review(m, month, args.out):
+            print(p)
+    except (MetricsError, PackError) as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def cmd_annual(args) -> int:
+    from lifecycle.outputs import cadence
+    from lifecycle.outputs.document import PackError
+    from lifecycle.outputs.fonts import find_cjk_fonts
+
+    m = open_metrics(args.store)
+    year = args.year or m.latest_month()[:4]
+    if not re.fullmatch(r"\d{4}", str(year)):
+        raise CliError(f"年度格式应为 YYYY，实际为“{year}”")
+    try:
+        find_cjk_fonts()
+        for p in cadence.build_annual(m, year, args.out):
+            print(p)
+    except (MetricsError, PackError) as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
 def register_cli(sub, store_arg) -> None:
+    s = sub.add_parser("review", help="双月过堂会材料（PDF + Excel）")
+    store_arg(s)
+    s.add_argument("--month", help="YYYY-MM，默认最新一期")
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("annual", help="年度考核表（PDF + Excel）")
+    store_arg(s)
+    s.add_argument("--year", help="YYYY，默认最新一期所在年度")
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    s.set_defaults(func=cmd_annual)
+
     s = sub.add_parser("letters", help="提醒函/约谈：按督办部门输出清单（Excel）和文书（Word）")
     store_arg(s)
     s.add_argument("--month", help="YYYY-MM，默认最新一期")

@@ -138,6 +138,9 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
     for table in schema.TABLE_NAMES:
         if table in frames:
             continue
+        if table in schema.OPTIONAL_TABLES and (not carry_month or store.read(carry_month, table).is_empty()):
+            out[table] = schema.empty(table)  # an optional sheet never supplied: the month has none
+            continue
         if carry_month:
             out[table] = store.read(carry_month, table)
             summary_tables[table] = {"rows": out[table].height, "source": [], "carried_from": carry_month,

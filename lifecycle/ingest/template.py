@@ -104,7 +104,7 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
             rows = [_example(t, region_key)]
             fmt, fdate = f_example, f_example_date
         else:
-            df = schema.conform(t, tables[t])
+            df = schema.conform(t, tables[t] if t in tables else schema.empty(t))
             rows = df.iter_rows(named=True)
             fmt, fdate = None, f_date
         for i, row in enumerate(rows, start=3):

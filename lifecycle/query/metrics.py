@@ -612,6 +612,25 @@ class Metrics:
             schema={"unit_code": pl.String, "filing_rate": pl.Float64, "investment_rate": pl.Float64})
         return agg.join(extra, on="unit_code", how="left", nulls_equal=True)
 
+    # ---- cadence outputs: 双月过堂会 and 年度考核 (docs/domain.md §15) ----------------------------
+    def changes_since(self, month: str, since: str | None, sl: Slice = ALL) -> pl.DataFrame:
+        """Projects new, advanced or exited between published month `since` and `month`."""
+        if since is None:
+            return pl.DataFrame(schema={"project_id": pl.String, "change": pl.String})
+        self.check_month(since)
+        return self.db.run("changes", self._p(month, sl, prev_month=since))
+
+    def rates_since(self, month: str, since: str | None, sl: Slice = ALL, period: str = "ytd") -> dict:
+        """Rates at `month` with those at `since` (previous_rate, previous_month, change_pp)."""
+        return self._with_change(month, since, sl, period)
+
+    def year_as_of(self, year: int | str) -> str:
+        """The last published month of `year` (the year-end assessment's as-of month)."""
+        ms = [m for m in self.months if m[:4] == str(year)]
+        if not ms:
+            raise MetricsError(f"{year}年没有已发布的月度快照（已发布：{self._months_text()}）")
+        return ms[-1]
+
 
 @dataclass
 class KPI:

@@ -189,7 +189,9 @@ class Store:
             counts = {}
             try:
                 for t in schema.TABLE_NAMES:
-                    df = schema.conform(t, tables[t] if t in tables else schema.empty(t))
+                    if t in schema.OPTIONAL_TABLES and (t not in tables or tables[t].is_empty()):
+                        continue  # an optional table left out or empty: the month has none (read() -> empty)
+                    df = schema.conform(t, tables[t])
                     counts[t] = df.height
                     path = tmp / f"{t}.parquet"
                     df.write_parquet(path, compression="zstd", statistics=True)
