@@ -23,7 +23,7 @@ root = ctx.store.root
 
 ref = m.reference_date(ctx.month)
 rows = m.problems(ctx.month, ctx.slice)
-counts = m.problem_counts(ctx.month, ctx.slice)
+counts = m.problem_counts(ctx.month, ctx.slice, rows=rows)
 st.caption(T["rule"].format(days=m.thresholds.get("problem_deadline_days", 30))
            + f"（统计日：{ref.isoformat()}）")
 

@@ -92,7 +92,7 @@ def problem_blocks(m: Metrics, month: str, sl: Slice) -> list:
     from lifecycle.outputs import problems as problem_sheets
 
     rows = m.problems(month, sl)
-    c = m.problem_counts(month, sl)
+    c = m.problem_counts(month, sl, rows=rows)
     by_dept = m.problem_summary(month, sl, by="dept", rows=rows)
     ref = m.reference_date(month)
     open_rows = rows.filter(pl.col("problem_status") != "closed")

@@ -528,9 +528,10 @@ class Metrics:
         return self._run_with("problem_summary", {"group_by": by, "unknown": labels.LIST_TEXT["dept_unknown"]},
                               {"problem_rows": rows})
 
-    def problem_counts(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None) -> dict[str, int]:
+    def problem_counts(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None,
+                       rows: pl.DataFrame | None = None) -> dict[str, int]:
         """{'total', 'open', 'overdue', 'closed'} for the overview and the packs."""
-        s = self.problem_summary(month, sl, as_of=as_of).filter(pl.col("grp").is_null())
+        s = self.problem_summary(month, sl, as_of=as_of, rows=rows).filter(pl.col("grp").is_null())
         r = s.row(0, named=True) if s.height else {}
         return {k: int(r.get(c) or 0) for k, c in
                 (("total", "problems_total"), ("open", "open"), ("overdue", "overdue"), ("closed", "closed"))}
