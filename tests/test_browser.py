@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 from lifecycle.ui import PAGES
 
@@ -187,7 +187,7 @@ def test_link_with_filters_opens_same_view(server, browser):
 def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
     """A real click on a bar of the current-stage chart (funnel page) lists the projects
     currently at that stage: as many as the bar counts."""
-    from conftest import metrics_for
+    from helpers import metrics_for
 
     from lifecycle.store.snapshots import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle import cli
 from lifecycle.outputs import cadence
 from test_pack import compact, pdf_pages, sheet

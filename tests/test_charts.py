@@ -12,7 +12,7 @@ from lifecycle.present import charts, maps
 from lifecycle.domain import labels, reference
 from lifecycle.query.metrics import Slice
 from lifecycle.present import formats
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 
 
 def _funnel_frame(reached: list[int]) -> pl.DataFrame:

@@ -5,7 +5,7 @@ import sys
 
 import polars as pl
 
-from conftest import DEMO_END, metrics_for
+from helpers import DEMO_END, metrics_for
 from lifecycle import demo
 from lifecycle.store.snapshots import Store
 

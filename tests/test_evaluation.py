@@ -9,7 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, metrics_for, project, publish
+from helpers import DEMO_END, metrics_for, project, publish
 from lifecycle.domain import schema
 from lifecycle.ingest.importer import Source, export_month, import_ledgers
 

@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.outputs import exports
 from lifecycle.domain import flags, labels
 from lifecycle.query.metrics import FLAG_KEYS, Slice

@@ -340,7 +340,7 @@ def test_previous_month_warnings_and_replan(make_store):
     assert res.report.summary["replans"] == 1
     # the snapshot keeps the new plan; the re-plan history is derived from the snapshots
     assert st.read(MONTH, "projects").filter(pl.col("project_id") == "P001")["planned_completed_on"][0] == D(2026, 3, 31)
-    from conftest import metrics_for
+    from helpers import metrics_for
 
     rp_rows = metrics_for(st).replans(MONTH, "P001")
     assert rp_rows.select("planned_column", "changed_in", "old_date", "new_date").rows() == [

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_END, REPO
+from helpers import DEMO_END, REPO
 from lifecycle.domain import labels
 from lifecycle.ingest.importer import issues_frame, publications_frame, validate
 from lifecycle.store.snapshots import Store

@@ -16,7 +16,7 @@ from lifecycle.domain import flags
 import pytest
 from pypdf import PdfReader
 
-from conftest import metrics_for, publish
+from helpers import metrics_for, publish
 from lifecycle import cli
 from lifecycle.store import comments
 from lifecycle.outputs import pack

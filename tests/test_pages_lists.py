@@ -12,7 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, metrics_for, project, publish
+from helpers import DEMO_END, metrics_for, project, publish
 from lifecycle.outputs import exports
 from lifecycle.domain import flags, labels
 from lifecycle.query.metrics import FLAG_KEYS

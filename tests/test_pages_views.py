@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import REPO
+from helpers import REPO
 from streamlit.testing.v1 import AppTest
 
 from lifecycle.present import charts
@@ -19,7 +19,7 @@ VIEW_PAGES = ["overview", "funnel", "tiers", "map", "rankings"]
 
 
 def _metrics(path):
-    from conftest import metrics_for
+    from helpers import metrics_for
 
     return metrics_for(Store(path))
 

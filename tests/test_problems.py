@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, metrics_for, project, publish
+from helpers import DEMO_END, metrics_for, project, publish
 from lifecycle.outputs import exports
 from lifecycle.outputs import problems as problem_sheets
 from lifecycle.store import problems as sp

@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, metrics_for
+from helpers import DEMO_END, metrics_for
 from lifecycle.store import comments
 from lifecycle.store.snapshots import Store
 

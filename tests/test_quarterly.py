@@ -8,7 +8,7 @@ import shutil
 import polars as pl
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.store import comments
 from lifecycle.query.metrics import MetricsError, Slice, month_end
 from lifecycle.store.snapshots import Store

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.query.metrics import Slice
 
 A = "320281001"  # 澄江街道

@@ -8,7 +8,7 @@ import sys
 import polars as pl
 import pytest
 
-from conftest import DEMO_END
+from helpers import DEMO_END
 from lifecycle.store.snapshots import Store
 
 

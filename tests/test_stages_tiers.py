@@ -2,7 +2,7 @@
 computed by the SQL models every page uses."""
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 
 STAGE_CASES = [
     # pid, milestone overrides, expected stage as of 2025-03-31

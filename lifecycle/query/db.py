@@ -148,18 +148,3 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
-
-
-_DBS: dict[str, Database] = {}
-_DBS_LOCK = threading.Lock()
-
-
-def get_database(store: Store | str | Path) -> Database:
-    """A process-wide Database per store directory (Streamlit wraps this in cache_resource)."""
-    st = store if isinstance(store, Store) else Store(store)
-    key = str(Path(st.root).resolve())
-    with _DBS_LOCK:
-        db = _DBS.get(key)
-        if db is None:
-            db = _DBS[key] = Database(st)
-        return db

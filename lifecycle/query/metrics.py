@@ -6,7 +6,7 @@ month, slice and thresholds, and shapes the small results.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import polars as pl
 
@@ -632,8 +632,3 @@ class Metrics:
             raise MetricsError(f"{year}年没有已发布的月度快照（已发布：{self._months_text()}）")
         return ms[-1]
 
-
-@dataclass
-class KPI:
-    month: str
-    rates: dict = field(default_factory=dict)

@@ -260,12 +260,3 @@ def _whoami() -> str:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no passwd entry in some containers
         return "unknown"
-
-
-def open_store(path: str | os.PathLike | None = None, must_exist: bool = True) -> Store:
-    from lifecycle.domain.config import default_store
-
-    st = Store(path if path is not None else default_store())
-    if must_exist and not st.months():
-        raise StoreError(f"数据目录 {st.root} 中没有已发布的快照（可先运行 python -m lifecycle demo 生成演示数据）")
-    return st

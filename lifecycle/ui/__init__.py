@@ -19,6 +19,7 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     pick_box,
     plot,
     rate_cards,
+    run_app,
     setup,
     show_table,
     slice_text,

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import os
+import sys
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 import polars as pl
@@ -75,9 +78,6 @@ class Context:
     slice: Slice
     token: str
 
-    @property
-    def months(self) -> list[str]:
-        return self.metrics.months
 
 
 P = ParamSpec("P")
@@ -98,12 +98,6 @@ def ensure_demo(store: Store) -> None:
 
     with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
         demo.generate(store.root, "jiangyin")
-
-
-def get_metrics() -> Metrics:
-    store = Store(default_store())
-    ensure_demo(store)
-    return _metrics_for(store)
 
 
 def _metrics_for(store: Store) -> Metrics:
@@ -215,21 +209,41 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     return month, period, sl
 
 
-def _ensure_navigation() -> None:
-    """Keep app.py's navigation when a deep link is the first request after the server starts.
+_RUN = threading.local()  # per script-run thread: inside app.py's navigation or not
 
-    With a `pages/` folder next to app.py, Streamlit starts in its legacy multipage mode and
-    runs e.g. pages/map.py directly for `/map` until some run has called st.navigation — the
-    sidebar then lists file names instead of the Chinese titles. Leave that mode and rerun the
-    same page (its URL path equals the one registered in app.py, so it resolves to the same
-    page, query parameters included)."""
+
+def run_app(app_dir: Path) -> None:
+    """The app's navigation (called by app.py): every page of PAGES under its Chinese title and
+    ASCII URL path, the first one the default."""
+    pages = [
+        st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, default=(i == 0))
+        for i, (f, title, icon, url) in enumerate(PAGES)
+        if (app_dir / f).exists()
+    ]
+    # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
+    # the browser would fetch from the internet
+    st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
+    _RUN.in_navigation = True
     try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - other Streamlit layouts
+        st.navigation(pages).run()
+    finally:
+        _RUN.in_navigation = False
+
+
+def _ensure_navigation() -> None:
+    """A deep link (e.g. `/map`) that is the first request after the server starts runs the page
+    file directly: with a `pages/` folder next to app.py Streamlit starts in its folder-based
+    multipage mode until a run has called st.navigation. Such a run registers app.py's
+    navigation itself (which runs this same page, query parameters included) and stops."""
+    if getattr(_RUN, "in_navigation", False):
         return
-    if getattr(PagesManager, "uses_pages_directory", None):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    # `streamlit run app.py` puts the main script in sys.argv[0]; a page run on its own (AppTest,
+    # `streamlit run pages/x.py`) has another main script and is left alone.
+    main = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if main is None or main.name != "app.py" or not (main.parent / "pages").is_dir():
+        return
+    run_app(main.parent)
+    st.stop()
 
 
 def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
