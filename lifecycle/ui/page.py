@@ -225,7 +225,8 @@ def run_app(app_dir: Path) -> None:
     st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
     _RUN.in_navigation = True
     try:
-        st.navigation(pages).run()
+        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
+        st.navigation(pages, expanded=True).run()
     finally:
         _RUN.in_navigation = False
 
