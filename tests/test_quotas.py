@@ -159,3 +159,18 @@ def test_quota_page_on_demo(region_env, region):
     assert not at.exception
     e = m.quota_units(DEMO_END).filter(pl.col("resource") == "energy")
     assert {x.label: x.value for x in at.metric}["本年已分配（吨标煤）"] == f"{e['allocated'].sum():,.0f}"
+
+
+def test_months_published_before_the_new_columns_still_read(qstore):
+    """A projects file written before the quota/evaluation columns existed: the staging view
+    switches to reading by name (db.py) and the old month reads them as empty."""
+    p = qstore.table_path("2026-09", "projects")
+    new_cols = [c.name for c in schema.TABLES["projects"][-11:]]
+    pl.read_parquet(p).drop(new_cols).write_parquet(p)
+    m = metrics_for(qstore)
+    assert m.db._union["projects"] is True
+    assert m.quota_waiting("2026-09").is_empty()
+    assert sorted(m.quota_waiting("2026-10")["project_id"].to_list()) == ["P2", "P4"]
+    assert m.rates("2026-09")["filing_rate"] == m.rates("2026-10")["filing_rate"]
+    fresh = metrics_for(qstore.__class__(qstore.root))
+    assert fresh.db._union["problems"] is False  # every problems file has the current columns

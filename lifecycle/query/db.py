@@ -66,6 +66,19 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(fixes) if fixes else df
 
 
+def _needs_union(table: str, files: list[str]) -> bool:
+    """True when some published file of `table` lacks a column of the current schema (a month
+    published before the column was added): the staging view then reads by column name
+    (`union_by_name`, slower), else by position. Reads only the files' footers."""
+    import pyarrow.parquet as pq
+
+    want = set(schema.polars_schema(table))
+    for f in files:
+        if Path(f).exists() and not want <= set(pq.read_schema(f).names):
+            return True
+    return False
+
+
 class Database:
     def __init__(self, store: Store):
         self.store = store
@@ -73,6 +86,7 @@ class Database:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._files: dict[str, list[str]] = {}
+        self._union: dict[str, bool] = {}
         self.months: list[str] = []
         self._setup_reference()
         self.refresh()
@@ -106,6 +120,7 @@ class Database:
             self._files = {
                 t: [str(self.store.table_path(m, t)) for m in self.months] for t in schema.TABLE_NAMES
             }
+            self._union = {t: _needs_union(t, files) for t, files in self._files.items()}
             if self.months:
                 self._set_vars(self._con)
                 for model in MODELS:
@@ -116,6 +131,7 @@ class Database:
     def _set_vars(self, cur) -> None:
         for t, files in self._files.items():
             cur.execute(f"SET VARIABLE {t}_files = $files", {"files": files})
+            cur.execute(f"SET VARIABLE {t}_union = $u", {"u": self._union.get(t, False)})
 
     # ---- querying -----------------------------------------------------------------
     def cursor(self):
