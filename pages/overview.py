@@ -15,6 +15,7 @@ T = labels.VIEW_TEXT
 rates = ui.cached(ctx, Metrics.rates_with_change, ctx.month, ctx.slice, period=ctx.period)
 st.subheader(T["rates"])
 ui.rate_cards(rates)
+ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
 left, right = st.columns([5, 4], gap="large")
 with left:

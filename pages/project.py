@@ -44,12 +44,13 @@ if not pid:
 
 info = ui.cached(ctx, Metrics.project, ctx.month, pid)
 if info is None:
-    st.error(T["not_in_month"].format(pid=pid, month=ctx.month))
+    st.error(T["not_in_month"].format(pid=ui.md(pid), month=ctx.month))
     st.stop()
 
 state = labels.FLAG_CHANGE_STATES.get(info["state"], info["state"])
-st.header(f"{info['name']}")
-st.markdown(f"{C['project_id']} **{pid}** · {info.get('enterprise') or ''} · {info['unit_name']} · "
+# names come from the ledgers (and pid from the URL): escaped, never Markdown
+st.header(ui.md(info["name"]))
+st.markdown(f"{C['project_id']} **{ui.md(pid)}** · {ui.md(info.get('enterprise'))} · {ui.md(info['unit_name'])} · "
             f"{C['stage']}：**{state}**" + (f"（{info['exit_on']} {labels.EXIT_REASONS.get(info['exit_reason'], '')}）"
                                            if info["state"] == "exited" else ""))
 
@@ -109,6 +110,8 @@ for col, part in zip(fc, (facts[:half], facts[half:])):
 
 # ---- milestones: planned vs actual, baseline and re-plans -----------------------------------
 st.subheader(T["milestones"])
+if info["state"] != "exited":
+    ui.project_risk(ctx, pid)  # slippage forecast of the next milestone (docs/forecast.md)
 ms = ui.cached(ctx, Metrics.project_milestones, ctx.month, pid)
 rp = ui.cached(ctx, Metrics.replans, ctx.month, pid)
 col_to_ms = {"planned_started_on": "started", "planned_completed_on": "completed",
@@ -240,7 +243,7 @@ if not on_flags:
 for f in on_flags:
     k = f["key"]
     if k == "approval_red":
-        st.error(f"🔴 {labels.LIGHTS['red']}：{f['rows'].height} 个审批事项（{'、'.join(f['rows']['step'].to_list())}）")
+        st.error(f"🔴 {labels.LIGHTS['red']}：{f['rows'].height} 个审批事项（{ui.md('、'.join(f['rows']['step'].to_list()))}）")
         continue
     st.warning(f"**{flags.LABELS[k]}** — {m.flag_rule(k)}（{flags.DEPTS[k]}）")
     ui.show_table(formats.for_display(formats.translate(f["rows"].drop("unit_code"))), f"{pid}_{flags.LABELS[k]}",

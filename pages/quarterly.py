@@ -110,7 +110,7 @@ def show_comments(df: pl.DataFrame, empty: str, big: bool = False) -> None:
 def flash() -> None:
     msg = st.session_state.pop("_q_flash", None)
     if msg:
-        st.success(msg)
+        st.success(ui.md(msg))
 
 
 def comment_form(code: str, key: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from lifecycle.domain.config import default_store
 
 EXIT_OK, EXIT_VALIDATION, EXIT_USAGE = 0, 1, 2
+EXIT_SYSTEM = 3  # the system failed (disk full, permissions): nothing was changed
 
 
 class CliError(Exception):
@@ -36,6 +37,11 @@ def open_metrics(store_dir: Path | None):
         raise CliError(f"数据目录不存在：{st.root}")
     if not st.months():
         raise CliError(f"数据目录 {st.root} 中没有已发布的快照（可先运行 python -m lifecycle demo --store {st.root}）")
-    return Metrics(Database(st))
+    m = Metrics(Database(st))
+    for p in m.db.problems:  # months taken out of service by the integrity check: named, not hidden
+        import sys
+
+        print(f"警告：{p['message']}", file=sys.stderr)
+    return m
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from lifecycle.domain import flags
+from lifecycle.domain.cells import merge_text, unquote, write_text
 from lifecycle.present import formats
 
 INTERNAL, PERCENT, ONE_DECIMAL = formats.INTERNAL, formats.PERCENT, formats.ONE_DECIMAL
@@ -63,15 +64,15 @@ def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", 
     f_text = wb.add_format({"border": 1})
     last = max(len(out.columns) - 1, 0)
     if last:
-        ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, title, f_title)
-        ws.merge_range(INFO_ROW, 0, INFO_ROW, last, info, f_info)
+        merge_text(ws, TITLE_ROW, 0, TITLE_ROW, last, title, f_title)
+        merge_text(ws, INFO_ROW, 0, INFO_ROW, last, info, f_info)
     else:
-        ws.write_string(TITLE_ROW, 0, title, f_title)
-        ws.write_string(INFO_ROW, 0, info, f_info)
+        write_text(ws, TITLE_ROW, 0, title, f_title)
+        write_text(ws, INFO_ROW, 0, info, f_info)
     ws.set_row(TITLE_ROW, 30)
     ws.set_row(INFO_ROW, 15 * max(2, len(info) // 60 + 1))
     for j, (k, h) in enumerate(zip(keys, out.columns)):
-        ws.write_string(HEADER_ROW, j, h, f_head)
+        write_text(ws, HEADER_ROW, j, h, f_head)
         width = 6 if k == "seq" else 28 if k in ("name", "enterprise", "open_steps", "remark") else 14
         ws.set_column(j, j, width)
     fmts = []
@@ -94,7 +95,7 @@ def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", 
             elif kind == "num":
                 ws.write_number(i, j, v, f)
             else:
-                ws.write_string(i, j, str(v), f)
+                write_text(ws, i, j, v, f)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.set_landscape()
     ws.repeat_rows(HEADER_ROW)
@@ -144,7 +145,7 @@ def read_sheet(src) -> dict:
         elif present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             cols[h] = pl.Series(h, [None if v is None else float(v) for v in vals], dtype=pl.Float64)
         else:
-            cols[h] = pl.Series(h, [None if v is None else str(v) for v in vals], dtype=pl.String)
+            cols[h] = pl.Series(h, [None if v is None else unquote(str(v)) for v in vals], dtype=pl.String)
     m = re.search(r"数据截至：(\d{4})年(\d{1,2})月末", info)
     rule = re.search(r"规则：(.*?)(?:　　责任部门：|$)", info)
     dept = re.search(r"责任部门：(.*)$", info)

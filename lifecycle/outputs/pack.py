@@ -23,7 +23,7 @@ import polars as pl
 
 from lifecycle.store import comments
 from lifecycle.domain import flags, labels
-from lifecycle.present import formats
+from lifecycle.present import explain, formats
 from lifecycle.query.metrics import ALL, FLAG_KEYS, PERIODS, Metrics, Slice
 from lifecycle.domain.reference import region
 
@@ -257,6 +257,17 @@ EVENT_COLUMNS = ["project_id", "name", "enterprise", "unit_name", "event_on", "t
                  "origin", "category", "project_code"]
 
 
+def _attribution_blocks(m: Metrics, month: str, sl: Slice, unit_word: str) -> list:
+    """The bulletin's paragraph on why each rate moved since the previous snapshot (变动归因,
+    docs/forecast.md): one sentence per rate naming the units that moved it."""
+    att = m.rate_attribution(month, sl)
+    if att["previous_month"] is None:
+        return []
+    sentences = explain.attribution_sentences(att, unit_word)
+    return [Text(f"{labels.ATTRIBUTION_TEXT['bulletin_title']}（较{formats.month_text(att['previous_month'])}）："
+                 + "；".join(sentences.values()) + "。")]
+
+
 def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
     """Assemble the monthly bulletin (月通报): the month's signed, filed, started and completed
     projects by unit, with the five rates and their change since the previous snapshot."""
@@ -275,6 +286,7 @@ def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
     blocks.append(Table("五率", "五率及口径说明", rates_table(rates, prev_label), pct=("rate", prev_label),
                         note=labels.RATE_COHORT_NOTE, widths={"definition": 5, "rate_label": 1.4},
                         decimals={"change_pp": 1}))
+    blocks.extend(_attribution_blocks(m, month, sl, reg.unit_word))
     blocks.append(Heading(f"二、{labels.REVIEW['month_summary']}", page_break=True))
     blocks.append(Table("分板块汇总", f"{formats.month_text(month)}{labels.REVIEW['month_summary']}（含年内累计）",
                         summary.with_columns(pl.col("unit_name").fill_null("合计")).select(MONTH_SUMMARY_COLUMNS),

@@ -11,6 +11,7 @@ import re
 import polars as pl
 
 from lifecycle.domain import labels
+from lifecycle.domain.cells import write_text
 from lifecycle.present import formats
 
 from lifecycle.outputs.document import Chart, Document, Heading, Table, Text
@@ -42,21 +43,22 @@ def render_xlsx(doc: Document) -> bytes:
     date_f = wb.add_format({"num_format": "yyyy-mm-dd"})
     used: set[str] = set()
     ws = wb.add_worksheet(_sheet_name("说明", used))
-    ws.write(0, 0, doc.title, title_f)
+    write_text(ws, 0, 0, doc.title, title_f)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 60)
     for i, (k, v) in enumerate(doc.meta, start=2):
-        ws.write(i, 0, k, bold)
-        ws.write(i, 1, v)
+        write_text(ws, i, 0, k, bold)
+        if v is not None:
+            write_text(ws, i, 1, v)
     for b in doc.blocks:
         if not isinstance(b, Table) or b.sheet is None:
             continue
         ws = wb.add_worksheet(_sheet_name(b.sheet, used))
-        ws.write(0, 0, b.title, title_f)
+        write_text(ws, 0, 0, b.title, title_f)
         df = b.df
         for j, c in enumerate(df.columns):
             h = _h(c)
-            ws.write(2, j, h, bold)
+            write_text(ws, 2, j, h, bold)
             width = 50 if c in ("definition", "rule", "text") else max(10, min(36, len(h) * 2 + 2))
             ws.set_column(j, j, width)
         for i, row in enumerate(df.iter_rows(), start=3):
@@ -66,16 +68,16 @@ def render_xlsx(doc: Document) -> bytes:
                 if c in b.pct and isinstance(v, (int, float)):
                     ws.write_number(i, j, v, pct_f)
                 elif isinstance(v, bool):
-                    ws.write_string(i, j, labels.BOOL[v])
+                    write_text(ws, i, j, labels.BOOL[v])
                 elif isinstance(v, (int, float)):
                     ws.write_number(i, j, v, num_f)
                 elif isinstance(v, dt.date):
                     ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_f)
                 else:
-                    ws.write_string(i, j, str(v))
+                    write_text(ws, i, j, v)
         ws.freeze_panes(3, 0)
         if b.note:
-            ws.write(df.height + 4, 0, b.note)
+            write_text(ws, df.height + 4, 0, b.note)
     wb.close()
     return buf.getvalue()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from lifecycle.domain import reference, schema
+from lifecycle.domain import reference
 
 from lifecycle.store.snapshots import Store
 
@@ -79,6 +79,9 @@ def _needs_union(table: str, files: list[str]) -> bool:
     return False
 
 
+_PINS = threading.local()  # id(Database) -> the file lists this thread's queries read
+
+
 class Database:
     def __init__(self, store: Store):
         self.store = store
@@ -88,6 +91,7 @@ class Database:
         self._files: dict[str, list[str]] = {}
         self._union: dict[str, bool] = {}
         self.months: list[str] = []
+        self.problems: list[dict] = []
         self._setup_reference()
         self.refresh()
 
@@ -116,11 +120,11 @@ class Database:
         if not force and token == self._token:
             return False
         with self._lock:
-            self.months = self.store.months()
-            self._files = {
-                t: [str(self.store.table_path(m, t)) for m in self.months] for t in schema.TABLE_NAMES
-            }
-            self._union = {t: _needs_union(t, files) for t, files in self._files.items()}
+            # each month resolved once to its immutable version directory (snapshot isolation)
+            # and checked; damaged months are left out and named in self.problems
+            snap = self.store.snapshot()
+            self.months, self._files, self.problems = snap.months, snap.files, snap.problems
+            self._union = {tb: _needs_union(tb, fs) for tb, fs in self._files.items()}
             if self.months:
                 self._set_vars(self._con)
                 for model in MODELS:
@@ -128,16 +132,24 @@ class Database:
             self._token = token
         return True
 
-    def _set_vars(self, cur) -> None:
-        for t, files in self._files.items():
-            cur.execute(f"SET VARIABLE {t}_files = $files", {"files": files})
+    def _set_vars(self, cur, files: dict | None = None) -> None:
+        for t, f in (files or self._files).items():
+            cur.execute(f"SET VARIABLE {t}_files = $files", {"files": f})
             cur.execute(f"SET VARIABLE {t}_union = $u", {"u": self._union.get(t, False)})
+
+    def pin(self) -> None:
+        """Refresh once and keep this thread's queries on that refresh's files until the next
+        pin() (a page run: every query of the page reads the same versions)."""
+        self.refresh()
+        _PINS.__dict__[id(self)] = self._files
 
     # ---- querying -----------------------------------------------------------------
     def cursor(self):
-        self.refresh()
+        files = _PINS.__dict__.get(id(self))
+        if files is None:
+            self.refresh()
         cur = self._con.cursor()
-        self._set_vars(cur)
+        self._set_vars(cur, files)
         return cur
 
     def query(self, sql: str, params: dict | None = None) -> pl.DataFrame:

@@ -632,3 +632,38 @@ class Metrics:
             raise MetricsError(f"{year}年没有已发布的月度快照（已发布：{self._months_text()}）")
         return ms[-1]
 
+
+    # ---- look ahead and explain (issue 14): query/forecast.py, query/attribution.py ----------
+    def risk(self, month: str, sl: Slice = ALL, horizon: int = 6) -> pl.DataFrame:
+        """Slippage forecast (docs/forecast.md): in-library projects of the slice whose next
+        milestone is planned within `horizon` months after `month`, with the probability of
+        reaching it late, expected date, 10–90 % interval and drivers, highest risk first. The
+        model is fitted once per published version of the store on the whole field."""
+        from lifecycle.query import forecast
+
+        df = forecast.forecast(self.db, self.check_month(month), horizon)
+        return _narrow(df, sl)
+
+    def risk_backtest(self, horizon: int = 6) -> dict:
+        """The forecast's back-test over several origins (docs/forecast.md)."""
+        from lifecycle.query import forecast
+
+        return forecast.backtest(self.db, horizon=horizon)
+
+    def rate_attribution(self, month: str, sl: Slice = ALL, versus: str = "month", period: str = "ytd") -> dict:
+        """Each rate's change since the previous month (versus='month') or the previous quarter's
+        last published month (versus='quarter') split by unit into mix and performance."""
+        from lifecycle.query import attribution
+
+        return attribution.attribution(self.db, self.check_month(month), sl.params(), versus, period)
+
+
+def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
+    """Rows of a per-project frame within the slice (by the project's attributes in the frame)."""
+    cols = {"units": "unit_code", "tiers": "tier_band", "sections": "industry_section",
+            "origins": "origin", "categories": "category"}
+    for k, c in cols.items():
+        v = getattr(sl, k)
+        if v:
+            df = df.filter(pl.col(c).is_in(list(v)))
+    return df

@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
+from urllib.parse import quote
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -98,6 +99,18 @@ def _connect(store_root, write: bool = False):
         raise CommentError(f"数据目录不存在：{path.parent}")
     key = str(path.resolve())
     fresh = not path.exists()
+    if not write:
+        # reading never writes (no WAL switch, no schema): it works on a full disk or a
+        # read-only copy; callers check that the file exists first
+        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                              isolation_level=None)
+        try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA query_only = ON")
+            yield con
+        finally:
+            con.close()
+        return
     con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -15,6 +15,8 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     download_buttons,
     drill_list,
     filter_query,
+    guarded,
+    md,
     page_href,
     pick_box,
     plot,
@@ -25,3 +27,4 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     slice_text,
     to_excel_bytes,
 )
+from lifecycle.ui.lookahead import project_risk, rate_explanations  # noqa: F401,E402  (issue 14)

@@ -7,7 +7,9 @@ This is the only module of the package that imports Streamlit.
 from __future__ import annotations
 
 import io
+import logging
 import os
+import uuid
 import sys
 import threading
 from dataclasses import dataclass
@@ -18,12 +20,14 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.domain import labels
+from lifecycle.domain.cells import csv_bytes, write_text
 from lifecycle.present import formats
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
-from lifecycle.store.snapshots import Store
+from lifecycle.present.markdown import md
+from lifecycle.store.snapshots import Store, StoreError
 
 BIG_SCREEN_CSS = """
 <style>
@@ -46,6 +50,7 @@ PAGES = [
     ("pages/rankings.py", "绩效排名", ":material/emoji_events:", "rankings"),
     ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
+    ("pages/risk.py", "风险预判", ":material/trending_up:", "risk"),
     ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
     ("pages/letters.py", "提醒约谈", ":material/mail:", "letters"),
     ("pages/quotas.py", "要素保障", ":material/landscape:", "quotas"),
@@ -96,7 +101,7 @@ def ensure_demo(store: Store) -> None:
         return
     from lifecycle import demo
 
-    with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
+    with st.spinner("首次运行：正在生成演示数据（江阴市规模、36期月度快照）……"):
         demo.generate(store.root, "jiangyin")
 
 
@@ -214,19 +219,26 @@ _RUN = threading.local()  # per script-run thread: inside app.py's navigation or
 
 def run_app(app_dir: Path) -> None:
     """The app's navigation (called by app.py): every page of PAGES under its Chinese title and
-    ASCII URL path, the first one the default."""
+    ASCII URL path, the first one the default. A page that fails shows a Chinese message with
+    an error number (`guarded`); the details go to the server log only."""
+    present = [(f, title, icon, url) for f, title, icon, url in PAGES if (app_dir / f).exists()]
     pages = [
-        st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, default=(i == 0))
-        for i, (f, title, icon, url) in enumerate(PAGES)
-        if (app_dir / f).exists()
+        # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
+        # path and is registered once more, hidden, under its own: the deep link /overview works
+        st.Page(str(app_dir / f), title=title, icon=icon, url_path=f"{url}-home" if i == 0 else url,
+                default=(i == 0))
+        for i, (f, title, icon, url) in enumerate(present)
     ]
+    if present:
+        f, title, icon, url = present[0]
+        pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
     # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
     # the browser would fetch from the internet
     st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
     _RUN.in_navigation = True
     try:
         # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
-        st.navigation(pages, expanded=True).run()
+        guarded(st.navigation(pages, expanded=True).run)
     finally:
         _RUN.in_navigation = False
 
@@ -272,11 +284,13 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
                 return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
             st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
             st.stop()
+    token = store.version_token()  # taken before the pin: a cache key never labels newer data
     metrics = _metrics_for(store)
+    metrics.db.pin()  # every query of this page run reads the same versions
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
-    ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    ctx = Context(metrics, store, reg, month, period, sl, token)
     st.title(title)
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
@@ -285,6 +299,7 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
         f"发布于 {pub_txt} · 统计期：{PERIODS[period]}{slice_text(ctx)}</div>",
         unsafe_allow_html=True,
     )
+    data_problems(metrics)
     return ctx
 
 
@@ -292,6 +307,38 @@ def slice_text(ctx: Context) -> str:
     """' · 筛选：…' for the page header, or '' when nothing is filtered."""
     parts = formats.slice_parts(ctx.region, ctx.slice)
     return (" · 筛选：" + "；".join(parts)) if parts else ""
+
+
+# ---- errors: a Chinese message with an id for the viewer, the details in the server log ------
+_LOG = logging.getLogger("lifecycle.ui")
+if not _LOG.handlers:  # the server's log (stderr): time, error number, traceback
+    _h = logging.StreamHandler()
+    _h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _LOG.addHandler(_h)
+    _LOG.propagate = False
+
+
+def guarded(run) -> None:
+    """Run a page; an unexpected error is logged server-side (with its traceback) under a short
+    id and the viewer sees only a Chinese message with that id (`client.showErrorDetails` is
+    off). A StoreError (a damaged month, …) is shown as its own Chinese message."""
+    try:
+        run()
+    except StoreError as e:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.warning("store error %s: %s", err_id, e)
+        st.error(labels.UI_TEXT["store_error"].format(message=md(str(e)), id=err_id))
+    except Exception:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.exception("page error %s", err_id)
+        st.error(labels.UI_TEXT["page_error"].format(id=err_id))
+
+
+def data_problems(metrics: Metrics) -> None:
+    """Months taken out of service by the integrity check, named in Chinese (once per page)."""
+    probs = getattr(metrics.db, "problems", None) or []
+    if probs:
+        st.warning(labels.UI_TEXT["integrity"] + "\n\n" + "\n".join(f"- {md(p['message'])}" for p in probs))
 
 
 # ---- rendering helpers --------------------------------------------------------------------
@@ -318,17 +365,20 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     row0 = 0
     if title:
-        ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+        write_text(ws, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         row0 = 2
     out = chinese_headers(df)
     for j, c in enumerate(out.columns):
-        ws.write(row0, j, c, bold)
+        write_text(ws, row0, j, c, bold)
         ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
     for i, row in enumerate(out.iter_rows(), start=row0 + 1):
         for j, v in enumerate(row):
             if v is None:
                 continue
-            ws.write(i, j, v)
+            if isinstance(v, str):
+                write_text(ws, i, j, v)  # never a formula (OWASP), see domain/cells.py
+            else:
+                ws.write(i, j, v)
     wb.close()
     return buf.getvalue()
 
@@ -338,13 +388,19 @@ def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return formats.chinese(df)
 
 
+def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
+    """(CSV bytes, Excel bytes) of a table as every page's download buttons hand them out:
+    Chinese headers, every text cell neutralised against formula injection."""
+    return csv_bytes(chinese_headers(df)), to_excel_bytes(df, name, title)
+
+
 def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None) -> None:
     """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers."""
     key = key or name
     c1, c2, _ = st.columns([1, 1, 6])
-    csv = chinese_headers(df).write_csv().encode("utf-8-sig")
+    csv, xlsx = table_downloads(df, name, title)
     c1.download_button("下载 CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}")
-    c2.download_button("下载 Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
+    c2.download_button("下载 Excel", xlsx, file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"xlsx_{key}")
 
@@ -377,7 +433,7 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
     """A drill-down list: a headline with its count and total investment, then the table."""
     
-    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
+    st.markdown(f"**{md(what)}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
     show_table(lst, name, title=title or what, key=key, height=380)
 
 
