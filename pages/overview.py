@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.present import charts, formats
-from lifecycle.domain import flags, labels
+from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
@@ -44,6 +44,12 @@ counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
 order = ["approval_red"] + [k for k in counts if k != "approval_red"]
 ui.flag_cards(counts, order)
 st.markdown(f"[{T['to_alerts']} →]({ui.page_href('alerts')})")
+pc = ctx.metrics.problem_counts(ctx.month, ctx.slice)  # not cached: recorded updates change it
+pcols = st.columns(4)
+pcols[0].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['open']}", f"{pc['open']:,}")
+pcols[1].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['overdue']}", f"{pc['overdue']:,}")
+pcols[2].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['closed']}", f"{pc['closed']:,}")
+pcols[3].markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
 
 st.subheader(T["changes"])
 changes = ui.cached(ctx, Metrics.changes, ctx.month, ctx.slice)

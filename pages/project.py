@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.store import comments
+from lifecycle.store import letters as store_letters
 from lifecycle.domain import flags, labels
 from lifecycle import ui
 from lifecycle.present import charts, formats
@@ -204,13 +205,32 @@ else:
 
 # ---- problems -------------------------------------------------------------------------------------
 st.subheader(T["problems"])
-pr = ui.cached(ctx, Metrics.project_problems, ctx.month, pid)
+# imported and recorded problems merged (docs/domain.md §11); not cached: records change it
+pr = m.problems(ctx.month).filter(pl.col("project_id") == pid)
 if pr.is_empty():
     st.caption(T["no_problems"])
 else:
-    n_open = pr.filter(pl.col("problem_state") == "open").height
-    st.caption(f"{labels.PROBLEM_STATES['open']} {n_open} 个 · {labels.PROBLEM_STATES['resolved']} {pr.height - n_open} 个")
-    ui.show_table(formats.translate(pr), f"{pid}_矛盾问题", key="pf_pr", link_projects=False)
+    n_open = pr.filter(pl.col("problem_status") != "closed").height
+    st.caption(f"{labels.PROBLEM_TEXT['open']} {n_open} 个 · {labels.PROBLEM_TEXT['closed']} {pr.height - n_open} 个"
+               f" · {labels.PROBLEM_TEXT['overdue']} {pr.filter(pl.col('overdue')).height} 个")
+    ui.show_table(formats.translate(pr.select("problem_id", "kind", "summary", "dept", "raised_on", "deadline_on",
+                                              "problem_status", "resolved_on", "days_open", "overdue", "last_note",
+                                              "last_by", "last_on")),
+                  f"{pid}_矛盾问题", key="pf_pr", link_projects=False)
+st.markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
+
+# ---- reminder letters and interviews recorded (docs/domain.md §12) ------------------------------
+st.subheader(labels.LETTER_TEXT["project_history"])
+lt = store_letters.effective(ctx.store.root, pid)
+if lt.is_empty():
+    st.caption(labels.LETTER_TEXT["no_history"])
+else:
+    n_by = lt.group_by("kind").agg(pl.col("list_month").n_unique().alias("n"))
+    n = dict(zip(n_by["kind"].to_list(), n_by["n"].to_list()))
+    st.caption("　".join(f"{labels.LETTER_DONE[k]}×{n.get(k, 0)}" for k in labels.LETTER_KINDS))
+    ui.show_table(formats.translate(lt.select("letter_id", pl.col("kind").alias("letter_kind"), "list_month",
+                                              "acted_on", "doc_no", "dept", "note", "recorded_by", "recorded_at")),
+                  f"{pid}_提醒函约谈记录", key="pf_letters", link_projects=False)
 
 # ---- flags ----------------------------------------------------------------------------------------
 st.subheader(T["flags"])

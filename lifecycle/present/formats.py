@@ -54,6 +54,9 @@ VALUE_MAPS: dict[str, dict] = {
     "start_status": labels.QUARTER_STATUS,
     "complete_status": labels.QUARTER_STATUS,
     "event": labels.MONTH_EVENTS,
+    "problem_status": labels.PROBLEM_STATUSES,
+    "source": labels.PROBLEM_SOURCES,
+    "letter_kind": labels.LETTER_KINDS,
 }
 
 # Columns that only serve the code (joins, sorting) and are never shown or sent out.
@@ -65,10 +68,12 @@ PERCENT = frozenset({
     "done_share_now", "on_time_share_at_batch", "capacity_utilization", "rate", "previous_rate",
     "filing_rate", "start_rate", "investment_rate", "production_rate", "capacity_rate",
     "start_on_time_rate", "complete_on_time_rate",
+    "year_ratio", "tax_contribution", "tolerance_share", "parallel_share", "agency_share",
 })
 ONE_DECIMAL = frozenset({
     "months_waiting", "months_overdue", "approval_months", "months_past_due", "gap_pp", "change_pp",
     "months", "median_months", "mean_months", "p25_months", "p75_months", "max_months", "score",
+    "eval_approval_months", "approval_months_median",
 })
 YI_SUFFIX = "_yi"
 WAN_SUFFIX = "_wan"

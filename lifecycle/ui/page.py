@@ -75,6 +75,10 @@ PAGES = [
     ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
     ("pages/risk.py", "风险预判", ":material/trending_up:", "risk"),
+    ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
+    ("pages/letters.py", "提醒约谈", ":material/mail:", "letters"),
+    ("pages/quotas.py", "要素保障", ":material/landscape:", "quotas"),
+    ("pages/evaluation.py", "阶段评估", ":material/fact_check:", "evaluation"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
@@ -313,7 +317,8 @@ def run_app(app_dir: Path) -> None:
     replace_page_not_found()  # a Chinese notice instead of Streamlit's English dialog
     _RUN.in_navigation = True
     try:
-        guarded(st.navigation(pages).run)
+        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
+        guarded(st.navigation(pages, expanded=True).run)
     finally:
         _RUN.in_navigation = False
 
