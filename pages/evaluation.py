@@ -1,55 +1,44 @@
-"""年度评价 (docs/domain.md §7.5): every producing in-library project graded A/B/C/D from 亩均税收,
-亩均产出, actual vs designed tax and investment intensity (benchmarks, weights and grade
-thresholds configured); the list for 表彰 (A) and the under-performers (D), downloadable."""
+"""阶段评估: the stage evaluations of the Jiangyin opinions (阶段性评估) — 审批 (approval cycle, 容缺预审,
+并联审批, 代办服务, 签约备案率), 建设 (starts, 报建面积, investment completion), 竣工投产 (intensity,
+equipment share, 研发加计扣除, capacity realisation, new above-scale enterprises, tax contribution,
+employment) — per unit and per project (docs/domain.md §14)."""
 import polars as pl
 import streamlit as st
 
 from lifecycle import ui
 from lifecycle.domain import labels
-from lifecycle.present import charts, formats
+from lifecycle.present import formats
 from lifecycle.query.metrics import Metrics
 
-T = labels.ZTF_TEXT
-ctx = ui.setup(T["eval_title"])
-m = ctx.metrics
-st.caption(T["eval_intro"])
-st.markdown(f"**{T['eval_rule']}**：{m.evaluation_rule()}")
+T = labels.EVAL_TEXT
+S = labels.EVAL_STAGES
+C = labels.COLUMNS
+ctx = ui.setup(T["title"], "📝")
+reg = ctx.region
+st.caption(T["rule"])
+stage = st.radio(T["stage"], list(S), format_func=S.get, horizontal=True, key="ev_stage")
 
-grades = ui.cached(ctx, Metrics.evaluation_grades, ctx.month, ctx.slice)
-rows = ui.cached(ctx, Metrics.evaluation, ctx.month, ctx.slice)
+units = ui.cached(ctx, Metrics.evaluation_units, ctx.month, ctx.slice, period=ctx.period)
+cols = Metrics.EVAL_UNIT_COLUMNS[stage]
+tot = units.filter(pl.col("unit_code").is_null())
+tot = tot.row(0, named=True) if tot.height else {}
+show = cols[:5]
+mc = st.columns(len(show))
+for c, k in zip(mc, show):
+    v = tot.get(k)
+    k_kind = formats.kind(k, pl.Float64 if isinstance(v, float) else pl.Int64)
+    c.metric(C.get(k, labels.RATES.get(k, k)), formats.text(v, k_kind))
+
+st.subheader(T["units"].format(unit_word=reg.unit_word))
+table = units.with_columns(pl.col("unit_name").fill_null(labels.LIST_TEXT["total"])).select(["unit_name", *cols])
+ui.show_table(formats.for_display(table.rename({"filing_rate": "filing_rate", "investment_rate": "investment_rate"})),
+              f"阶段评估_{S[stage]}_{ctx.month}", title=f"{reg.name}{S[stage]}评估（{formats.month_end_text(ctx.month)}）",
+              key=f"ev_units_{stage}")
+
+st.subheader(T["projects"])
+rows = ui.cached(ctx, Metrics.evaluation_projects, ctx.month, ctx.slice, stage=stage)
 if rows.is_empty():
-    st.info(T["eval_none"])
-    st.stop()
-
-st.subheader(T["eval_grades"])
-c = st.columns(len(grades))
-for col, r in zip(c, grades.iter_rows(named=True)):
-    col.metric(labels.GRADES.get(r["grade"], T["grade_none"]), f"{r['grade_count']:,}个",
-               help=f"总投资 {formats.yi_text(r['total_investment_wan'])}")
-ui.plot(charts.grade_chart(grades), key="ev_grades")
-
-cols = ["grade", "score", "project_id", "name", "unit_name", "total_investment_wan", "land_area_mu",
-        "production_on", "tax_12m_wan", "output_12m_wan", "designed_tax_wan", "tax_per_mu", "output_per_mu",
-        "tax_vs_designed", "intensity", "score_tax_per_mu", "score_output_per_mu", "score_tax_vs_designed",
-        "score_intensity", "ops_months"]
-view = rows.select(cols).with_columns(pl.col("tax_per_mu", "output_per_mu", "intensity").round(2))
-
-st.subheader(T["eval_awards"])
-awards = view.filter(pl.col("grade") == "A")
-if awards.is_empty():
-    st.info(T["eval_no_a"])
+    st.info(T["none"])
 else:
-    ui.show_table(formats.for_display(awards), f"表彰名单_{ctx.month}", title=f"{ctx.month} {T['eval_awards']}",
-                  key="ev_a", height=320)
-
-st.subheader(T["eval_under"])
-under = view.filter(pl.col("grade") == "D")
-if under.is_empty():
-    st.info(T["eval_no_d"])
-else:
-    ui.show_table(formats.for_display(under), f"产出不及预期_{ctx.month}", title=f"{ctx.month} {T['eval_under']}",
-                  key="ev_d", height=320)
-
-st.subheader(T["eval_all"])
-ui.show_table(formats.for_display(view), f"年度评价_{ctx.month}", title=f"{ctx.month} {T['eval_all']}",
-              key="ev_all", height=380)
+    ui.show_table(formats.for_display(formats.translate(rows)), f"项目评估_{S[stage]}_{ctx.month}",
+                  key=f"ev_projects_{stage}", height=420)

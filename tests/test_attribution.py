@@ -21,8 +21,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-
 from helpers import metrics_for, project, publish
+
 from lifecycle.present import explain
 from lifecycle.query.attribution import compare_month, decompose
 

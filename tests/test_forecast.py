@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import polars as pl
 import pytest
-
 from helpers import REPO, metrics_for, project, publish
+
 from lifecycle.query import forecast as F
 
 A = "320281001"  # 澄江街道
@@ -167,7 +167,7 @@ def test_backtest_beats_naive_rule_on_demo(demo_stores):
 
 def test_backtest_command(demo_stores):
     out = subprocess.run([sys.executable, "-m", "lifecycle", "backtest", "--store", str(demo_stores["changzhou"])],
-                         capture_output=True, text=True, cwd=REPO, timeout=300)
+                         capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
     assert out.returncode == 0, out.stderr
     assert "calibration by decile" in out.stdout and "model beats the naive rule" in out.stdout
 
@@ -176,6 +176,6 @@ def test_backtest_command_too_few_months(make_store):
     st = make_store()
     publish(st, "2025-06", [project("P1")])
     out = subprocess.run([sys.executable, "-m", "lifecycle", "backtest", "--store", str(st.root)],
-                         capture_output=True, text=True, cwd=REPO, timeout=120)
+                         capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
     assert out.returncode == 1
     assert out.stderr.startswith("错误：已发布的快照不足以回测") and "Traceback" not in out.stderr

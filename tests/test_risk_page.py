@@ -85,8 +85,13 @@ def test_overview_explains_each_rate(region_env, region):
     for s in sentences.values():
         assert s in text
     # the drill-down waterfall for one rate, versus the previous quarter
+    n_charts = len(at.get("plotly_chart"))
     at.toggle(key="ov_attr_open").set_value(True).run()
     _ok(at)
+    assert len(at.get("plotly_chart")) == n_charts + 1  # the waterfall
+    tables = [d.value for d in at.dataframe if labels.COLUMNS["contribution_pp"] in d.value.columns]
+    assert tables and abs(tables[0][labels.COLUMNS["contribution_pp"]].sum()
+                          - m.rate_attribution(month)["rates"]["filing_rate"]["change_pp"]) < 0.01 * len(tables[0])
     at.selectbox(key="ov_attr_rate").set_value("start_rate").run()
     _ok(at)
     at.radio(key="ov_attr_vs").set_value("quarter").run()

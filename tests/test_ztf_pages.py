@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lifecycle.domain import labels
 
-PAGES = ["phases", "growth", "evaluation"]
+PAGES = ["phases", "growth", "annual_evaluation"]
 
 
 def _run(page: str, query: dict | None = None) -> AppTest:
@@ -56,7 +56,7 @@ def test_growth_and_evaluation_numbers(region_env, region):
     lib = m.growth_projects(month)
     assert _metric(at, labels.ZTF_TEXT["growth_count"]) == f"{lib.height:,}个"
     assert _metric(at, labels.ZTF_TEXT["growth_should"]) == f"{lib['should_be_above_scale'].sum():,}个"
-    at = _run("evaluation")
+    at = _run("annual_evaluation")
     grades = m.evaluation_grades(month)
     for r in grades.iter_rows(named=True):
         assert _metric(at, labels.GRADES.get(r["grade"], labels.ZTF_TEXT["grade_none"])) == f"{r['grade_count']:,}个"
