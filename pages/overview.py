@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.present import charts, formats
-from lifecycle.domain import flags, labels
+from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
