@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from lifecycle.domain import reference
+from lifecycle.domain import reference, schema
 
 from lifecycle.store.snapshots import Store
 
