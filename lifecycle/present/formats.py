@@ -280,3 +280,6 @@ def cell_text(v, pct: bool = False, decimals: int | None = None) -> str:
     if isinstance(v, float) and _finite(v) and abs(v) >= 100:
         return f"{v:,.0f}"
     return text(v)
+
+# 招商线索 pipeline and township targets (issue 19): shares shown as percentages.
+PERCENT = PERCENT | {"pct_of_previous", "pct_of_first", "completion", "schedule_completion"}
