@@ -145,7 +145,7 @@ def test_unreviewed_lead_cannot_sign(store):
     with pytest.raises(p.PipelineError, match="尚未经审查委员会审查通过"):
         p.move_stage(store, lid, "甲", "formal")
     with pytest.raises(p.PipelineError, match="只能处于"):
-        p.add_lead(store, "甲", "直接签约", stage="formal")
+        p.add_lead(store, "甲", "直接签约", stage="formal", expected_investment_wan=1)
 
 
 def test_rules_and_validation(store):
@@ -171,10 +171,13 @@ def test_rules_and_validation(store):
 
 def test_changzhou_taxonomy(make_store):
     cz = make_store("changzhou", "cz")
-    lid = p.add_lead(cz, "甲", "常州项目", channel="产业链招商", industry_chain="动力电池", project_type="龙头型")
+    lid = p.add_lead(cz, "甲", "常州项目", channel="产业链招商", industry_chain="动力电池", project_type="龙头型",
+                     expected_investment_wan=80000)
     assert p.get_lead(cz, lid)["industry_chain"] == "动力电池"
     with pytest.raises(p.PipelineError, match="不在配置的分类中"):
-        p.add_lead(cz, "甲", "x", industry_chain="纺织服装")
+        p.add_lead(cz, "甲", "x", industry_chain="纺织服装", expected_investment_wan=1)
+    with pytest.raises(p.PipelineError, match="预计投资（万元）不能为空"):
+        p.add_lead(cz, "甲", "无投资额", industry_chain="动力电池")
 
 
 def test_history_names_every_user_and_change(store):

@@ -926,4 +926,5 @@ PIPELINE_COLUMNS: dict[str, str] = {
     "completion": "完成率",
     "schedule_completion": "序时完成率",
 }
+PIPELINE_COLUMNS.update({"completion": "完成率（%）", "schedule_completion": "序时完成率（%）"})
 COLUMNS.update({k: v for k, v in PIPELINE_COLUMNS.items() if k not in COLUMNS})

@@ -254,6 +254,8 @@ def _check_fields(store_root, fields: dict) -> dict:
             out[k] = _choice(v, cfg["project_types"], C["project_type"])
         elif k == "expected_investment_wan":
             out[k] = _amount(v)
+            if out[k] is None:  # required: the funnel and the targets weigh leads by it
+                raise PipelineError(T["err_required"].format(what=C[k]))
         elif k in ("source_body", "owner", "unit_code"):
             out[k] = _text(v, C[k], max_len=100)
         elif k == "last_contact_on":
@@ -312,13 +314,13 @@ def _admission_problem(con, lead_id: int) -> str | None:
 
 # ---- writing ----------------------------------------------------------------------------------
 def add_lead(store_root, user: str, name: str, stage: str = "lead", **fields) -> int:
-    """Record a new lead at 线索 or 洽谈 (审查 is reached by `open_review`, the signing stages by
+    """Record a new lead (name and expected investment in 万元 required) at 线索 or 洽谈 (审查 is reached by `open_review`, the signing stages by
     `move_stage` after a passed review); returns its id."""
     user = _text(user, T["user"], required=True, max_len=50)
     stage = _check_stage(stage)
     if stage not in ("lead", "talks"):
         raise PipelineError(T["err_new_stage"])
-    values = _check_fields(store_root, {"name": name, **fields})
+    values = _check_fields(store_root, {"name": name, "expected_investment_wan": None, **fields})
     values["stage"] = stage
     with _connect(store_root, write=True) as con:
         lid = con.execute("INSERT INTO leads (created_by, created_at) VALUES (?, ?)", (user, _now())).lastrowid
@@ -578,6 +580,23 @@ def review_queue(store_root, leads: pl.DataFrame) -> pl.DataFrame:
     return q.sort([pl.col("verdict").is_not_null(), pl.col("lead_id")])
 
 
+LEAD_TABLE = ("lead_id", "name", "stage_label", "unit_name", "channel", "industry_chain", "project_type",
+              "expected_investment_wan", "source_body", "owner", "last_contact_on", "verdict", "reasons",
+              "decided_on", "edited_by", "edited_at")
+QUEUE_TABLE = ("lead_id", "name", "unit_name", "review_id", "opinion_legal", "opinion_commercial",
+               "opinion_financial", "verdict", "reasons", "decided_on", "expected_investment_wan", "owner")
+STALE_TABLE = ("lead_id", "name", "stage_label", "unit_name", "owner", "source_body", "last_contact_on",
+               "days_since_contact", "expected_investment_wan", "channel", "industry_chain", "project_type")
+
+
+def table(df: pl.DataFrame, columns: tuple[str, ...], unit_names: dict[str, str]) -> pl.DataFrame:
+    """The columns of a lead list as shown and exported: the stage in Chinese, the unit's name."""
+    out = df.with_columns(
+        pl.col("stage").replace_strict(labels.PIPELINE_STAGES, default=pl.col("stage")).alias("stage_label"),
+        pl.col("unit_code").replace_strict(unit_names, default=pl.col("unit_code")).alias("unit_name"))
+    return out.select([c for c in columns if c in out.columns])
+
+
 __all__ = ["PipelineError", "add_lead", "update_lead", "record_contact", "move_stage", "open_review",
            "add_opinion", "decide", "check_admission", "list_leads", "get_lead", "history", "opinions",
-           "funnel", "stale", "review_queue", "settings", "db_path"]
+           "funnel", "stale", "review_queue", "table", "settings", "db_path"]

@@ -54,6 +54,7 @@ PAGES = [
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
+    ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
 ]
 
