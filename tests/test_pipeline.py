@@ -225,7 +225,7 @@ def test_concurrent_writers_lose_nothing(store):
         try:
             for k in range(5):
                 _lead(store, f"T{i}-{k}", "2026-09-01")
-        except Exception as e:  # pragma: no cover
+        except p.PipelineError as e:  # pragma: no cover
             errors.append(e)
 
     threads = [threading.Thread(target=add, args=(i,)) for i in range(4)]

@@ -59,8 +59,8 @@ def test_pipeline_page(region_env, demo_stores, region):
     # a few leads: one stale, one vetoed in the queue
     cfg = pipeline.settings(root)
     unit = next(iter(m.unit_targets(month)["unit_code"]))
-    kw = dict(channel=cfg["channels"][0], industry_chain=cfg["industry_chains"][0],
-              project_type=cfg["project_types"][0], unit_code=unit, owner="张三", source_body="商务局")
+    kw = {"channel": cfg["channels"][0], "industry_chain": cfg["industry_chains"][0],
+          "project_type": cfg["project_types"][0], "unit_code": unit, "owner": "张三", "source_body": "商务局"}
     old = (dt.date.today() - dt.timedelta(days=int(cfg["stale_days"]) + 10)).isoformat()
     pipeline.add_lead(root, "甲", "久未联系项目", last_contact_on=old, expected_investment_wan=20000, **kw)
     vid = pipeline.add_lead(root, "甲", "被否决项目", stage="talks", last_contact_on=dt.date.today(),
