@@ -155,7 +155,7 @@ PROFILES: dict[str, Profile] = {
         joint=0.30,
         intensity=1.0,
     ),
-    # prefecture city: a 亿元项目库 (all >= 1亿) of ~480 projects
+    # prefecture city: a 亿元项目库 (all >= 1亿) of ~500 projects
     "changzhou": Profile(
         signings_per_month=17.0,
         industry_share=0.80,
@@ -821,6 +821,60 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
     return {"projects": projects, "approvals": appr, "operations": ops, "problems": probs}
 
 
+def _unit_hash(key: str, salt: int) -> float:
+    """A deterministic number in [0, 1) for a key (stable across runs and platforms)."""
+    import hashlib
+
+    return int(hashlib.sha256(f"{key}|{salt}".encode()).hexdigest()[:8], 16) / 2 ** 32
+
+
+def with_quotas(tables: dict, region_key: str, month: str, seed: int) -> dict:
+    """Add the optional resource-quota sheet (要素指标, docs/domain.md §13) and the projects'
+    quota demand and this year's allocation to a demo snapshot. Drawn from hashes of ids, so the
+    main random stream (and every other demo figure) is unchanged."""
+    reg = reference.region(region_key)
+    y = int(month[:4])
+    a = month_end(month)
+    rows = []
+    for year in (y - 1, y):
+        for code in reg.units:
+            h = [_unit_hash(f"{code}{k}", seed + year) for k in range(5)]
+            rows.append({"unit_code": code, "year": year, "land_unsupplied_mu": round(60 + 340 * h[0], 1),
+                         "land_unused_mu": round(20 + 160 * h[1], 1), "land_reserve_mu": round(80 + 420 * h[2], 1),
+                         "emission_t": round(8 + 40 * h[3], 1), "energy_tce": round(5000 + 45000 * h[4], 0)})
+    p = tables["projects"]
+    u = (pl.col("project_id").hash(seed + y) % 1000).cast(pl.Float64) / 1000.0
+    y0 = dt.date(y, 1, 1)
+    alloc = (pl.col("filed_on").is_between(y0, a) & (pl.col("land_area_mu") > 0)).fill_null(False)
+    waiting = ((pl.col("exit_on").is_null() | (pl.col("exit_on") > a)) & ~alloc
+               & (pl.col("started_on").is_null() | (pl.col("started_on") > a)) & (pl.col("land_area_mu") > 0)
+               & (u < 0.35)).fill_null(False)
+    land = pl.col("land_area_mu")
+    emis = (land * 0.05).round(1)
+    energy = (pl.col("total_investment_wan").fill_null(0) * 0.08).round(0)
+    p = p.with_columns(
+        pl.when(waiting).then(land).alias("land_demand_mu"),
+        pl.when(waiting).then(emis).alias("emission_demand_t"),
+        pl.when(waiting).then(energy).alias("energy_demand_tce"),
+        pl.when(alloc).then(land).alias("land_allocated_mu"),
+        pl.when(alloc).then(emis).alias("emission_allocated_t"),
+        pl.when(alloc).then(energy).alias("energy_allocated_tce"),
+    )
+    # stage-evaluation fields (docs/domain.md §14), also from id hashes
+    v = [(pl.col("project_id").hash(seed + 100 + k) % 1000).cast(pl.Float64) / 1000.0 for k in range(5)]
+    filed = (pl.col("filed_on") <= a).fill_null(False)
+    p = p.with_columns(
+        pl.when(filed).then(v[0] < 0.3).alias("tolerance_prereview"),
+        pl.when(filed).then(v[1] < 0.55).alias("parallel_approval"),
+        pl.when(filed).then(v[2] < 0.6).alias("agency_service"),
+        pl.when((pl.col("started_on") <= a).fill_null(False) & pl.col("is_infrastructure").fill_null(False))
+        .then((pl.col("land_area_mu") * 666.7 * (0.6 + 0.6 * v[3])).round(0)).alias("building_area_m2"),
+        pl.when((pl.col("production_on") <= a).fill_null(False) & (pl.col("category") == "industry"))
+        .then((pl.col("designed_output_wan").fill_null(0) * 0.01 * v[4]).round(1)).alias("rd_deduction_wan"),
+    )
+    return {**tables, "projects": p, "quotas": pl.DataFrame(rows)}
+
+
 def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = None, months: int = 36,
              seed: int = 20240501, end_month: str | None = None, progress=None) -> Store:
     """Generate and publish `months` monthly snapshots ending at `end_month` into `store_dir`.
@@ -834,7 +888,7 @@ def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = N
     st = Store(store_dir)
     st.init(region_key)
     for i, m in enumerate(ms):
-        tables = snapshot(truth, approvals, operations, problems, m)
+        tables = with_quotas(snapshot(truth, approvals, operations, problems, m), region_key, m, seed)
         # the demo pretends each month was reported on the 5th of the following month
         pub = (month_end(m) + dt.timedelta(days=5)).isoformat() + "T09:00:00"
         st.publish(m, tables, source=[f"demo:{region_key}:seed={seed}"], user="demo", note="演示数据",

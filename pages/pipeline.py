@@ -1,4 +1,4 @@
-"""招商线索: the pipeline before the signing (docs/domain.md §11) — the lead funnel, stale leads,
+"""招商线索: the pipeline before the signing (docs/domain.md §16) — the lead funnel, stale leads,
 the review committee's queue with the veto reasons, all leads, and the township targets with
 序时 and gap."""
 import datetime as dt

@@ -1,4 +1,4 @@
-"""The 招商 pipeline (docs/domain.md §11): leads and the review committee in the store, the veto
+"""The 招商 pipeline (docs/domain.md §16): leads and the review committee in the store, the veto
 rule, the funnel and stale leads on hand-built records (expected values worked out by hand)."""
 from __future__ import annotations
 

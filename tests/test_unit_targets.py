@@ -1,4 +1,4 @@
-"""Township targets 招商任务 (docs/domain.md §11.3): progress against the yearly targets per unit
+"""Township targets 招商任务 (docs/domain.md §16.3): progress against the yearly targets per unit
 with 序时 and gap, from the library's formal signings — expected values worked out by hand."""
 from __future__ import annotations
 

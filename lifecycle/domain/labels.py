@@ -734,6 +734,27 @@ UI_TEXT: dict[str, str] = {
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
 
+# ---- issue 11: every slice, Chinese everywhere, every screen ---------------------------------
+SCREEN_TEXT: dict[str, str] = {
+    "no_rows": "无数据：当前筛选条件下没有记录。",
+    "no_data": "无数据",
+    "file_column": "档案",
+    "file_link": "查看",
+    "download_csv": "下载 CSV（UTF-8，可用 Excel 打开）",
+    "download_xlsx": "下载 Excel 工作簿",
+    "bad_month": "链接中的数据月份 {month} 不存在（已发布：{first} 至 {last}），已显示最新一期 {shown}。",
+    "bad_unit": "链接中的{unit_word} {units} 不存在，已忽略。",
+    "bad_value": "链接中的{what} {values} 不存在，已忽略。",
+    "bad_page": "您访问的页面不存在，已打开总览。",
+    "upload_hint": "将 Excel（.xlsx/.xlsm）或 CSV 台账拖到此处，或点击“选择文件”；可一次上传多个文件，每个不超过 200MB。",
+    "upload_button": "选择文件",
+    "started_after_limit": "历年已开工项目中备案至开工超{limit}个月（项目数）",
+}
+# What one row of a flag list counts, as label suffixes (domain/flags.py `counts`)
+COUNT_SUFFIX: dict[str, str] = {"项目": "（项目数）", "事项": "（事项数）"}
+# URL parameter names of the filters, as the notices name them
+FILTER_NAMES: dict[str, str] = {"tier": "投资分档", "section": "行业门类", "origin": "项目类型",
+                                "category": "产业类别", "period": "统计期"}
 # ---- slippage forecast (风险预判) and rate attribution (变动归因), issue 14 -------------------
 FORECAST_MILESTONES: dict[str, str] = {"started": "开工", "completed": "竣工", "producing": "投产",
                                        "at_capacity": "达产"}
@@ -841,7 +862,210 @@ COLUMNS.update({k: v for d in (FORECAST_COLUMNS, BACKTEST_COLUMNS, ATTRIBUTION_C
                 for k, v in d.items() if k not in COLUMNS})
 MAP_MEASURES["high_risk"] = RISK_TEXT["map_risk"]  # 镇街热力: forecast counts by unit (issue 14)
 
-# ---- 招商线索 pipeline, review committee, township targets (issue 19; docs/domain.md §11) ----
+# ---- Jiangyin workflows (issue 13): problems 交办→办结, letters, 要素保障 ---------------------
+PROBLEM_STATUSES: dict[str, str] = {
+    "collected": "采集",
+    "assigned": "交办",
+    "consulted": "会商会办",
+    "closed": "办结",
+}
+PROBLEM_SOURCES: dict[str, str] = {"imported": "台账导入", "recorded": "系统登记", "both": "台账+系统更新"}
+LETTER_KINDS: dict[str, str] = {"reminder": "提醒函", "interview": "约谈"}
+LETTER_DONE: dict[str, str] = {"reminder": "已发函", "interview": "已约谈"}
+COLUMNS.update({
+    "deadline_on": "办结时限",
+    "problem_status": "办理状态",
+    "days_overdue_problem": "超时限（天）",
+    "overdue": "是否超时限",
+    "source": "来源",
+    "last_note": "最近办理情况",
+    "last_by": "最近经办人",
+    "last_on": "最近办理日期",
+    "open": "未办结",
+    "closed": "已办结",
+    "closed_late": "超时限办结",
+    "problems_total": "问题数",
+    "collected": "采集",
+    "assigned": "交办",
+    "consulted": "会商会办",
+    "letter_kind": "督办方式",
+    "doc_no": "文号",
+    "acted_on": "发函/约谈日期",
+    "acted_by": "经办人",
+    "recorded_at": "登记时间",
+    "letters_sent": "已发函（次）",
+    "interviews_held": "已约谈（次）",
+    "letter_history": "督办记录",
+    "route_dept": "督办部门",
+    "note": "备注",
+    "letter_id": "记录编号",
+    "update_id": "记录编号",
+    "max_days_open": "最长未办结（天）",
+    "median_days_open": "未办结天数中位数",
+    "n_updates": "办理记录数",
+    "grp": "分组",
+    "done_this_month": "本月已办",
+    "last_letter_on": "最近发函日期",
+    "last_interview_on": "最近约谈日期",
+    "list_month": "清单月份",
+    "done_text": "督办记录",
+    "voids": "作废记录",
+    "recorded_by": "经办人",
+})
+THRESHOLD_LABELS.update({"problem_deadline_days": "矛盾问题默认办结时限（天）"})
+PROBLEM_TEXT: dict[str, str] = {
+    "title": "问题督办",
+    "rule": ("口径：问题按“采集 → 交办 → 会商会办 → 办结”推进。台账导入的问题：所选月末前已填解决日期为办结，"
+             "填了交办部门为交办，否则为采集；系统登记的办理记录（办理日期不晚于月末）与台账合并，取推进更远的状态。"
+             "办结时限未填时按提出日期后{days}天计；未办结且办结时限早于月末即为超时限（时限当天不算超时）。"),
+    "open": "未办结",
+    "overdue": "超时限",
+    "closed": "已办结",
+    "total": "问题总数",
+    "by_dept": "按责任部门",
+    "by_unit": "按镇街（板块）",
+    "list": "问题清单",
+    "none": "所选范围内没有矛盾问题。",
+    "status_filter": "办理状态",
+    "dept_filter": "责任部门",
+    "only_overdue": "只看超时限",
+    "dept_sheet": "导出部门问题督办表（Excel）",
+    "dept_pick": "部门",
+    "record": "登记办理情况",
+    "record_help": "选择问题，填写新的办理状态和办理情况；每次登记都会保留记录。",
+    "new_problem": "登记新问题",
+    "pick_problem": "问题",
+    "new_status": "新的状态",
+    "note": "办理情况",
+    "acted_on": "办理日期",
+    "by": "经办人",
+    "by_help": "登录功能上线后自动填写当前用户；此前请填写经办人姓名。",
+    "dept": "责任部门",
+    "deadline": "办结时限",
+    "save": "保存",
+    "saved": "已保存：{pid} → {status}",
+    "history": "办理记录",
+    "no_history": "暂无系统登记的办理记录。",
+    "project": "项目",
+    "summary": "问题描述",
+    "kind": "问题类型",
+    "raised_on": "提出日期",
+    "added": "已登记新问题 {pid}",
+    "sheet_title": "{region}{dept}矛盾问题督办表",
+    "overview_label": "矛盾问题（未办结/超时限）",
+}
+LETTER_TEXT: dict[str, str] = {
+    "section": "提醒函与约谈",
+    "by_dept": "按督办部门分表",
+    "record": "登记发函/约谈",
+    "recorded": "已登记：{pid} {kind}（{on}）",
+    "doc_no": "文号",
+    "acted_on": "日期",
+    "by": "经办人",
+    "download_docx": "下载{kind}（Word）",
+    "download_all": "下载本部门全部{kind}（Word，合并一份）",
+    "dept_sheet": "导出{dept}{kind}清单（Excel）",
+    "project_history": "提醒函/约谈记录",
+    "no_history": "暂无提醒函或约谈记录。",
+    "count_rule": "“已发函/已约谈”按月计次：同一项目同一自然月内多次登记只计一次；只统计日期不晚于所选月末的记录。",
+    "none": "本月没有项目列入该清单。",
+    "title": "提醒约谈",
+    "kind": "督办方式",
+    "listed": "列入清单",
+    "done_month": "本月已登记",
+    "todo_month": "本月待办",
+    "ever": "曾发函/约谈",
+    "single": "单个项目文书",
+    "pick_project": "项目",
+    "record_pick": "本次已发函/已约谈的项目",
+    "save": "登记",
+    "caption": ("清单按配置（config.toml [letters]）分送督办部门：工业项目送工信局、服务业项目送商务局。"
+                "每个项目可生成 Word 文书；发函或约谈后请登记，下月清单显示“已发函/已约谈×次”。"),
+}
+
+# ---- 要素保障: resource quotas (docs/domain.md §13) ------------------------------------------
+IMPORT_TABLES["quotas"] = "要素指标"
+IMPORT_TITLES["quotas"] = "资源要素指标台账"
+QUOTA_RESOURCES: dict[str, str] = {"land": "土地", "emission": "排放总量指标", "energy": "能耗指标"}
+QUOTA_UNITS: dict[str, str] = {"land": "亩", "emission": "吨", "energy": "吨标煤"}
+COLUMNS.update({
+    "year": "年度",
+    "land_unsupplied_mu": "批而未供（亩）",
+    "land_unused_mu": "供而未用（亩）",
+    "land_reserve_mu": "收购储备（亩）",
+    "emission_t": "排放总量指标（吨）",
+    "energy_tce": "能耗指标（吨标煤）",
+    "land_demand_mu": "尚需用地指标（亩）",
+    "emission_demand_t": "尚需排放指标（吨）",
+    "energy_demand_tce": "尚需能耗指标（吨标煤）",
+    "land_allocated_mu": "本年已分配用地（亩）",
+    "emission_allocated_t": "本年已分配排放指标（吨）",
+    "energy_allocated_tce": "本年已分配能耗指标（吨标煤）",
+    "resource": "要素",
+    "quota": "年度指标",
+    "allocated": "本年已分配",
+    "remaining": "剩余",
+    "waiting_projects": "待分配项目数",
+    "waiting_demand": "待分配需求",
+    "shortfall": "缺口",
+    "has_quota": "已填报指标",
+    "quota_unit": "计量单位",
+})
+QUOTA_TEXT: dict[str, str] = {
+    "title": "要素保障",
+    "rule": ("口径：年度指标取要素指标表中所选月份所在年度的数据（土地为批而未供、供而未用、收购储备三类之和）；"
+             "本年已分配为该{unit_word}本期快照中全部项目“本年已分配”之和；剩余 = 年度指标 − 本年已分配；"
+             "待分配项目为在库且“尚需…指标”大于0的项目；缺口 = 待分配需求 − 剩余（不小于0）。"),
+    "no_quotas": "所选年度尚未导入要素指标（台账中的“要素指标”工作表，可选）。",
+    "resource": "要素",
+    "by_unit": "分{unit_word}指标使用",
+    "waiting": "待分配项目",
+    "none_waiting": "没有待分配项目。",
+    "map_measure": "地图显示",
+    "total": "全市合计",
+}
+
+# ---- stage evaluations 阶段性评估 (docs/domain.md §14) ---------------------------------------
+EVAL_STAGES: dict[str, str] = {"approve": "审批阶段", "build": "建设阶段", "produce": "竣工投产阶段"}
+COLUMNS.update({
+    "agency_service": "代办服务",
+    "tolerance_prereview": "容缺预审",
+    "parallel_approval": "并联审批",
+    "building_area_m2": "报建面积（平方米）",
+    "rd_deduction_wan": "研发费用加计扣除（万元）",
+    "eval_approval_months": "审批周期（月）",
+    "started_in_year": "本年开工",
+    "year_ratio": "年度投资完成比例",
+    "new_above_scale": "列入新增规上企业",
+    "tax_contribution": "税收贡献率",
+    "sales_12m_wan": "近12个月开票销售（万元）",
+    "employees_latest": "用工人数（最近月）",
+    "employees_per_yi": "每亿元投资用工（人）",
+    "filed_n": "已备案项目数",
+    "started_n": "已开工项目数",
+    "approval_months_median": "审批周期中位数（月）",
+    "tolerance_share": "容缺预审占比",
+    "parallel_share": "并联审批占比",
+    "agency_share": "代办服务占比",
+    "started_year_n": "本年开工项目数",
+    "building_area_year_m2": "本年开工报建面积（平方米）",
+    "completed_n": "已竣工项目数",
+    "new_above_scale_n": "本年新增规上企业数",
+    "rd_deduction_total_wan": "研发费用加计扣除合计（万元）",
+    "employees_total": "用工人数合计",
+})
+EVAL_TEXT: dict[str, str] = {
+    "title": "阶段评估",
+    "rule": ("口径（docs/domain.md §14）：在库项目按阶段评估——审批阶段为已备案项目，建设阶段为已开工项目，竣工投产阶段为已竣工项目；"
+             "审批周期=备案至开工（未开工至月末）月数；占比中未填报按“否”计；近12个月指标按当月及之前11个月的运行数据；"
+             "税收贡献率=近12个月税收/近12个月开票销售；每亿元投资用工=最近一个运行月的用工人数/总投资（亿元）。"),
+    "stage": "评估阶段",
+    "units": "分{unit_word}汇总",
+    "projects": "项目评估表",
+    "none": "所选范围内没有处于该阶段的项目。",
+}
+
+# ---- 招商线索 pipeline, review committee, township targets (issue 19; docs/domain.md §16) ----
 PIPELINE_STAGES: dict[str, str] = {
     "lead": "线索", "talks": "洽谈", "review": "审查", "intent": "意向签约", "formal": "正式签约",
 }

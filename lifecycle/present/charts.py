@@ -31,6 +31,26 @@ INVEST_LABELS = {"total_investment_wan": "总投资", "cumulative_done_wan": "�
 HEAT_SCALE = [[0.0, "#f7fbff"], [0.15, "#c6dbef"], [0.4, "#6baed6"], [0.7, "#2171b5"], [1.0, "#08306b"]]
 
 
+# Axes read the Chinese way: no SI suffixes ("20k"), thousands separated; dates as 2024年1月
+NUMBER_AXIS = dict(exponentformat="none", separatethousands=True)
+DATE_AXIS = dict(tickformat="%Y年%-m月", hoverformat="%Y-%m-%d")
+
+
+def localise(fig: go.Figure, height: int | None = None, date_x: bool = False) -> go.Figure:
+    """The shared look and Chinese axes for a figure a page built itself: CJK fonts, white
+    background, no SI suffixes, separators, and (date_x) month ticks as '2024年1月' instead of
+    Plotly's English 'Jan 2024'. Layout the page already set is kept."""
+    base = base_layout(None, height or (fig.layout.height or 360))
+    for k in ("title", "margin", "legend", "showlegend", "clickmode", "dragmode"):
+        base.pop(k, None)
+    fig.update_layout(**{k: v for k, v in base.items() if k not in ("xaxis", "yaxis")})
+    fig.update_xaxes(**NUMBER_AXIS, automargin=True)
+    fig.update_yaxes(**NUMBER_AXIS, automargin=True)
+    if date_x:
+        fig.update_xaxes(**DATE_AXIS)
+    return fig
+
+
 def _merge(a: dict, b: dict) -> dict:
     out = dict(a)
     for k, v in b.items():
@@ -45,8 +65,8 @@ def base_layout(title: str | None = None, height: int = 460, show_legend: bool =
         template=None,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
-        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
+        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True, **NUMBER_AXIS),
+        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True, **NUMBER_AXIS),
         font=dict(family=FONT_FAMILY, size=BASE_FONT, color="#222"),
         title=dict(text=title, font=dict(size=BASE_FONT + 4), x=0, xanchor="left") if title else None,
         height=height,
@@ -85,9 +105,10 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         return _empty(title)
     rows = df.to_dicts()
     text = [
-        f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+        # one short line per figure (a single long line is cut on a laptop screen)
+        f"<b>{r['reached']:,}个</b>" + ("" if not formats.is_value(r["pct_of_previous"]) else
                                        f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
-                                       f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
+                                       f"<br>{labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
         for r in rows
     ]
     trace = go.Funnel(
@@ -96,7 +117,7 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         text=text,
         textinfo="text",
         textposition="outside",
-        textfont=dict(size=BASE_FONT - 3, color="#111"),
+        textfont=dict(size=BASE_FONT - 5, color="#111"),
         customdata=[[r["stage"], formats.yi(r.get("investment_wan") or 0.0)] for r in rows],
         hovertemplate="%{y}<br>已达到 %{x:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
         marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
@@ -336,7 +357,7 @@ def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: 
 def unit_measure_chart(df: pl.DataFrame, measure: str, title: str | None = None) -> go.Figure:
     """Units sorted by one measure (horizontal bars), the map's measure as a chart."""
     d = df.filter(pl.col(measure).is_not_null()).sort(measure, descending=True)
-    if d.is_empty():
+    if d.is_empty() or not d[measure].fill_nan(0).abs().sum():  # nothing or only zeros: no −1…1 axis
         return _empty(title)
     is_rate = measure in labels.RATES
     money = measure.endswith("_wan")

@@ -1,4 +1,4 @@
-"""The 招商 pipeline before the signing (docs/domain.md §11): leads (招商线索) and the reviews of
+"""The 招商 pipeline before the signing (docs/domain.md §16): leads (招商线索) and the reviews of
 the 招商项目审查委员会, stored durably in the store.
 
 Storage: one SQLite database `<store>/pipeline.sqlite` in WAL mode, opened like `comments.py`
@@ -517,7 +517,7 @@ def opinions(store_root, review_id: int | None = None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=OPINION_SCHEMA, orient="row") if rows else pl.DataFrame(schema=OPINION_SCHEMA)
 
 
-# ---- the numbers of the pipeline page (docs/domain.md §11) -------------------------------------
+# ---- the numbers of the pipeline page (docs/domain.md §16) -------------------------------------
 def funnel(leads: pl.DataFrame) -> pl.DataFrame:
     """One row per stage in order: leads now at the stage (`current`), leads that reached it
     (`reached`: current stage at or beyond it — stages only move forward), vetoed leads among

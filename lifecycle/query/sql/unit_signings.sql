@@ -1,6 +1,6 @@
 -- One row per drill-down unit of the slice: the projects of snapshot $month (exited included)
 -- formally signed from $year_start to the end of $month, for the township targets 招商任务
--- (docs/domain.md §11.3): their number, total investment, and how many are >= 10亿 / >= 50亿.
+-- (docs/domain.md §16.3): their number, total investment, and how many are >= 10亿 / >= 50亿.
 WITH s AS (
     SELECT unit_code, total_investment_wan
     FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
