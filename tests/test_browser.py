@@ -27,7 +27,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk", "phases", "growth", "annual_evaluation"}
+PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk", "phases", "growth", "annual_evaluation",
+                "pipeline"}
 MAP_PAGES = {"map"}
 SERVER_START_S = 90
 PAGE_TIMEOUT_MS = 120_000

@@ -95,3 +95,24 @@ def import_settings(store: Path | None = None) -> dict:
     out.setdefault("max_shrink_share", 0.5)
     out.setdefault("change_factor", 3.0)
     return out
+
+
+def pipeline_settings(region: str | None = None, store: Path | None = None) -> dict:
+    """The `[pipeline]` section (stale_days and the taxonomies channels / project_types /
+    industry_chains) with the region's `[regions.<key>.pipeline]` overrides, plus the region's
+    yearly township targets `unit_targets` as {year (int): {unit_code: {target key: number}}}
+    (docs/domain.md §16). Package defaults, then <store>/config.toml."""
+    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
+    if store is not None:
+        p = Path(store) / "config.toml"
+        if p.exists():
+            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    out = dict(cfg.get("pipeline", {}))
+    out.setdefault("stale_days", 60)
+    for k in ("channels", "project_types", "industry_chains"):
+        out[k] = list(out.get(k, []))
+    reg = cfg.get("regions", {}).get(region, {}) if region else {}
+    out.update(reg.get("pipeline", {}))
+    out["unit_targets"] = {int(y): {str(u): dict(t) for u, t in units.items()}
+                           for y, units in reg.get("unit_targets", {}).items()}
+    return out

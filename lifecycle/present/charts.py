@@ -564,3 +564,45 @@ def calibration_chart(cal: pl.DataFrame, title: str | None = None, height: int =
                       hoverinfo="skip")
     return figure([diag, pts], title, height, xaxis=dict(title=dict(text=C["predicted"] + "（%）"), range=[0, 100]),
                   yaxis=dict(title=dict(text=C["observed"] + "（%）"), range=[0, 100]))
+
+
+# ---- 招商线索 pipeline and township targets (issue 19) ------------------------------------------
+PIPELINE_COLORS = {"lead": "#c6dbef", "talks": "#9ecae1", "review": "#f2a541", "intent": "#6baed6",
+                   "formal": "#3182bd"}
+
+
+def pipeline_funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """The lead funnel from `store.pipeline.funnel`: leads that reached each stage with the
+    conversion from the previous stage and from the first."""
+    if df.is_empty() or not df["reached"].sum():
+        return _empty(title)
+    rows = df.to_dicts()
+    text = [f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+            f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
+            f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}") for r in rows]
+    trace = go.Funnel(
+        y=[r["stage_label"] for r in rows], x=[r["reached"] for r in rows], text=text, textinfo="text",
+        textposition="outside", textfont=dict(size=BASE_FONT - 3, color="#111"),
+        customdata=[[r["stage"], r["current"], r["vetoed"]] for r in rows],
+        hovertemplate="%{y}<br>已达到 %{x:,} 个<br>当前在此阶段 %{customdata[1]:,} 个"
+                      "（其中被否决 %{customdata[2]:,} 个）<extra></extra>",
+        marker=dict(color=[PIPELINE_COLORS[r["stage"]] for r in rows]),
+        connector=dict(line=dict(color="#bbb", width=1)), cliponaxis=False)
+    top = max(r["reached"] for r in rows) or 1
+    return figure([trace], title, height, show_legend=False, yaxis=dict(tickfont=dict(size=BASE_FONT + 1)),
+                  xaxis=dict(visible=False, range=[-top * 0.51, top * 1.45]), margin=dict(r=10))
+
+
+def target_progress_chart(df: pl.DataFrame, title: str | None = None, height: int = 420) -> go.Figure:
+    """One target measure of `Metrics.unit_targets` by unit: the actual against the 序时 target
+    and the year's target (bars), units in the frame's order."""
+    if df.is_empty():
+        return _empty(title)
+    x = [n or c for n, c in zip(df["unit_name"].to_list(), df["unit_code"].to_list())]
+    keys = df["unit_code"].to_list()
+    C = labels.COLUMNS
+    traces = [go.Bar(x=x, y=df[col].to_list(), name=C[col], marker_color=color, customdata=keys,
+                     hovertemplate="%{x} " + C[col] + "：%{y:,.2f}<extra></extra>")
+              for col, color in (("target", "#c6dbef"), ("schedule_target", "#6baed6"), ("actual", "#e4572e"))]
+    return figure(traces, title, height, barmode="group", legend=dict(orientation="h", y=-0.2),
+                  xaxis=dict(type="category"))

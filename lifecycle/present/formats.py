@@ -359,3 +359,14 @@ def screen_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, tuple[str, b
     hdr = headers(out.columns)
     out = out.rename(hdr)
     return out, {hdr[c]: (kinds[c], as_text[c]) for c in src.columns}
+
+# 招商线索 pipeline and township targets (issue 19): shares shown as percentages.
+PERCENT = PERCENT | {"pct_of_previous", "pct_of_first", "completion", "schedule_completion"}
+VALUE_MAPS["verdict"] = labels.REVIEW_VERDICTS
+
+
+def pct_column(col: str) -> pl.Expr:
+    """A share column as screen text in percent with one decimal ('83.3'), '—' when empty
+    (a ratio with a zero base), keeping the column name (header “…（%）”)."""
+    return (pl.when(pl.col(col).is_null()).then(pl.lit(MISSING))
+            .otherwise((pl.col(col) * 100).round(1).cast(pl.String)).alias(col))

@@ -824,6 +824,46 @@ class Metrics:
         return attribution.attribution(self.db, self.check_month(month), sl.params(), versus, period)
 
 
+    # ---- township targets 招商任务 (issue 19; docs/domain.md §16.3) -------------------------
+    def unit_targets(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per unit with yearly targets for year(M) in the configuration × target measure
+        (labels.TARGET_MEASURES order): the year's `target`, the 序时 target (target × months
+        elapsed ÷ 12, months elapsed = M's month number), the `actual` formal signings of the
+        year up to A in snapshot M (exited included; investment in 亿元), `gap` = actual − 序时
+        target (negative = behind), `completion` = actual ÷ target and `schedule_completion` =
+        actual ÷ 序时 target (empty when the base is 0). Units outside the slice are left out."""
+        from lifecycle.domain.config import pipeline_settings
+
+        self.check_month(month)
+        year, elapsed = int(month[:4]), int(month[5:7])
+        targets = pipeline_settings(self.region, self.db.store.root)["unit_targets"].get(year, {})
+        schema = {"unit_code": pl.String, "measure": pl.String, "target": pl.Float64}
+        rows = [{"unit_code": u, "measure": k, "target": float(t[k])}
+                for u, t in targets.items() if sl.units is None or u in sl.units
+                for k in labels.TARGET_MEASURES if t.get(k) is not None]
+        tg = pl.DataFrame(rows, schema=schema)
+        done = self.db.run("unit_signings", self._p(month, sl, year_start=dt.date(year, 1, 1)))
+        done = done.with_columns((pl.col("signed_investment_wan") / 10_000).alias("signed_investment_yi"))
+        measures = list(labels.TARGET_MEASURES)
+        long = done.unpivot(index=["unit_code", "unit_name"], on=measures, variable_name="measure",
+                            value_name="actual").with_columns(pl.col("actual").cast(pl.Float64))
+        order = pl.DataFrame({"measure": measures, "ord": list(range(len(measures)))})
+        out = (tg.join(long, on=["unit_code", "measure"], how="left").join(order, on="measure")
+               .with_columns(pl.col("actual").fill_null(0.0),
+                             (pl.col("target") * elapsed / 12).alias("schedule_target"),
+                             pl.col("measure").replace_strict(labels.TARGET_MEASURES).alias("measure_label")))
+        return (out.with_columns(
+                    (pl.col("actual") - pl.col("schedule_target")).alias("gap"),
+                    pl.when(pl.col("target") > 0).then(pl.col("actual") / pl.col("target")).alias("completion"),
+                    pl.when(pl.col("schedule_target") > 0).then(pl.col("actual") / pl.col("schedule_target"))
+                    .alias("schedule_completion"),
+                    pl.lit(elapsed).alias("months_elapsed"))
+                .sort("unit_code", "ord")
+                .select("unit_code", "unit_name", "measure", "measure_label", "target", "schedule_target",
+                        "actual", "gap", "completion", "schedule_completion", "months_elapsed"))
+
+
+
 def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
     """Rows of a per-project frame within the slice (by the project's attributes in the frame)."""
     cols = {"units": "unit_code", "tiers": "tier_band", "sections": "industry_section",

@@ -85,6 +85,7 @@ PAGES = [
     ("pages/phases.py", "分段推进", ":material/linear_scale:", "phases"),
     ("pages/growth.py", "新增长点培育库", ":material/trending_up:", "growth"),
     ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
+    ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
 ]
 
