@@ -35,7 +35,9 @@ with tab_import:
     month = c1.text_input(U["month"], value=importer.next_month(months[-1]) if months else "", help=U["month_help"])
     user = ctx.user.name
     c1.caption(f"{U['user']}：{user}")
-    files = c2.file_uploader(U["upload"], type=["xlsx", "xlsm", "csv"], accept_multiple_files=True)
+    files = c2.file_uploader(U["upload"], type=["xlsx", "xlsm", "csv"], accept_multiple_files=True,
+                             help=labels.SCREEN_TEXT["upload_hint"])
+    c2.caption(labels.SCREEN_TEXT["upload_hint"])  # Streamlit's own uploader text is replaced (ui BIG_SCREEN_CSS)
     month_ok = bool(month) and bool(MONTH_RE.match(month))
     if month and not month_ok:
         st.error(U["bad_month"].format(month=month))

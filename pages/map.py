@@ -10,7 +10,7 @@ from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
-ctx = ui.setup("镇街热力")
+ctx = ui.setup(ui.REGION_TITLES["map"])
 T = labels.VIEW_TEXT
 reg = ctx.region
 UNIT, DETAIL = "map_unit", "map_detail"
@@ -45,7 +45,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"{reg.unit_word}地图 · {mlabel}")
     deck = maps.build_deck(reg.key, tip_frame, mlabel, projects.select(
-        "project_id", "name", "unit_code", "total_investment_wan", "stage"))
+        "project_id", "name", "unit_code", "total_investment_wan", "stage"), focus=list(ctx.slice.units or []))
     ui.deck(deck, key="map_deck", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
             (o.get("properties") or {}).get("unit_code"), height=620)
     present = [r for r in rows if r[measure] is not None]

@@ -178,12 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub) -> None:
-    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest,
-    users, audit)."""
-    from lifecycle.cli import accounts, forecast, packs, serve
+    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters, problems, review, annual, users, audit)."""
+    from lifecycle.cli import accounts, forecast, packs, serve, workflow
     from lifecycle.ingest import importer
 
-    for m in (importer, packs, forecast, accounts):
+    for m in (importer, packs, forecast, workflow, accounts):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 
