@@ -529,6 +529,15 @@ def generate_truth(region_key: str, n: int | None, first_month: str, end_month: 
         _date_series("land_t", land_acq),
         _date_series("above_t", above_scale),
     )
+    # the intent signing kept when it turns formal (docs/domain.md §2.1) and 省/市重大 (§6.2), drawn
+    # from their own stream so that the rest of the demo does not move
+    rng2 = np.random.default_rng(seed + 12)
+    via_intent = (~intent) & (rng2.random(n) < 0.6)
+    intent_days = np.where(intent, signed, np.where(via_intent, signed - np.round(rng2.uniform(20, 240, n)), np.nan))
+    big = total >= 100000
+    u = rng2.random(n)
+    major = np.where(big & (u < 0.3), "provincial", np.where(u < np.where(big, 0.75, 0.12), "municipal", None))
+    truth = truth.with_columns(_date_series("intent_t", intent_days), pl.Series("major_level", major.tolist(), dtype=pl.String))
 
     slow_appr = d_appr > SLOW_APPROVAL * typ_appr
     approvals = _approvals(rng, pid, filed, start_would, never_start, slow_appr, land_acq, needs_land, infra, is_new,
@@ -733,7 +742,8 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
     def known(c: str) -> pl.Expr:
         return pl.when(pl.col(c) <= a).then(pl.col(c)).otherwise(None)
 
-    t = truth.filter(pl.col("signed_t") <= a)
+    t = truth.filter(pl.coalesce(pl.col("intent_t"), pl.col("signed_t")) <= a)
+    formal_yet = pl.col("signed_t") <= a  # an intent that turns formal later is an intent signing until then
     exited = pl.col("exit_t") <= a
     replanned = pl.col("replan") & (pl.col("replan_at") <= a)
     freeze = pl.min_horizontal(pl.col("stall_t").fill_null(never), pl.col("exit_t").fill_null(never))
@@ -779,9 +789,11 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
         "project_id",
         pl.when(pl.col("filed_t") <= a).then(pl.col("project_code_full")).otherwise(None).alias("project_code"),
         "name", "enterprise", "credit_code", "township_code", "park", "industry_section", "industry_chain",
-        "origin", "category", "is_infrastructure", "signing_type", "total_investment_wan", "equipment_plan_wan",
+        "origin", "category", "is_infrastructure",
+        pl.when(formal_yet).then(pl.col("signing_type")).otherwise(pl.lit("intent")).alias("signing_type"),
+        "total_investment_wan", "equipment_plan_wan",
         "land_area_mu", "designed_output_wan", "designed_tax_wan",
-        pl.col("signed_t").alias("signed_on"),
+        pl.when(formal_yet).then(pl.col("signed_t")).otherwise(pl.col("intent_t")).alias("signed_on"),
         known("filed_t").alias("filed_on"),
         known("started_t").alias("started_on"),
         known("completed_t").alias("completed_on"),
@@ -802,6 +814,8 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
         (pl.col("joint_acceptance_t") & (pl.col("completed_t") <= a)).fill_null(False).alias("joint_acceptance"),
         "campaign",
         known("above_t").alias("above_scale_on"),
+        known("intent_t").alias("intent_signed_on"),
+        "major_level",
     ).sort("project_id")
     appr = (
         approvals.filter(pl.col("received_on") <= a)

@@ -4,7 +4,7 @@ approval period 审批周期 filed → started), and a click-through list of a s
 import polars as pl
 import streamlit as st
 
-from lifecycle.present import charts
+from lifecycle.present import charts, formats
 from lifecycle.domain import flags, labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
@@ -65,6 +65,10 @@ ui.show_table(conv, f"阶段转化_{ctx.month}", title=f"{ctx.month} 阶段转�
 st.subheader(T["cohort_funnel"])
 cohort = ui.cached(ctx, Metrics.cohort_funnel, ctx.month, ctx.slice)
 ui.plot(charts.cohort_chart(cohort), key="fun_cohort")
+rec, conv_n = int(cohort["intent_recorded"].sum()), int(cohort["intent_converted"].sum())
+st.metric(labels.ZTF_TEXT["intent_conversion"], formats.pct_text(conv_n / rec if rec else None),
+          help=f"有意向签约记录的项目 {rec:,} 个，其中已转为正式签约 {conv_n:,} 个（意向签约日期在转正式后保留）")
+st.caption(labels.ZTF_TEXT["funnel_intent_note"])
 ui.show_table(cohort, f"签约年度队列_{ctx.month}", title=f"{ctx.month} 签约年度队列漏斗", key="fun_cohort_tbl",
               link_projects=False)
 

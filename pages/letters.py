@@ -71,8 +71,9 @@ for tab, dept in zip(st.tabs([f"{d}（{rows.filter(pl.col('route_dept') == d).he
         names = dict(zip(d_rows["project_id"].to_list(), d_rows["name"].to_list()))
         st.markdown(f"**{T['single']}**")
         s1, s2 = st.columns([3, 2])
-        pid = s1.selectbox(T["pick_project"], list(names), format_func=lambda p: f"{p}　{names[p]}",
-                           key=f"lt_one_{kind}_{dept}")
+        # plain text options (a format_func would not survive AppTest's reruns)
+        pid = s1.selectbox(T["pick_project"], [f"{p}　{n}" for p, n in names.items()],
+                           key=f"lt_one_{kind}_{dept}").split("　")[0]
         doc_no = s2.text_input(T["doc_no"], key=f"lt_no_{kind}_{dept}")
         row = d_rows.filter(pl.col("project_id") == pid).row(0, named=True)
         st.download_button(T["download_docx"].format(kind=K[kind]),

@@ -17,6 +17,21 @@ st.subheader(T["rates"])
 ui.rate_cards(rates)
 ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
+# Yearly targets with 序时进度 (docs/domain.md §7.3; Changzhou: 拿地即开工, 联合竣工验收)
+targets = ui.cached(ctx, Metrics.targets, ctx.month, ctx.slice)
+if targets.height:
+    st.subheader(labels.ZTF_TEXT["targets"])
+    trend = ui.cached(ctx, Metrics.target_trend, ctx.month, ctx.slice)
+    tcols = st.columns(targets.height)
+    for col, r in zip(tcols, targets.iter_rows(named=True)):
+        with col:
+            st.metric(f"{r['target_name']}（年度目标{r['target']}个）", f"{r['ytd_count']:,}个",
+                      delta=f"{r['gap']:+.1f} 个（序时目标 {r['target_to_date']:.1f} 个）",
+                      help=f"序时目标 = 年度目标 × 已过月数 / 12 = {r['target']} × {r['months_elapsed']} / 12")
+            ui.plot(charts.target_trend_chart(trend.filter(pl.col("target_key") == r["target_key"]), height=300),
+                    key=f"ov_target_{r['target_key']}")
+    st.markdown(f"[{labels.ZTF_TEXT['target_list']}及分{ctx.region.unit_word}情况 →]({ui.page_href('phases')})")
+
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(T["funnel"])

@@ -27,7 +27,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk", "pipeline"}
+PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk", "phases", "growth", "annual_evaluation",
+                "pipeline"}
 MAP_PAGES = {"map"}
 SERVER_START_S = 90
 PAGE_TIMEOUT_MS = 120_000
@@ -209,6 +210,29 @@ def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
         _wait_finished(page)
         assert page.get_by_text(f"当前处于「{label}」，共 {n:,} 个", exact=False).count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ctx.close()
+
+
+def test_ztf_pages_render_with_charts_and_department_sheets(server, browser):
+    """分段推进, 新增长点培育库 and 年度评价 (issue 12) on both regions: charts drawn, no error,
+    one department sheet per configured phase, and on Changzhou's 总览 the two yearly targets."""
+    from lifecycle.domain.config import load_config
+
+    phases = load_config(server.region)["phases"]
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        for url in ("phases", "growth", "annual_evaluation"):
+            _open(page, f"{server.url}/{url}")
+            page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+            assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0, url
+            if url == "phases":
+                for p in phases:
+                    assert page.get_by_text(f"导出{p['dept']}清单（{p['name']}）").count() == 1, p
+        _open(page, f"{server.url}/overview")
+        has_targets = page.get_by_text("拿地即开工（年度目标30个）").count() > 0
+        assert has_targets == (server.region == "changzhou")
     finally:
         ctx.close()
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import DEMO_END, metrics_for, project, publish
+from helpers import DEMO_END, metrics_for, project, publish, rewrite_as_older_version
 from lifecycle.outputs import exports
 from lifecycle.outputs import problems as problem_sheets
 from lifecycle.store import problems as sp
@@ -200,8 +200,7 @@ def test_summary_by_dept_and_unit_and_slice(two_months):
 def test_old_months_without_deadline_column_read(two_months):
     """A month published before deadline_on existed reads it as empty (union_by_name)."""
     st = two_months
-    p = st.table_path("2026-09", "problems")
-    pl.read_parquet(p).drop("deadline_on").write_parquet(p)
+    rewrite_as_older_version(st, "2026-09", "problems", ["deadline_on"])
     m = metrics_for(st)
     r = _by_id(m.problems("2026-09"))
     assert r["Q2"]["deadline_on"] == D(2026, 10, 15)  # 09-15 + 30 days: the default applies

@@ -12,7 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from helpers import DEMO_END, frame, metrics_for, project, publish
+from helpers import DEMO_END, frame, metrics_for, project, publish, rewrite_as_older_version
 from lifecycle.domain import schema
 from lifecycle.ingest.importer import Source, export_month, import_ledgers
 from lifecycle.ingest.template import ledger_bytes
@@ -164,9 +164,8 @@ def test_quota_page_on_demo(region_env, region):
 def test_months_published_before_the_new_columns_still_read(qstore):
     """A projects file written before the quota/evaluation columns existed: the staging view
     switches to reading by name (db.py) and the old month reads them as empty."""
-    p = qstore.table_path("2026-09", "projects")
     new_cols = [c.name for c in schema.TABLES["projects"][-11:]]
-    pl.read_parquet(p).drop(new_cols).write_parquet(p)
+    rewrite_as_older_version(qstore, "2026-09", "projects", new_cols)
     m = metrics_for(qstore)
     assert m.db._union["projects"] is True
     assert m.quota_waiting("2026-09").is_empty()

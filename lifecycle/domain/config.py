@@ -65,7 +65,20 @@ def load_config(region: str | None = None, store: Path | None = None) -> dict:
         out["ranking_weights"].update(reg.get("ranking_weights", {}))
         out["targets"].update(reg.get("targets", {}))
         out["letters"] = _merge(out["letters"], reg.get("letters", {}))
+    _add_zhaotuifu(out, cfg, region)
     return out
+
+
+def _add_zhaotuifu(out: dict, cfg: dict, region: str | None) -> None:
+    """The 招推服 parts (docs/domain.md §2.3, §7.3–7.5): the region's phases (a list of
+    {key, name, dept, span, stages, entry, limit_months, done_stage?}), its library entry rule,
+    the 规上 rule of the 新增长点培育库 and the yearly evaluation's benchmarks, weights and grades.
+    A region may override `growth` and `evaluation` under [regions.<region>.growth|evaluation]."""
+    reg = cfg.get("regions", {}).get(region, {}) if region else {}
+    out["phases"] = [dict(p) for p in reg.get("phases", [])]
+    out["entry"] = {"min_total_investment_wan": 0, **reg.get("entry", {})}
+    out["growth"] = {**cfg.get("growth", {}), **reg.get("growth", {})}
+    out["evaluation"] = {**cfg.get("evaluation", {}), **reg.get("evaluation", {})}
 
 
 def import_settings(store: Path | None = None) -> dict:

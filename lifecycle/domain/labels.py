@@ -734,6 +734,127 @@ UI_TEXT: dict[str, str] = {
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
 
+# ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, yearly evaluation, 省/市重大 ----
+MAJOR_LEVELS: dict[str, str] = {"provincial": "省重大", "municipal": "市重大"}
+MAJOR_FILTER: dict[str, str] = {**MAJOR_LEVELS, "none": "非省市重大"}
+TARGETS: dict[str, str] = {
+    "land_to_start": "拿地即开工",
+    "joint_acceptance": "联合竣工验收",
+    "above_scale": "新入规企业",
+}
+TARGET_KEYS: dict[str, str] = {  # target kind -> its key under [regions.<r>.targets]
+    "land_to_start": "land_to_start_projects",
+    "joint_acceptance": "joint_acceptance_projects",
+}
+GRADES: dict[str, str] = {"A": "A（优秀）", "B": "B（良好）", "C": "C（一般）", "D": "D（产出不及预期）"}
+EVAL_INDICATORS: dict[str, str] = {
+    "tax_per_mu": "亩均税收",
+    "output_per_mu": "亩均产出",
+    "tax_vs_designed": "实际/设计税收",
+    "intensity": "投资强度",
+}
+COLUMNS.update({
+    "intent_signed_on": "意向签约日期",
+    "major_level": "省市重大",
+    "phase": "所处阶段",
+    "phase_name": "所处阶段",
+    "phase_dept": "牵头部门",
+    "phase_span": "阶段范围",
+    "phase_entry_on": "进入本阶段日期",
+    "months_in_phase": "本阶段已用（月）",
+    "limit_months": "阶段时限（月）",
+    "months_over": "超出时限（月）",
+    "overdue": "是否超期",
+    "overdue_count": "超期项目数",
+    "from_phase_name": "移交阶段",
+    "from_dept": "移交部门",
+    "to_phase_name": "接收阶段",
+    "to_dept": "接收部门",
+    "handover_on": "交接日期",
+    "handover_count": "本月交接项目数",
+    "target_name": "目标事项",
+    "event_on": "日期",
+    "event_month": "月份",
+    "target": "年度目标（个）",
+    "target_to_date": "序时目标（个）",
+    "gap": "与序时目标差（个）",
+    "months_elapsed": "已过月数",
+    "days_land_to_start": "拿地至开工（天）",
+    "ytd_count": "本年累计（个）",
+    "months_since_production": "投产以来（月）",
+    "is_above_scale": "是否已入规",
+    "should_be_above_scale": "应入规未入规",
+    "sales_12m_wan": "近12个月开票销售（万元）",
+    "electricity_12m_mwh": "近12个月用电量（兆瓦时）",
+    "utilization_avg": "近12个月平均产能利用率",
+    "ops_months": "近12个月填报月数",
+    "tax_vs_designed": "实际/设计税收",
+    "score_tax_per_mu": "亩均税收得分",
+    "score_output_per_mu": "亩均产出得分",
+    "score_tax_vs_designed": "税收达成得分",
+    "score_intensity": "投资强度得分",
+    "grade": "评价等级",
+    "grade_count": "项目数",
+})
+ZTF_TEXT: dict[str, str] = {
+    "phases_title": "分段推进",
+    "phase_overview": "各阶段项目与牵头部门",
+    "phase_list": "阶段项目清单",
+    "phase_overdue": "超期未交接项目",
+    "handover": "本月阶段交接",
+    "handover_none": "本月没有项目跨入下一阶段。",
+    "phase_none": "本地区未配置推进阶段（config.toml 中的 [[regions.<地区>.phases]]）。",
+    "phase_pick": "查看阶段",
+    "phase_done": "已达产达效",
+    "targets": "年度目标序时进度",
+    "targets_none": "本地区未配置年度目标。",
+    "target_trend": "按月累计与序时目标",
+    "target_by_unit": "分{unit}完成情况",
+    "target_list": "计入项目清单",
+    "growth_title": "新增长点培育库",
+    "growth_intro": "通过竣工验收的在库项目自动列入培育库，按月跟踪产值、税收、用电、产能利用率；"
+                    "标出已入规企业与应入规未入规企业。",
+    "growth_trend": "培育库月度运行（近12个月，合计；产能利用率为平均）",
+    "growth_list": "培育库项目",
+    "growth_should": "应入规未入规企业",
+    "growth_new_scale": "本年新入规企业（分{unit}）",
+    "growth_project": "单个项目月度运行",
+    "growth_none": "当前筛选条件下培育库中没有项目。",
+    "eval_title": "年度评价",
+    "eval_intro": "对已投产的在库项目按近12个月（12月份快照即为全年）评价：亩均税收、亩均产出、"
+                  "实际税收与设计年税收之比、投资强度，各项得分 = min(实际/基准, 1) × 100，"
+                  "按权重加权（缺项不计、权重重新归一），按阈值定等级。",
+    "eval_grades": "等级分布",
+    "eval_awards": "表彰名单（A级）",
+    "eval_under": "产出不及预期名单（D级）",
+    "eval_all": "全部评价项目",
+    "eval_none": "当前筛选条件下没有已投产的项目。",
+    "entry_refused": "总投资{value}万元低于亿元项目库入库标准（{min}万元，即{min_yi}亿元），本行不予入库",
+    "entry_missing": "未填写总投资，无法确认是否达到亿元项目库入库标准（{min_yi}亿元），请补填",
+    "intent_after_signed": "意向签约日期（{intent}）晚于正式签约日期（{signed}），请核对",
+    "funnel_intent_note": "签约年度按首次签约（意向签约转正式签约的项目按意向签约日期）归入队列；"
+                          "直接正式签约的项目视为同日意向签约并转正式签约。",
+    "intent_conversion": "意向签约转正式签约",
+    "growth_count": "培育库项目",
+    "growth_producing": "其中已投产",
+    "growth_above": "已入规企业",
+    "growth_should_none": "当前没有应入规未入规的企业。",
+    "growth_rule": "应入规未入规：工业项目投产满 {months} 个月、近12个月开票销售达到 {sales:,} 万元，"
+                   "但尚未入规（无入规日期或晚于本月末）。",
+    "growth_pick": "项目",
+    "eval_rule": "评价规则",
+    "eval_no_a": "没有A级项目。",
+    "eval_no_d": "没有D级项目。",
+    "grade_none": "无法评价",
+    "phase_rule": "{name}阶段（{span}）时限 {limit} 个月，自进入本阶段起超过即为超期",
+    "phase_ontime": "时限内",
+    "phase_overdue_short": "超期",
+    "phase_export": "导出{dept}清单（{name}）",
+    "target_rule": "拿地即开工：拿地后 {days} 天内（含）开工；联合竣工验收：本年竣工且采用联合竣工验收；"
+                   "序时目标 = 年度目标 × 已过月数 / 12。",
+}
+TRANSITIONS = {"intent_signed": "意向→正式签约", **TRANSITIONS}
+COLUMNS.update({"intent_recorded": "有意向签约记录（个）", "intent_converted": "其中已转正式签约（个）"})
 # ---- issue 11: every slice, Chinese everywhere, every screen ---------------------------------
 SCREEN_TEXT: dict[str, str] = {
     "no_rows": "无数据：当前筛选条件下没有记录。",

@@ -91,6 +91,8 @@ TABLES: dict[str, list[Column]] = {
         parallel_approval bool
         building_area_m2 float
         rd_deduction_wan float
+        intent_signed_on date
+        major_level str
         """
     ),
     "approvals": _cols(
@@ -167,6 +169,7 @@ ENUMS: dict[str, set[str]] = {
     "origin": {"new", "upgrade"},
     "category": {"industry", "service"},
     "exit_reason": {"achieved", "hopeless", "stalled", "lost"},
+    "major_level": {"provincial", "municipal"},
 }
 
 

@@ -34,6 +34,7 @@ from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.read import ReadError, Source, read_source
 from lifecycle.ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
 from lifecycle.ingest.template import ExportError, ledger_bytes, write_ledger  # noqa: F401
+from lifecycle.domain.config import load_config
 from lifecycle.domain.reference import region as get_region
 from lifecycle.store.snapshots import Store, StoreError, check_month
 
@@ -215,6 +216,8 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
             R.duplicates(f, cs, ["project_id"], issues)
             R.milestone_order(f, cs, issues)
             R.identifiers(f, cs, issues)
+            R.intent_order(f, cs, issues)
+            R.entry_rule(f, cs, load_config(region_key, store.root)["entry"].get("min_total_investment_wan", 0), issues)
         elif table == "approvals":
             R.duplicates(f, cs, ["project_id", "step"], issues)
         elif table == "operations":

@@ -51,6 +51,9 @@ ENUM_VALUES: dict[str, dict[str, str]] = {
                                          "现代服务业": "service", "服务": "service"}),
     "exit_reason": _rev(labels.EXIT_REASONS, {"达效": "achieved", "无望": "hopeless", "停滞": "stalled",
                                               "流失": "lost", "暂停": "lost"}),
+    "major_level": _rev(labels.MAJOR_LEVELS, {"省重大项目": "provincial", "省级重大": "provincial", "省级": "provincial",
+                                              "省": "provincial", "市重大项目": "municipal", "市级重大": "municipal",
+                                              "市级": "municipal", "市": "municipal"}),
 }
 BOOL_VALUES: dict[str, bool] = {
     "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False, "true": True, "false": False,
@@ -184,7 +187,7 @@ def unit_hint(table: str, fld: str) -> str:
         return "镇街/板块名称或代码（必填）"
     if fld in ENUM_VALUES:
         d = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-             "exit_reason": labels.EXIT_REASONS}[fld]
+             "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}[fld]
         base = "/".join(d.values())
     elif col.kind == "date":
         base = "年月（YYYY-MM）" if fld == "month" else "日期（YYYY-MM-DD）"
@@ -447,7 +450,7 @@ def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date
             checks.append((fld, ERROR, parsed_null, "应填“是”或“否”"))
         elif fld in ENUM_VALUES:
             d = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-                 "exit_reason": labels.EXIT_REASONS}[fld]
+                 "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}[fld]
             checks.append((fld, ERROR, parsed_null, f"{label}应为以下之一：{'、'.join(d.values())}"))
         elif fld == "township_code":
             names = [t.name for t in reg.townships.values()]

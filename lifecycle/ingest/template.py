@@ -15,7 +15,7 @@ from lifecycle.ingest.fields import template_header
 from lifecycle.ingest.parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
 
 _ENUM_LABELS = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-                "exit_reason": labels.EXIT_REASONS}
+                "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}
 assert set(_ENUM_LABELS) == set(ENUM_VALUES)
 
 NOTES = [
@@ -30,6 +30,8 @@ NOTES = [
     "8. 一张表超过一个工作表的行数上限时，续写在“运行(2)”“运行(3)”……工作表中，导入时合并为一张表。",
     "9. 要素指标表（可选）：每个镇街/板块每年一行，填土地（批而未供、供而未用、收购储备，亩）、排放总量指标（吨）、能耗指标（吨标煤）；"
     "项目表的“尚需…指标”“本年已分配…”列填写项目的需求和本年已分配量。",
+    "10. 意向签约后转为正式签约的项目：签约日期填正式签约日期，意向签约日期保留原意向签约日期；省市重大填“省重大”或“市重大”（可空）。",
+    "11. 常州亿元项目库：总投资低于1亿元的项目不予入库（导入时报错并指明行号）。",
 ]
 
 
@@ -54,6 +56,7 @@ def _example(table: str, region_key: str) -> dict:
             "land_allocated_mu": 200.0, "energy_demand_tce": 3000.0, "agency_service": True,
             "tolerance_prereview": True, "parallel_approval": True, "building_area_m2": 120000.0,
             "rd_deduction_wan": 0.0,
+            "intent_signed_on": d(2023, 11, 8), "major_level": "municipal",
         }
     if table == "approvals":
         return {"project_id": f"{EXAMPLE_MARK}-001", "step": labels.APPROVAL_STEPS[0], "dept": "发改委",

@@ -403,6 +403,93 @@ def ranking_chart(df: pl.DataFrame, title: str | None = None) -> go.Figure:
                   xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_score"]), range=[0, 112]))
 
 
+# ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, evaluation ----------------------
+PHASE_COLORS = ["#6baed6", "#f2a541", "#54a24b", "#8c6bb1"]
+GRADE_COLORS = {"A": "#1b7837", "B": "#54a24b", "C": "#f2a541", "D": "#d7263d", "none": "#9e9e9e"}
+
+
+def phase_chart(df: pl.DataFrame, title: str | None = None, height: int = 420) -> go.Figure:
+    """Projects per phase (`Metrics.phase_summary`), split on time / overdue, with the lead
+    department under the phase name; `customdata[0]` is the phase key."""
+    if df.is_empty() or df["count"].sum() == 0:
+        return _empty(title)
+    x = [f"{r['phase_name']}<br><sub>{r['phase_dept']}</sub>" for r in df.iter_rows(named=True)]
+    keys = [[k] for k in df["phase"].to_list()]
+    on_time = (df["count"] - df["overdue_count"]).to_list()
+    traces = [
+        go.Bar(x=x, y=on_time, name=labels.ZTF_TEXT["phase_ontime"], marker_color="#6baed6", customdata=keys,
+               hovertemplate="%{x}<br>时限内：%{y:,} 个<extra></extra>"),
+        go.Bar(x=x, y=df["overdue_count"].to_list(), name=labels.ZTF_TEXT["phase_overdue_short"], marker_color="#d7263d", customdata=keys,
+               hovertemplate="%{x}<br>超期：%{y:,} 个<extra></extra>"),
+    ]
+    counts = df["count"].to_list()
+    traces.append(_total_labels(x, counts, [f"{c:,}个" for c in counts]))
+    return figure(traces, title, height, barmode="stack",
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts) * 1.2 + 1]))
+
+
+def target_trend_chart(df: pl.DataFrame, title: str | None = None, height: int = 380) -> go.Figure:
+    """One yearly count's trend (`Metrics.target_trend` rows of one target): monthly counts as
+    bars, the cumulative count and, where a target is set, the time-proportional target line."""
+    if df.is_empty():
+        return _empty(title)
+    x = df["event_month"].to_list()
+    traces = [
+        go.Bar(x=x, y=df["count"].to_list(), name="当月", marker_color="#9ecae1",
+               hovertemplate="%{x}<br>当月：%{y:,} 个<extra></extra>"),
+        go.Scatter(x=x, y=df["ytd_count"].to_list(), name="累计", mode="lines+markers",
+                   line=dict(color="#3182bd", width=3), hovertemplate="%{x}<br>累计：%{y:,} 个<extra></extra>"),
+    ]
+    if df["target_to_date"].drop_nulls().len():
+        traces.append(go.Scatter(x=x, y=df["target_to_date"].to_list(), name="序时目标", mode="lines",
+                                 line=dict(color="#d7263d", width=2, dash="dash"),
+                                 hovertemplate="%{x}<br>序时目标：%{y:.1f} 个<extra></extra>"))
+    return figure(traces, title, height, xaxis=dict(type="category"),
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), rangemode="tozero"))
+
+
+GROWTH_MEASURES = {
+    "output_value_wan": ("产值（亿元）", 1 / 10000),
+    "tax_wan": ("税收（亿元）", 1 / 10000),
+    "electricity_mwh": ("用电量（兆瓦时）", 1.0),
+    "capacity_utilization": ("产能利用率（%）", 100.0),
+}
+
+
+def growth_multiples(df: pl.DataFrame, title: str | None = None, height: int = 520) -> go.Figure:
+    """Small multiples of the 培育库's monthly operations (`Metrics.growth_operations`): 产值,
+    税收, 用电, 产能利用率, one panel each, sharing the month axis."""
+    from plotly.subplots import make_subplots
+
+    if df.is_empty():
+        return _empty(title)
+    names = [v[0] for v in GROWTH_MEASURES.values()]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=names, shared_xaxes=False, vertical_spacing=0.16)
+    x = df["event_month"].to_list()
+    for i, (col, (name, factor)) in enumerate(GROWTH_MEASURES.items()):
+        y = [None if v is None else v * factor for v in df[col].to_list()]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=name, line=dict(color=PHASE_COLORS[i], width=3),
+                                 hovertemplate="%{x}<br>" + name + "：%{y:,.2f}<extra></extra>"),
+                      row=i // 2 + 1, col=i % 2 + 1)
+    style(fig, title, height, show_legend=False)
+    fig.update_xaxes(type="category", gridcolor="#e6e6e6")
+    fig.update_yaxes(gridcolor="#e6e6e6", rangemode="tozero")
+    fig.update_annotations(font=dict(size=BASE_FONT - 1))
+    return fig
+
+
+def grade_chart(df: pl.DataFrame, title: str | None = None, height: int = 360) -> go.Figure:
+    """Producing projects per grade (`Metrics.evaluation_grades`); `customdata[0]` is the grade."""
+    if df.is_empty() or df["grade_count"].sum() == 0:
+        return _empty(title)
+    keys = df["grade"].to_list()
+    x = [labels.GRADES.get(g, labels.ZTF_TEXT["grade_none"]) for g in keys]
+    counts = df["grade_count"].to_list()
+    trace = go.Bar(x=x, y=counts, marker_color=[GRADE_COLORS.get(g, "#9e9e9e") for g in keys],
+                   customdata=[[g] for g in keys], text=[f"{c:,}个" for c in counts], textposition="outside",
+                   hovertemplate="%{x}：%{y:,} 个<extra></extra>", cliponaxis=False)
+    return figure([trace], title, height, show_legend=False,
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts) * 1.2 + 1]))
 # ---- look ahead and explain (issue 14): attribution waterfall, risk, back-test ----------------
 def attribution_waterfall(bars: pl.DataFrame, rate0: float | None, rate1: float | None,
                           title: str | None = None, height: int = 480) -> go.Figure:

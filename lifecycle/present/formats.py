@@ -54,6 +54,9 @@ VALUE_MAPS: dict[str, dict] = {
     "start_status": labels.QUARTER_STATUS,
     "complete_status": labels.QUARTER_STATUS,
     "event": labels.MONTH_EVENTS,
+    "major_level": labels.MAJOR_LEVELS,
+    "target_key": labels.TARGETS,
+    "grade": labels.GRADES,
     "problem_status": labels.PROBLEM_STATUSES,
     "source": labels.PROBLEM_SOURCES,
     "letter_kind": labels.LETTER_KINDS,
@@ -68,11 +71,14 @@ PERCENT = frozenset({
     "done_share_now", "on_time_share_at_batch", "capacity_utilization", "rate", "previous_rate",
     "filing_rate", "start_rate", "investment_rate", "production_rate", "capacity_rate",
     "start_on_time_rate", "complete_on_time_rate",
+    "utilization_avg", "tax_vs_designed",
     "year_ratio", "tax_contribution", "tolerance_share", "parallel_share", "agency_share",
 })
 ONE_DECIMAL = frozenset({
     "months_waiting", "months_overdue", "approval_months", "months_past_due", "gap_pp", "change_pp",
     "months", "median_months", "mean_months", "p25_months", "p75_months", "max_months", "score",
+    "months_in_phase", "months_over", "months_since_production", "target_to_date", "gap",
+    "score_tax_per_mu", "score_output_per_mu", "score_tax_vs_designed", "score_intensity",
     "eval_approval_months", "approval_months_median",
 })
 YI_SUFFIX = "_yi"
@@ -271,6 +277,8 @@ def slice_parts(region, sl) -> list[str]:
         parts.append("、".join(labels.ORIGINS.get(o, o) for o in sl.origins))
     if sl.categories:
         parts.append("、".join(labels.CATEGORIES.get(c, c) for c in sl.categories))
+    if getattr(sl, "majors", None):
+        parts.append("、".join(labels.MAJOR_FILTER.get(c, c) for c in sl.majors))
     return parts
 
 

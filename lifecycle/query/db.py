@@ -35,6 +35,7 @@ MODELS = [
     "rate_inputs",
     "review_models",
     "lookback_rows",
+    "ztf_models",
 ]
 
 

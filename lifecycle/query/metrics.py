@@ -39,6 +39,7 @@ class Slice:
     sections: tuple[str, ...] | None = None
     origins: tuple[str, ...] | None = None
     categories: tuple[str, ...] | None = None
+    majors: tuple[str, ...] | None = None  # 省重大/市重大 (docs/domain.md §6.2): provincial, municipal, none
 
     def params(self) -> dict:
         return {k: (list(v) if v else None) for k, v in asdict(self).items()}
@@ -653,6 +654,151 @@ class Metrics:
         return ms[-1]
 
 
+    # ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, yearly evaluation -----------
+    @property
+    def phases(self) -> list[dict]:
+        """The region's phases in order (docs/domain.md §2.3), from config: each {key, name,
+        dept, span, stages, entry, limit_months, done_stage?}. Empty when none is configured."""
+        return self.config.get("phases", [])
+
+    def _phase_params(self, month: str, sl: Slice, **extra) -> dict:
+        ph = self.phases
+        stages, ords = [], []
+        for i, p in enumerate(ph, start=1):
+            for s in p["stages"]:
+                stages.append(s)
+                ords.append(i)
+        y, mo = int(month[:4]), int(month[5:7])
+        return self._p(month, sl, phase_keys=[p["key"] for p in ph], phase_entries=[p["entry"] for p in ph],
+                       phase_limits=[int(p["limit_months"]) for p in ph],
+                       phase_done=[p.get("done_stage") or "" for p in ph],
+                       map_stages=stages, map_phase_ord=ords, month_start=dt.date(y, mo, 1), **extra)
+
+    def _phase_labels(self, df: pl.DataFrame, col: str = "phase", prefix: str = "") -> pl.DataFrame:
+        by = {p["key"]: p for p in self.phases}
+        return df.with_columns(
+            pl.col(col).replace_strict({k: v["name"] for k, v in by.items()}, default=None, return_dtype=pl.String)
+            .alias(f"{prefix}phase_name"),
+            pl.col(col).replace_strict({k: v["dept"] for k, v in by.items()}, default=None, return_dtype=pl.String)
+            .alias(f"{prefix}dept" if prefix else "phase_dept"),
+        )
+
+    def phase_summary(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per configured phase: name, lead department, span, limit, projects in it,
+        investment, overdue, done, and the month's hand-overs in and out."""
+        if not self.phases:
+            return pl.DataFrame()
+        df = self.db.run("phase_summary", self._phase_params(month, sl))
+        by = {p["key"]: p for p in self.phases}
+        return self._phase_labels(df).with_columns(
+            pl.col("phase").replace_strict({k: v.get("span", "") for k, v in by.items()}, return_dtype=pl.String)
+            .alias("phase_span"),
+            pl.col("phase").replace_strict({k: int(v["limit_months"]) for k, v in by.items()}, return_dtype=pl.Int64)
+            .alias("limit_months"),
+        )
+
+    def phase_projects(self, month: str, sl: Slice = ALL, phase: str | None = None,
+                       overdue_only: bool = False) -> pl.DataFrame:
+        """The in-library projects of one phase (or all), with time in phase vs the limit."""
+        if not self.phases:
+            return pl.DataFrame()
+        df = self.db.run("phase_projects", self._phase_params(month, sl, phase=phase, overdue_only=overdue_only))
+        return self._phase_labels(df)
+
+    def phase_handover(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The month's hand-overs: projects that crossed into the next phase (the lead
+        department changes), with the departments on both sides."""
+        if not self.phases:
+            return pl.DataFrame()
+        df = self.db.run("phase_handover", self._phase_params(month, sl))
+        return self._phase_labels(self._phase_labels(df, "from_phase", "from_"), "to_phase", "to_")
+
+    def _target_params(self, month: str, sl: Slice, **extra) -> dict:
+        return self._p(month, sl, year_start=dt.date(int(month[:4]), 1, 1),
+                       land_days=int(self.thresholds.get("land_to_start_days", 30)), **extra)
+
+    def targets(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per configured yearly target (docs/domain.md §7.3): count so far this year,
+        the target, months elapsed, the time-proportional target (target × months elapsed / 12,
+        序时进度) and the gap (count − time-proportional target). Empty when the region has none."""
+        keys = [k for k, key in labels.TARGET_KEYS.items() if self.config["targets"].get(key)]
+        if not keys:
+            return pl.DataFrame(schema={"target_key": pl.String, "target_name": pl.String, "ytd_count": pl.Int64,
+                                        "target": pl.Int64, "months_elapsed": pl.Int64,
+                                        "target_to_date": pl.Float64, "gap": pl.Float64})
+        trend = self.target_trend(month, sl)
+        elapsed = int(month[5:7])
+        last = trend.filter(pl.col("month_no") == elapsed).select("target_key", "ytd_count")
+        tgt = pl.DataFrame({"target_key": keys,
+                            "target": [int(self.config["targets"][labels.TARGET_KEYS[k]]) for k in keys]})
+        return (tgt.join(last, on="target_key", how="left")
+                .with_columns(pl.col("ytd_count").fill_null(0).cast(pl.Int64),
+                              pl.lit(elapsed, dtype=pl.Int64).alias("months_elapsed"),
+                              pl.col("target_key").replace_strict(labels.TARGETS).alias("target_name"))
+                .with_columns((pl.col("target") * pl.col("months_elapsed") / 12).alias("target_to_date"))
+                .with_columns((pl.col("ytd_count") - pl.col("target_to_date")).alias("gap"))
+                .select("target_key", "target_name", "ytd_count", "target", "months_elapsed", "target_to_date", "gap"))
+
+    def target_trend(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per yearly count × month of the year to date: counted in the month and cumulated, with
+        the time-proportional target of that month where a target is configured."""
+        df = self.db.run("target_trend", self._target_params(month, sl))
+        tmap = {k: float(self.config["targets"].get(key) or 0) for k, key in labels.TARGET_KEYS.items()}
+        return df.with_columns(
+            pl.col("target_key").replace_strict(labels.TARGETS).alias("target_name"),
+            pl.when(pl.col("target_key").replace_strict(tmap, default=0.0, return_dtype=pl.Float64) > 0)
+            .then(pl.col("target_key").replace_strict(tmap, default=0.0, return_dtype=pl.Float64)
+                  * pl.col("month_no") / 12).alias("target_to_date"),
+        )
+
+    def target_by_unit(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per yearly count × unit: projects counted this year to date."""
+        df = self.db.run("target_by_unit", self._target_params(month, sl))
+        return df.with_columns(pl.col("target_key").replace_strict(labels.TARGETS).alias("target_name"))
+
+    def target_projects(self, month: str, sl: Slice = ALL, target_key: str | None = None) -> pl.DataFrame:
+        """The projects counted in the yearly counts (or in one of them)."""
+        return self.db.run("target_projects", self._target_params(month, sl, target_key=target_key))
+
+    def growth_projects(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The 新增长点培育库 at `month` (docs/domain.md §7.4) with trailing-12-month operations,
+        规上 status and the 应入规未入规 mark (rule in config [growth])."""
+        g = self.config["growth"]
+        return self.db.run("growth_projects", self._p(month, sl, month_from=add_months(month, -11),
+                                                      sales_min=float(g.get("above_scale_sales_wan", 2000)),
+                                                      after_months=int(g.get("above_scale_after_months", 12))))
+
+    def growth_operations(self, month: str, sl: Slice = ALL, project_id: str | None = None) -> pl.DataFrame:
+        """Monthly operations (M−11..M) summed over the 培育库 (or one project of it)."""
+        return self.db.run("growth_operations", self._p(month, sl, month_from=add_months(month, -11),
+                                                        project_id=project_id))
+
+    def _evaluation_params(self, month: str, sl: Slice, **extra) -> dict:
+        e = self.config["evaluation"]
+        return self._p(month, sl, month_from=add_months(month, -11),
+                       b_tax=float(e["tax_per_mu_benchmark"]), b_output=float(e["output_per_mu_benchmark"]),
+                       b_designed=float(e["tax_vs_designed_benchmark"]), b_intensity=float(e["intensity_benchmark"]),
+                       w_tax=float(e["weight_tax_per_mu"]), w_output=float(e["weight_output_per_mu"]),
+                       w_designed=float(e["weight_tax_vs_designed"]), w_intensity=float(e["weight_intensity"]),
+                       grade_a=float(e["grade_a"]), grade_b=float(e["grade_b"]), grade_c=float(e["grade_c"]),
+                       **extra)
+
+    def evaluation(self, month: str, sl: Slice = ALL, grade: str | None = None) -> pl.DataFrame:
+        """The yearly evaluation (docs/domain.md §7.5) of the producing projects, best first."""
+        return self.db.run("evaluation", self._evaluation_params(month, sl, grade=grade))
+
+    def evaluation_grades(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Producing projects per grade A–D (and without a grade, when any)."""
+        return self.db.run("evaluation_grades", self._evaluation_params(month, sl))
+
+    def evaluation_rule(self) -> str:
+        """The evaluation rule in Chinese with the configured numbers."""
+        e = self.config["evaluation"]
+        return (f"基准：亩均税收{e['tax_per_mu_benchmark']:g}万元/亩（权重{e['weight_tax_per_mu']:g}）、"
+                f"亩均产出{e['output_per_mu_benchmark']:g}万元/亩（{e['weight_output_per_mu']:g}）、"
+                f"实际/设计税收{e['tax_vs_designed_benchmark']:g}（{e['weight_tax_vs_designed']:g}）、"
+                f"投资强度{e['intensity_benchmark']:g}万元/亩（{e['weight_intensity']:g}）；"
+                f"综合得分≥{e['grade_a']:g}为A，≥{e['grade_b']:g}为B，≥{e['grade_c']:g}为C，其余为D。")
     # ---- look ahead and explain (issue 14): query/forecast.py, query/attribution.py ----------
     def risk(self, month: str, sl: Slice = ALL, horizon: int = 6) -> pl.DataFrame:
         """Slippage forecast (docs/forecast.md): in-library projects of the slice whose next
@@ -726,4 +872,6 @@ def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
         v = getattr(sl, k)
         if v:
             df = df.filter(pl.col(c).is_in(list(v)))
+    if getattr(sl, "majors", None) and "major_level" in df.columns:  # 省市重大 (docs/domain.md §6.2)
+        df = df.filter(pl.col("major_level").fill_null("none").is_in(list(sl.majors)))
     return df

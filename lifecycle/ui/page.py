@@ -82,6 +82,9 @@ PAGES = [
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
+    ("pages/phases.py", "分段推进", ":material/linear_scale:", "phases"),
+    ("pages/growth.py", "新增长点培育库", ":material/trending_up:", "growth"),
+    ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
     ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
 ]
@@ -111,6 +114,7 @@ _FILTERS = {
     "section": "list",
     "origin": "list",
     "category": "list",
+    "major": "list",
 }
 
 
@@ -279,8 +283,11 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     category = sb.multiselect("产业类别", list(labels.CATEGORIES), key="w_category",
                               on_change=_persist("category"), format_func=labels.CATEGORIES.get,
                               placeholder="全部")
+    _widget_default("major", list(labels.MAJOR_FILTER), [], True)
+    major = sb.multiselect("省市重大", list(labels.MAJOR_FILTER), key="w_major", on_change=_persist("major"),
+                           format_func=labels.MAJOR_FILTER.get, placeholder="全部")
     values = {"month": month, "period": period, "unit": unit, "tier": tier, "section": section,
-              "origin": origin, "category": category}
+              "origin": origin, "category": category, "major": major}
     for k, v in values.items():
         st.session_state[f"_lc_{k}"] = v
     _write_url(values)
@@ -290,6 +297,7 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
         sections=tuple(section) or None,
         origins=tuple(origin) or None,
         categories=tuple(category) or None,
+        majors=tuple(major) or None,
     )
     return month, period, sl
 

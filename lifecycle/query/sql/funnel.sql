@@ -6,7 +6,7 @@ WITH stages(stage, stage_rank) AS (
            ('completed', 4), ('producing', 5), ('at_capacity', 6)
 ),
 p AS (
-    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE $scope = 'all' OR in_library
 )
 SELECT s.stage, s.stage_rank, count(p.project_id) AS reached,

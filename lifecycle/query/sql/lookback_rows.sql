@@ -6,14 +6,14 @@
 -- a re-plan cannot rescue it. "now" uses the m snapshot; "at batch" uses the batch month's
 -- snapshot if published (at_batch_published), counting only milestones reported by then.
 -- Exited projects stay in. The single definition behind lookback.sql and lookback_projects.sql.
-CREATE OR REPLACE MACRO lookback_rows(m, campaign_filter, units, tiers, sections, origins, categories) AS TABLE
+CREATE OR REPLACE MACRO lookback_rows(m, campaign_filter, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH cur AS (
     SELECT *,
         CASE WHEN campaign LIKE '%集中开工' THEN 'start'
              WHEN campaign LIKE '%集中竣工' THEN 'complete' END AS kind,
         printf('%04d-%02d', CAST(substr(campaign, 1, 4) AS INTEGER),
                CAST(substr(campaign, 6, 1) AS INTEGER) * 3) AS batch_month
-    FROM sliced(m, units, tiers, sections, origins, categories)
+    FROM sliced(m, units, tiers, sections, origins, categories, majors)
     WHERE regexp_full_match(coalesce(campaign, ''), '\d{4}Q[1-4]集中(开工|竣工)')
       AND (campaign_filter IS NULL OR campaign = campaign_filter)
 ),

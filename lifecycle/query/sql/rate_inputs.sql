@@ -7,9 +7,9 @@
 --                        or the project left the library as 达效退库 (achieved) by then.
 --   baseline_m         = earliest published snapshot of year(m): fixes the planned-completion list.
 --   period_from        = first day of the period (default 1 January of year(m)); NULL = that default.
-CREATE OR REPLACE MACRO rate_inputs(m, baseline_m, period_from, units, tiers, sections, origins, categories) AS TABLE
+CREATE OR REPLACE MACRO rate_inputs(m, baseline_m, period_from, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH p AS (
-    SELECT * FROM sliced(m, units, tiers, sections, origins, categories)
+    SELECT * FROM sliced(m, units, tiers, sections, origins, categories, majors)
 ),
 completion_list AS (
     SELECT DISTINCT project_id

@@ -19,6 +19,6 @@ SELECT
     count_if(production_den)           AS production_rate_den,
     count_if(capacity_num)             AS capacity_rate_num,
     count_if(capacity_den)             AS capacity_rate_den
-FROM rate_inputs($month, $baseline_month, $period_from, $units, $tiers, $sections, $origins, $categories)
+FROM rate_inputs($month, $baseline_month, $period_from, $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY grp
 ORDER BY grp;

@@ -1,8 +1,10 @@
 -- One row per project × stage transition completed by $month (slice at $month): months
 -- between consecutive milestones (days / 30.4375), e.g. the approval period filed -> started.
-WITH p AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)),
+WITH p AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)),
 pairs AS (
-    SELECT project_id, 'signed_filed' AS transition, signed_on AS d0, filed_on AS d1 FROM p
+    SELECT project_id, 'intent_signed' AS transition, intent_signed_on AS d0, signed_on AS d1 FROM p
+        WHERE signing_type = 'formal'
+    UNION ALL SELECT project_id, 'signed_filed', signed_on, filed_on FROM p
         WHERE signing_type = 'formal'
     UNION ALL SELECT project_id, 'filed_started', filed_on, started_on FROM p
     UNION ALL SELECT project_id, 'started_completed', started_on, completed_on FROM p

@@ -5,7 +5,7 @@ WITH classes(tier_class, min_wan, ord) AS (
            ('ge50', 500000, 4), ('ge100', 1000000, 5)
 ),
 p AS (
-    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories) WHERE in_library
+    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors) WHERE in_library
 )
 SELECT c.tier_class, count(p.project_id) AS count,
        coalesce(sum(p.total_investment_wan), 0) AS total_investment_wan,

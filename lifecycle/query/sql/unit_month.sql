@@ -6,6 +6,6 @@ SELECT
     count_if(strftime(started_on, '%Y-%m') = snapshot_month) AS started_in_month,
     count_if(strftime(completed_on, '%Y-%m') = snapshot_month) AS completed_in_month,
     sum(year_done_wan) AS year_done_wan
-FROM sliced_months($month_from, $month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced_months($month_from, $month, $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY ALL
 ORDER BY unit_code, snapshot_month;

@@ -2,7 +2,7 @@
 -- the traffic light (rule: int_approvals.sql — green, green_late, yellow, red).
 WITH p AS (
     SELECT project_id, name, unit_code, unit_name, owner
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library
 )
 SELECT
