@@ -5,12 +5,12 @@ projects behind it."""
 import polars as pl
 import streamlit as st
 
-from lifecycle.present import charts, maps
+from lifecycle.present import charts, explain, maps
 from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
-ctx = ui.setup("镇街热力")
+ctx = ui.setup(ui.REGION_TITLES["map"])
 T = labels.VIEW_TEXT
 reg = ctx.region
 UNIT, DETAIL = "map_unit", "map_detail"
@@ -23,6 +23,8 @@ unit_month = ui.cached(ctx, Metrics.unit_month, ctx.month, ctx.slice)
 rates_by_unit = ui.cached(ctx, Metrics.rates, ctx.month, ctx.slice, group_by="unit_code", period=ctx.period)
 unit_ops = ui.cached(ctx, Metrics.unit_operations, ctx.month, ctx.slice)
 measures = maps.unit_measures(reg.key, unit_stage, unit_month, ctx.month, rates_by_unit, unit_ops, unit_codes)
+risk = ui.cached(ctx, Metrics.risk, ctx.month, ctx.slice)  # slippage forecast counts (docs/forecast.md)
+measures = measures.join(explain.risk_unit_counts(risk, units).select("unit_code", "high_risk"), on="unit_code", how="left")
 
 # ---- map --------------------------------------------------------------------------------
 measure = st.selectbox(T["map_measure"], list(labels.MAP_MEASURES), format_func=labels.MAP_MEASURES.get,
@@ -43,7 +45,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"{reg.unit_word}地图 · {mlabel}")
     deck = maps.build_deck(reg.key, tip_frame, mlabel, projects.select(
-        "project_id", "name", "unit_code", "total_investment_wan", "stage"))
+        "project_id", "name", "unit_code", "total_investment_wan", "stage"), focus=list(ctx.slice.units or []))
     ui.deck(deck, key="map_deck", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
             (o.get("properties") or {}).get("unit_code"), height=620)
     present = [r for r in rows if r[measure] is not None]

@@ -4,8 +4,8 @@ changed since last month — in the order a leader reads them at a review meetin
 import polars as pl
 import streamlit as st
 
-from lifecycle.present import charts
-from lifecycle.domain import flags, labels
+from lifecycle.present import charts, formats
+from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
@@ -15,6 +15,7 @@ T = labels.VIEW_TEXT
 rates = ui.cached(ctx, Metrics.rates_with_change, ctx.month, ctx.slice, period=ctx.period)
 st.subheader(T["rates"])
 ui.rate_cards(rates)
+ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
 left, right = st.columns([5, 4], gap="large")
 with left:
@@ -25,13 +26,10 @@ with right:
     st.subheader(T["tiers"])
     classes = ui.cached(ctx, Metrics.tier_classes, ctx.month, ctx.slice)
     st.markdown(
-        "<style>.lc-tiers{display:grid;grid-template-columns:repeat(5,1fr);gap:8px;margin-bottom:6px}"
-        ".lc-tier{border:1px solid #d6e4f0;border-top:5px solid #3182bd;border-radius:6px;padding:6px 10px;background:#f7fbff}"
-        ".lc-tier span{font-size:0.85rem;color:#444;white-space:nowrap}.lc-tier b{display:block;font-size:1.5rem;line-height:1.25;white-space:nowrap}"
-        ".lc-tier i{font-style:normal;font-size:0.85rem;color:#555;white-space:nowrap}</style><div class='lc-tiers'>"
+        ui.TIER_CARD_CSS + "<div class='lc-tiers'>"
         + "".join(
             f"<div class='lc-tier' title='在库项目中总投资{r['tier_label']}元（含）的项目；新招引{r['new_count']}个、技改{r['upgrade_count']}个'>"
-            f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b><i>{r['total_investment_wan'] / 10000:,.0f}亿元</i></div>"
+            f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b><i>{formats.yi_text(r['total_investment_wan'])}</i></div>"
             for r in classes.iter_rows(named=True)
         )
         + "</div>",
@@ -43,25 +41,15 @@ with right:
 
 st.subheader(T["flags"])
 counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
-flag_names = {**flags.LABELS, "approval_red": f"{flags.LABELS['approval_light']}·{labels.LIGHTS['red']}"}
 order = ["approval_red"] + [k for k in counts if k != "approval_red"]
-st.markdown(
-    "<style>.lc-flags{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-bottom:8px}"
-    ".lc-flag{display:block;border:1px solid #e3c8c8;border-left:6px solid #d7263d;border-radius:6px;"
-    "padding:8px 12px;text-decoration:none!important;color:#222!important;background:#fff8f8}"
-    ".lc-flag.zero{border-color:#cfe3cf;border-left-color:#2e9d4f;background:#f6fbf6}"
-    ".lc-flag span{font-size:1rem;color:#444}.lc-flag b{display:block;font-size:2rem;line-height:1.2}</style>"
-    "<div class='lc-flags'>"
-    + "".join(
-        f"<a class='lc-flag{' zero' if counts[k] == 0 else ''}' target='_self' "
-        f"href='{ui.page_href('alerts', flag=k)}' title='{flags.DEPTS.get(k, flags.DEPTS['approval_light'])}'>"
-        f"<span>{flag_names[k]}</span><b>{counts[k]:,}</b></a>"
-        for k in order
-    )
-    + "</div>",
-    unsafe_allow_html=True,
-)
+ui.flag_cards(counts, order)
 st.markdown(f"[{T['to_alerts']} →]({ui.page_href('alerts')})")
+pc = ctx.metrics.problem_counts(ctx.month, ctx.slice)  # not cached: recorded updates change it
+pcols = st.columns(4)
+pcols[0].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['open']}", f"{pc['open']:,}")
+pcols[1].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['overdue']}", f"{pc['overdue']:,}")
+pcols[2].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['closed']}", f"{pc['closed']:,}")
+pcols[3].markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
 
 st.subheader(T["changes"])
 changes = ui.cached(ctx, Metrics.changes, ctx.month, ctx.slice)

@@ -14,13 +14,13 @@ from lifecycle.store.snapshots import Store
 
 @pytest.fixture(scope="session")
 def demo_stores(tmp_path_factory) -> dict[str, Path]:
-    """{'jiangyin': path, 'changzhou': path}: 300 projects × 24 months each, fixed seed/end."""
+    """{'jiangyin': path, 'changzhou': path}: each region's default demo size × 24 months, fixed seed/end."""
     from lifecycle import demo
 
     out = {}
     for region in ("jiangyin", "changzhou"):
         p = tmp_path_factory.mktemp(f"demo_{region}")
-        demo.generate(p, region, n_projects=300, months=24, seed=7, end_month=DEMO_END)
+        demo.generate(p, region, n_projects=None, months=24, seed=7, end_month=DEMO_END)
         out[region] = p
     return out
 

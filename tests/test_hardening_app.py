@@ -6,7 +6,6 @@ import io
 import json
 import sqlite3
 import tomllib
-from pathlib import Path
 
 import polars as pl
 import pytest

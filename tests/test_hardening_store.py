@@ -13,10 +13,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import polars as pl
 import pytest
 
-from helpers import DEMO_END, REPO, frame, metrics_for, project, publish
+from helpers import DEMO_END, REPO, metrics_for, project, publish
 from lifecycle.store.snapshots import Store, StoreError
 
 

@@ -49,7 +49,8 @@ def venv(wheel, tmp_path_factory) -> Path:
     # dependencies come from this interpreter's site-packages; the package itself from the wheel
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)], check=True)
     py = env_dir / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--quiet", "--disable-pip-version-check",
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--ignore-installed", "--quiet",
+                    "--disable-pip-version-check",
                     str(wheel)], check=True, timeout=300)
     return env_dir
 

@@ -91,9 +91,10 @@ def cmd_demo(args) -> int:
         if not args.quiet:
             print(f"\r发布 {m}（{i}/{n}）", end="", file=sys.stderr, flush=True)
 
-    demo.generate(store_dir, args.region, args.projects, args.months, args.seed, args.end_month, progress)
+    n = args.projects or demo.default_projects(args.region, args.months)
+    demo.generate(store_dir, args.region, n, args.months, args.seed, args.end_month, progress)
     if not args.quiet:
-        print(f"\n完成：{args.projects} 个项目，{args.months} 期快照，用时 {time.time() - t0:.1f} 秒 -> {st.root}",
+        print(f"\n完成：{n} 个项目，{args.months} 期快照，用时 {time.time() - t0:.1f} 秒 -> {st.root}",
               file=sys.stderr)
     return EXIT_OK
 
@@ -156,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="生成演示数据")
     _store_arg(s)
     s.add_argument("--region", default="jiangyin")
-    s.add_argument("--projects", type=int, default=800)
+    s.add_argument("--projects", type=int, default=None, help="入库项目总数（含已退库），默认按地区规模")
     s.add_argument("--months", type=int, default=36)
     s.add_argument("--seed", type=int, default=20240501)
     s.add_argument("--end-month", default=None, help="最后一期月份 YYYY-MM，默认上一个完整月份")
@@ -174,11 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub) -> None:
-    """Commands that live in their own modules (import, template, export, pack, bulletin)."""
-    from lifecycle.cli import packs, serve
+    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters, problems, review, annual)."""
+    from lifecycle.cli import forecast, packs, serve, workflow
     from lifecycle.ingest import importer
 
-    for m in (importer, packs):
+    for m in (importer, packs, forecast, workflow):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

@@ -47,7 +47,7 @@ def _load(path: str, mtime: float) -> dict:
 def load_config(region: str | None = None, store: Path | None = None) -> dict:
     """The effective config: package defaults, then <store>/config.toml, then the region's overrides.
 
-    Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}}."""
+    Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}, 'letters': {...}}."""
     cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
     if store is not None:
         p = Path(store) / "config.toml"
@@ -57,12 +57,14 @@ def load_config(region: str | None = None, store: Path | None = None) -> dict:
         "thresholds": dict(cfg.get("thresholds", {})),
         "ranking_weights": dict(cfg.get("ranking_weights", {})),
         "targets": {},
+        "letters": _merge({}, cfg.get("letters", {})),
     }
     if region:
         reg = cfg.get("regions", {}).get(region, {})
         out["thresholds"].update(reg.get("thresholds", {}))
         out["ranking_weights"].update(reg.get("ranking_weights", {}))
         out["targets"].update(reg.get("targets", {}))
+        out["letters"] = _merge(out["letters"], reg.get("letters", {}))
     return out
 
 

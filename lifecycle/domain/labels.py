@@ -733,3 +733,334 @@ UI_TEXT: dict[str, str] = {
     "integrity": "数据完整性检查发现以下月份的快照文件有问题，这些月份已暂停使用，其余月份不受影响：",
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
+
+# ---- issue 11: every slice, Chinese everywhere, every screen ---------------------------------
+SCREEN_TEXT: dict[str, str] = {
+    "no_rows": "无数据：当前筛选条件下没有记录。",
+    "no_data": "无数据",
+    "file_column": "档案",
+    "file_link": "查看",
+    "download_csv": "下载 CSV（UTF-8，可用 Excel 打开）",
+    "download_xlsx": "下载 Excel 工作簿",
+    "bad_month": "链接中的数据月份 {month} 不存在（已发布：{first} 至 {last}），已显示最新一期 {shown}。",
+    "bad_unit": "链接中的{unit_word} {units} 不存在，已忽略。",
+    "bad_value": "链接中的{what} {values} 不存在，已忽略。",
+    "bad_page": "您访问的页面不存在，已打开总览。",
+    "upload_hint": "将 Excel（.xlsx/.xlsm）或 CSV 台账拖到此处，或点击“选择文件”；可一次上传多个文件，每个不超过 200MB。",
+    "upload_button": "选择文件",
+    "started_after_limit": "历年已开工项目中备案至开工超{limit}个月（项目数）",
+}
+# What one row of a flag list counts, as label suffixes (domain/flags.py `counts`)
+COUNT_SUFFIX: dict[str, str] = {"项目": "（项目数）", "事项": "（事项数）"}
+# URL parameter names of the filters, as the notices name them
+FILTER_NAMES: dict[str, str] = {"tier": "投资分档", "section": "行业门类", "origin": "项目类型",
+                                "category": "产业类别", "period": "统计期"}
+# ---- slippage forecast (风险预判) and rate attribution (变动归因), issue 14 -------------------
+FORECAST_MILESTONES: dict[str, str] = {"started": "开工", "completed": "竣工", "producing": "投产",
+                                       "at_capacity": "达产"}
+FORECAST_ENTRY: dict[str, str] = {"started": "备案", "completed": "开工", "producing": "竣工",
+                                  "at_capacity": "投产"}
+FORECAST_SIZE: dict[str, str] = {"lt1": "<1亿", "1to10": "1–10亿", "10to30": "10–30亿", "ge30": "≥30亿",
+                                 "unknown": "总投资未填报"}
+FORECAST_TEXT: dict[str, str] = {
+    "elapsed": "已{entry}{elapsed:.1f}个月，距计划{ms}还有{left:.1f}个月",
+    "peer": "同类项目（{desc}）{entry}→{ms}中位{median}，样本{n}个",
+    "peer_all": "全部",
+    "slower": "比全部项目中位长{diff:.1f}个月",
+    "faster": "比全部项目中位短{diff:.1f}个月",
+    "prev_late": "上一节点（{entry}）晚于基准计划{months:.1f}个月",
+    "prev_on_time": "上一节点按基准计划完成",
+    "prev_late_tag": "上一节点延误",
+    "prev_on_time_tag": "上一节点按期",
+    "behind_median": "已超过同类项目中位耗时",
+    "no_median": "过半同类项目尚未完成",
+    "months": "{v:.1f}个月",
+    "no_bound": "—",
+}
+FORECAST_COLUMNS: dict[str, str] = {
+    "risk": "延误概率",
+    "risk_pct": "延误概率（%）",
+    "fc_milestone": "预判节点",
+    "fc_planned_on": "计划日期（本期计划）",
+    "high_risk": "高风险项目数",
+    "forecast_count": "预判项目数",
+    "expected_on": "预计日期（中位）",
+    "low_on": "预计最早（10%）",
+    "high_on": "预计最晚（90%）",
+    "drivers": "主要依据",
+    "elapsed_months": "本阶段已用（月）",
+    "naive_late": "简单规则判为延误",
+}
+BACKTEST_COLUMNS: dict[str, str] = {
+    "origin_month": "预判月份",
+    "scored": "评分项目数",
+    "late_share": "实际延误比例",
+    "brier_model": "Brier（模型）",
+    "brier_naive": "Brier（简单规则）",
+    "top20_model": "前20命中率（模型）",
+    "top20_naive": "前20命中率（简单规则）",
+    "decile": "预测分位组",
+    "n": "项目数",
+    "predicted": "平均预测概率",
+    "observed": "实际延误比例",
+}
+RISK_TEXT: dict[str, str] = {
+    "title": "风险预判",
+    "intro": ("在库项目中，下一个计划节点（开工、竣工、投产、达产）计划在未来 {h} 个月内的项目，按延误概率排序。"
+              "概率来自同类已发生项目的阶段耗时（Kaplan–Meier 生存曲线，按节点、投资规模、上一节点是否延误、"
+              "产业类别、项目类型分层），只用本期及以前的快照。口径见 docs/forecast.md。"),
+    "none": "未来 {h} 个月内没有计划节点的在库项目（或当前筛选下没有）。",
+    "horizon": "预判期（月）",
+    "min_risk": "只看延误概率不低于",
+    "count": "共 {n} 个项目，其中延误概率 ≥50% 的 {high} 个，≥80% 的 {vhigh} 个",
+    "by_unit": "各{unit_word}高风险项目数（延误概率 ≥50%）",
+    "backtest": "回测：模型与简单规则对比",
+    "backtest_note": ("每个预判月份 M 只用 M 及以前的快照拟合，用 M 之后的快照评分（计划日期在 M 后 {h} 个月内的项目，"
+                      "到期未达到或晚于计划日期即为延误）。简单规则：本阶段已用时间超过同阶段中位耗时即判为延误。"
+                      "Brier 分数越低越好；前20命中率是每期风险最高的 20 个项目中实际延误的比例。"),
+    "backtest_none": "已发布的快照不足以回测（至少需要 {need} 期）。",
+    "calibration": "校准：按预测概率十分位分组的预测与实际",
+    "summary": "合计 {n} 个预判，实际延误 {late:.1%}；Brier 模型 {bm:.3f}、简单规则 {bn:.3f}；前20命中率 模型 {tm:.1%}、简单规则 {tn:.1%}",
+    "file_risk": "风险预判：下一节点“{ms}”计划 {planned}，延误概率 {risk}，预计 {expected}（80% 区间 {low} 至 {high}）",
+    "file_none": "风险预判：下一节点不在未来 {h} 个月内计划、没有计划日期，或同类已完成项目不足 10 个，未作预判。",
+    "map_risk": "高风险项目数（延误概率≥50%）",
+}
+ATTRIBUTION_TEXT: dict[str, str] = {
+    "vs_month": "较上月",
+    "vs_quarter": "较上季末",
+    "sentence": "{rate} {change}，主要来自 {parts}",
+    "sentence_flat": "{rate} {change}，各{unit_word}变动均很小",
+    "sentence_none": "{rate}：无可比数据",
+    "part": "{unit} {pp}",
+    "why_mix": "（进入口径 {entered} 个、其中已达到 {entered_reached} 个{left_part}）",
+    "why_mix_inv": "（进入口径 {entered} 个{left_part}）",
+    "why_mix_left": "，移出 {left} 个",
+    "why_perf": "（原口径内新达到 {gained} 个）",
+    "why_perf_inv": "（原口径内完成投资增加 {gained}）",
+    "drill": "变动归因（瀑布图）",
+    "compare": "比较对象",
+    "rate_pick": "指标",
+    "waterfall_start": "上期",
+    "waterfall_end": "本期",
+    "others": "其他",
+    "mix": "口径变化",
+    "perf": "达到情况变化",
+    "table": "各{unit_word}贡献（百分点）",
+    "bulletin_title": "五率变动归因",
+    "none": "没有可比的上期快照。",
+}
+ATTRIBUTION_COLUMNS: dict[str, str] = {
+    "contribution_pp": "贡献（百分点）",
+    "mix_pp": "其中口径变化（百分点）",
+    "performance_pp": "其中达到情况变化（百分点）",
+    "entered": "进入口径",
+    "entered_reached": "进入口径已达到",
+    "left": "移出口径",
+    "gained": "原口径新达到",
+}
+COLUMNS.update({k: v for d in (FORECAST_COLUMNS, BACKTEST_COLUMNS, ATTRIBUTION_COLUMNS)
+                for k, v in d.items() if k not in COLUMNS})
+MAP_MEASURES["high_risk"] = RISK_TEXT["map_risk"]  # 镇街热力: forecast counts by unit (issue 14)
+
+# ---- Jiangyin workflows (issue 13): problems 交办→办结, letters, 要素保障 ---------------------
+PROBLEM_STATUSES: dict[str, str] = {
+    "collected": "采集",
+    "assigned": "交办",
+    "consulted": "会商会办",
+    "closed": "办结",
+}
+PROBLEM_SOURCES: dict[str, str] = {"imported": "台账导入", "recorded": "系统登记", "both": "台账+系统更新"}
+LETTER_KINDS: dict[str, str] = {"reminder": "提醒函", "interview": "约谈"}
+LETTER_DONE: dict[str, str] = {"reminder": "已发函", "interview": "已约谈"}
+COLUMNS.update({
+    "deadline_on": "办结时限",
+    "problem_status": "办理状态",
+    "days_overdue_problem": "超时限（天）",
+    "overdue": "是否超时限",
+    "source": "来源",
+    "last_note": "最近办理情况",
+    "last_by": "最近经办人",
+    "last_on": "最近办理日期",
+    "open": "未办结",
+    "closed": "已办结",
+    "closed_late": "超时限办结",
+    "problems_total": "问题数",
+    "collected": "采集",
+    "assigned": "交办",
+    "consulted": "会商会办",
+    "letter_kind": "督办方式",
+    "doc_no": "文号",
+    "acted_on": "发函/约谈日期",
+    "acted_by": "经办人",
+    "recorded_at": "登记时间",
+    "letters_sent": "已发函（次）",
+    "interviews_held": "已约谈（次）",
+    "letter_history": "督办记录",
+    "route_dept": "督办部门",
+    "note": "备注",
+    "letter_id": "记录编号",
+    "update_id": "记录编号",
+    "max_days_open": "最长未办结（天）",
+    "median_days_open": "未办结天数中位数",
+    "n_updates": "办理记录数",
+    "grp": "分组",
+    "done_this_month": "本月已办",
+    "last_letter_on": "最近发函日期",
+    "last_interview_on": "最近约谈日期",
+    "list_month": "清单月份",
+    "done_text": "督办记录",
+    "voids": "作废记录",
+    "recorded_by": "经办人",
+})
+THRESHOLD_LABELS.update({"problem_deadline_days": "矛盾问题默认办结时限（天）"})
+PROBLEM_TEXT: dict[str, str] = {
+    "title": "问题督办",
+    "rule": ("口径：问题按“采集 → 交办 → 会商会办 → 办结”推进。台账导入的问题：所选月末前已填解决日期为办结，"
+             "填了交办部门为交办，否则为采集；系统登记的办理记录（办理日期不晚于月末）与台账合并，取推进更远的状态。"
+             "办结时限未填时按提出日期后{days}天计；未办结且办结时限早于月末即为超时限（时限当天不算超时）。"),
+    "open": "未办结",
+    "overdue": "超时限",
+    "closed": "已办结",
+    "total": "问题总数",
+    "by_dept": "按责任部门",
+    "by_unit": "按镇街（板块）",
+    "list": "问题清单",
+    "none": "所选范围内没有矛盾问题。",
+    "status_filter": "办理状态",
+    "dept_filter": "责任部门",
+    "only_overdue": "只看超时限",
+    "dept_sheet": "导出部门问题督办表（Excel）",
+    "dept_pick": "部门",
+    "record": "登记办理情况",
+    "record_help": "选择问题，填写新的办理状态和办理情况；每次登记都会保留记录。",
+    "new_problem": "登记新问题",
+    "pick_problem": "问题",
+    "new_status": "新的状态",
+    "note": "办理情况",
+    "acted_on": "办理日期",
+    "by": "经办人",
+    "by_help": "登录功能上线后自动填写当前用户；此前请填写经办人姓名。",
+    "dept": "责任部门",
+    "deadline": "办结时限",
+    "save": "保存",
+    "saved": "已保存：{pid} → {status}",
+    "history": "办理记录",
+    "no_history": "暂无系统登记的办理记录。",
+    "project": "项目",
+    "summary": "问题描述",
+    "kind": "问题类型",
+    "raised_on": "提出日期",
+    "added": "已登记新问题 {pid}",
+    "sheet_title": "{region}{dept}矛盾问题督办表",
+    "overview_label": "矛盾问题（未办结/超时限）",
+}
+LETTER_TEXT: dict[str, str] = {
+    "section": "提醒函与约谈",
+    "by_dept": "按督办部门分表",
+    "record": "登记发函/约谈",
+    "recorded": "已登记：{pid} {kind}（{on}）",
+    "doc_no": "文号",
+    "acted_on": "日期",
+    "by": "经办人",
+    "download_docx": "下载{kind}（Word）",
+    "download_all": "下载本部门全部{kind}（Word，合并一份）",
+    "dept_sheet": "导出{dept}{kind}清单（Excel）",
+    "project_history": "提醒函/约谈记录",
+    "no_history": "暂无提醒函或约谈记录。",
+    "count_rule": "“已发函/已约谈”按月计次：同一项目同一自然月内多次登记只计一次；只统计日期不晚于所选月末的记录。",
+    "none": "本月没有项目列入该清单。",
+    "title": "提醒约谈",
+    "kind": "督办方式",
+    "listed": "列入清单",
+    "done_month": "本月已登记",
+    "todo_month": "本月待办",
+    "ever": "曾发函/约谈",
+    "single": "单个项目文书",
+    "pick_project": "项目",
+    "record_pick": "本次已发函/已约谈的项目",
+    "save": "登记",
+    "caption": ("清单按配置（config.toml [letters]）分送督办部门：工业项目送工信局、服务业项目送商务局。"
+                "每个项目可生成 Word 文书；发函或约谈后请登记，下月清单显示“已发函/已约谈×次”。"),
+}
+
+# ---- 要素保障: resource quotas (docs/domain.md §13) ------------------------------------------
+IMPORT_TABLES["quotas"] = "要素指标"
+IMPORT_TITLES["quotas"] = "资源要素指标台账"
+QUOTA_RESOURCES: dict[str, str] = {"land": "土地", "emission": "排放总量指标", "energy": "能耗指标"}
+QUOTA_UNITS: dict[str, str] = {"land": "亩", "emission": "吨", "energy": "吨标煤"}
+COLUMNS.update({
+    "year": "年度",
+    "land_unsupplied_mu": "批而未供（亩）",
+    "land_unused_mu": "供而未用（亩）",
+    "land_reserve_mu": "收购储备（亩）",
+    "emission_t": "排放总量指标（吨）",
+    "energy_tce": "能耗指标（吨标煤）",
+    "land_demand_mu": "尚需用地指标（亩）",
+    "emission_demand_t": "尚需排放指标（吨）",
+    "energy_demand_tce": "尚需能耗指标（吨标煤）",
+    "land_allocated_mu": "本年已分配用地（亩）",
+    "emission_allocated_t": "本年已分配排放指标（吨）",
+    "energy_allocated_tce": "本年已分配能耗指标（吨标煤）",
+    "resource": "要素",
+    "quota": "年度指标",
+    "allocated": "本年已分配",
+    "remaining": "剩余",
+    "waiting_projects": "待分配项目数",
+    "waiting_demand": "待分配需求",
+    "shortfall": "缺口",
+    "has_quota": "已填报指标",
+    "quota_unit": "计量单位",
+})
+QUOTA_TEXT: dict[str, str] = {
+    "title": "要素保障",
+    "rule": ("口径：年度指标取要素指标表中所选月份所在年度的数据（土地为批而未供、供而未用、收购储备三类之和）；"
+             "本年已分配为该{unit_word}本期快照中全部项目“本年已分配”之和；剩余 = 年度指标 − 本年已分配；"
+             "待分配项目为在库且“尚需…指标”大于0的项目；缺口 = 待分配需求 − 剩余（不小于0）。"),
+    "no_quotas": "所选年度尚未导入要素指标（台账中的“要素指标”工作表，可选）。",
+    "resource": "要素",
+    "by_unit": "分{unit_word}指标使用",
+    "waiting": "待分配项目",
+    "none_waiting": "没有待分配项目。",
+    "map_measure": "地图显示",
+    "total": "全市合计",
+}
+
+# ---- stage evaluations 阶段性评估 (docs/domain.md §14) ---------------------------------------
+EVAL_STAGES: dict[str, str] = {"approve": "审批阶段", "build": "建设阶段", "produce": "竣工投产阶段"}
+COLUMNS.update({
+    "agency_service": "代办服务",
+    "tolerance_prereview": "容缺预审",
+    "parallel_approval": "并联审批",
+    "building_area_m2": "报建面积（平方米）",
+    "rd_deduction_wan": "研发费用加计扣除（万元）",
+    "eval_approval_months": "审批周期（月）",
+    "started_in_year": "本年开工",
+    "year_ratio": "年度投资完成比例",
+    "new_above_scale": "列入新增规上企业",
+    "tax_contribution": "税收贡献率",
+    "sales_12m_wan": "近12个月开票销售（万元）",
+    "employees_latest": "用工人数（最近月）",
+    "employees_per_yi": "每亿元投资用工（人）",
+    "filed_n": "已备案项目数",
+    "started_n": "已开工项目数",
+    "approval_months_median": "审批周期中位数（月）",
+    "tolerance_share": "容缺预审占比",
+    "parallel_share": "并联审批占比",
+    "agency_share": "代办服务占比",
+    "started_year_n": "本年开工项目数",
+    "building_area_year_m2": "本年开工报建面积（平方米）",
+    "completed_n": "已竣工项目数",
+    "new_above_scale_n": "本年新增规上企业数",
+    "rd_deduction_total_wan": "研发费用加计扣除合计（万元）",
+    "employees_total": "用工人数合计",
+})
+EVAL_TEXT: dict[str, str] = {
+    "title": "阶段评估",
+    "rule": ("口径（docs/domain.md §14）：在库项目按阶段评估——审批阶段为已备案项目，建设阶段为已开工项目，竣工投产阶段为已竣工项目；"
+             "审批周期=备案至开工（未开工至月末）月数；占比中未填报按“否”计；近12个月指标按当月及之前11个月的运行数据；"
+             "税收贡献率=近12个月税收/近12个月开票销售；每亿元投资用工=最近一个运行月的用工人数/总投资（亿元）。"),
+    "stage": "评估阶段",
+    "units": "分{unit_word}汇总",
+    "projects": "项目评估表",
+    "none": "所选范围内没有处于该阶段的项目。",
+}

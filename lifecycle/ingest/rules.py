@@ -129,7 +129,7 @@ def after_month(df: pl.DataFrame, ctxs: list[SheetCtx], table: str, month_end: d
         "approvals": ["received_on", "done_on"],
         "operations": ["month"],
         "problems": ["raised_on", "resolved_on"],
-    }[table]
+    }.get(table, [])
     for c in cols:
         if c not in df.columns:
             continue

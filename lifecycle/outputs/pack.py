@@ -23,7 +23,7 @@ import polars as pl
 
 from lifecycle.store import comments
 from lifecycle.domain import flags, labels
-from lifecycle.present import formats
+from lifecycle.present import explain, formats
 from lifecycle.query.metrics import ALL, FLAG_KEYS, PERIODS, Metrics, Slice
 from lifecycle.domain.reference import region
 
@@ -85,6 +85,34 @@ def _flag_blocks(m: Metrics, month: str, sl: Slice) -> tuple[list, list]:
                             pct=FLAG_PCT, note=note, pdf_rows=PDF_ROWS_PER_FLAG,
                             widths={"name": 3, "unit_name": 1.6}))
     return blocks, lists
+
+
+def problem_blocks(m: Metrics, month: str, sl: Slice) -> list:
+    """The problems (矛盾问题, docs/domain.md §11): counts by department and the open ones."""
+    from lifecycle.outputs import problems as problem_sheets
+
+    rows = m.problems(month, sl)
+    c = m.problem_counts(month, sl, rows=rows)
+    by_dept = m.problem_summary(month, sl, by="dept", rows=rows)
+    ref = m.reference_date(month)
+    open_rows = rows.filter(pl.col("problem_status") != "closed")
+    note = None
+    if open_rows.height > PDF_ROWS_PER_FLAG:
+        note = f"共 {open_rows.height} 个未办结问题，PDF 列出前 {PDF_ROWS_PER_FLAG} 个，完整清单见 Excel 工作表“矛盾问题”。"
+    return [
+        Heading(labels.PROBLEM_TEXT["title"], level=2),
+        Text(f"截至{ref.isoformat()}：问题 {c['total']} 个，未办结 {c['open']} 个（其中超时限 {c['overdue']} 个），"
+             f"已办结 {c['closed']} 个。" + problem_sheets.rule_text(int(m.thresholds.get('problem_deadline_days', 30))),
+             small=True),
+        Table("问题按部门", "矛盾问题按责任部门",
+              by_dept.drop("unit_code").with_columns(pl.col("grp").fill_null(labels.LIST_TEXT["total"]))
+              .rename({"grp": "dept"}).drop("median_days_open"), widths={"dept": 2}),
+        Table("矛盾问题", f"未办结矛盾问题（{open_rows.height}个）",
+              formats.translate(open_rows.select("problem_id", "name", "unit_name", "kind", "summary", "dept",
+                                                 "raised_on", "deadline_on", "problem_status", "days_open",
+                                                 "overdue")),
+              note=note, pdf_rows=PDF_ROWS_PER_FLAG, widths={"name": 2.4, "summary": 3}),
+    ]
 
 
 # ---- the quarterly review pack ---------------------------------------------------------------
@@ -161,6 +189,7 @@ def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "y
     blocks.append(Heading("五、预警清单", page_break=True))
     fblocks, _ = _flag_blocks(m, as_of, sl)
     blocks.extend(fblocks)
+    blocks.extend(problem_blocks(m, as_of, sl))
     # 6. one page per unit
     blocks.append(Heading(f"六、{labels.REVIEW['unit_pages']}", page_break=True))
     blocks.append(Text(f"每个{reg.unit_word}一页：本季度开工、竣工项目，计划本季度开工、竣工项目的计划与实际，"
@@ -228,6 +257,17 @@ EVENT_COLUMNS = ["project_id", "name", "enterprise", "unit_name", "event_on", "t
                  "origin", "category", "project_code"]
 
 
+def _attribution_blocks(m: Metrics, month: str, sl: Slice, unit_word: str) -> list:
+    """The bulletin's paragraph on why each rate moved since the previous snapshot (变动归因,
+    docs/forecast.md): one sentence per rate naming the units that moved it."""
+    att = m.rate_attribution(month, sl)
+    if att["previous_month"] is None:
+        return []
+    sentences = explain.attribution_sentences(att, unit_word)
+    return [Text(f"{labels.ATTRIBUTION_TEXT['bulletin_title']}（较{formats.month_text(att['previous_month'])}）："
+                 + "；".join(sentences.values()) + "。")]
+
+
 def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
     """Assemble the monthly bulletin (月通报): the month's signed, filed, started and completed
     projects by unit, with the five rates and their change since the previous snapshot."""
@@ -246,6 +286,7 @@ def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
     blocks.append(Table("五率", "五率及口径说明", rates_table(rates, prev_label), pct=("rate", prev_label),
                         note=labels.RATE_COHORT_NOTE, widths={"definition": 5, "rate_label": 1.4},
                         decimals={"change_pp": 1}))
+    blocks.extend(_attribution_blocks(m, month, sl, reg.unit_word))
     blocks.append(Heading(f"二、{labels.REVIEW['month_summary']}", page_break=True))
     blocks.append(Table("分板块汇总", f"{formats.month_text(month)}{labels.REVIEW['month_summary']}（含年内累计）",
                         summary.with_columns(pl.col("unit_name").fill_null("合计")).select(MONTH_SUMMARY_COLUMNS),

@@ -31,6 +31,26 @@ INVEST_LABELS = {"total_investment_wan": "总投资", "cumulative_done_wan": "�
 HEAT_SCALE = [[0.0, "#f7fbff"], [0.15, "#c6dbef"], [0.4, "#6baed6"], [0.7, "#2171b5"], [1.0, "#08306b"]]
 
 
+# Axes read the Chinese way: no SI suffixes ("20k"), thousands separated; dates as 2024年1月
+NUMBER_AXIS = dict(exponentformat="none", separatethousands=True)
+DATE_AXIS = dict(tickformat="%Y年%-m月", hoverformat="%Y-%m-%d")
+
+
+def localise(fig: go.Figure, height: int | None = None, date_x: bool = False) -> go.Figure:
+    """The shared look and Chinese axes for a figure a page built itself: CJK fonts, white
+    background, no SI suffixes, separators, and (date_x) month ticks as '2024年1月' instead of
+    Plotly's English 'Jan 2024'. Layout the page already set is kept."""
+    base = base_layout(None, height or (fig.layout.height or 360))
+    for k in ("title", "margin", "legend", "showlegend", "clickmode", "dragmode"):
+        base.pop(k, None)
+    fig.update_layout(**{k: v for k, v in base.items() if k not in ("xaxis", "yaxis")})
+    fig.update_xaxes(**NUMBER_AXIS, automargin=True)
+    fig.update_yaxes(**NUMBER_AXIS, automargin=True)
+    if date_x:
+        fig.update_xaxes(**DATE_AXIS)
+    return fig
+
+
 def _merge(a: dict, b: dict) -> dict:
     out = dict(a)
     for k, v in b.items():
@@ -45,8 +65,8 @@ def base_layout(title: str | None = None, height: int = 460, show_legend: bool =
         template=None,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
-        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
+        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True, **NUMBER_AXIS),
+        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True, **NUMBER_AXIS),
         font=dict(family=FONT_FAMILY, size=BASE_FONT, color="#222"),
         title=dict(text=title, font=dict(size=BASE_FONT + 4), x=0, xanchor="left") if title else None,
         height=height,
@@ -85,9 +105,10 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         return _empty(title)
     rows = df.to_dicts()
     text = [
-        f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+        # one short line per figure (a single long line is cut on a laptop screen)
+        f"<b>{r['reached']:,}个</b>" + ("" if not formats.is_value(r["pct_of_previous"]) else
                                        f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
-                                       f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
+                                       f"<br>{labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
         for r in rows
     ]
     trace = go.Funnel(
@@ -96,7 +117,7 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         text=text,
         textinfo="text",
         textposition="outside",
-        textfont=dict(size=BASE_FONT - 3, color="#111"),
+        textfont=dict(size=BASE_FONT - 5, color="#111"),
         customdata=[[r["stage"], formats.yi(r.get("investment_wan") or 0.0)] for r in rows],
         hovertemplate="%{y}<br>已达到 %{x:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
         marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
@@ -336,7 +357,7 @@ def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: 
 def unit_measure_chart(df: pl.DataFrame, measure: str, title: str | None = None) -> go.Figure:
     """Units sorted by one measure (horizontal bars), the map's measure as a chart."""
     d = df.filter(pl.col(measure).is_not_null()).sort(measure, descending=True)
-    if d.is_empty():
+    if d.is_empty() or not d[measure].fill_nan(0).abs().sum():  # nothing or only zeros: no −1…1 axis
         return _empty(title)
     is_rate = measure in labels.RATES
     money = measure.endswith("_wan")
@@ -380,3 +401,79 @@ def ranking_chart(df: pl.DataFrame, title: str | None = None) -> go.Figure:
     return figure([trace], title, _heat_height(d.height) - 60, show_legend=False,
                   yaxis=dict(autorange="reversed", type="category"),
                   xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_score"]), range=[0, 112]))
+
+
+# ---- look ahead and explain (issue 14): attribution waterfall, risk, back-test ----------------
+def attribution_waterfall(bars: pl.DataFrame, rate0: float | None, rate1: float | None,
+                          title: str | None = None, height: int = 480) -> go.Figure:
+    """Waterfall of a rate's change (`explain.waterfall_frame`): the previous rate (%), one bar
+    per unit's contribution in points (hover: mix and performance), the current rate (%).
+    customdata[0] is the unit code (None for '其他')."""
+    T = labels.ATTRIBUTION_TEXT
+    if rate0 is None or rate1 is None:
+        return _empty(title)
+    rows = bars.to_dicts()
+    x = [T["waterfall_start"]] + [r["label"] for r in rows] + [T["waterfall_end"]]
+    y = [rate0 * 100] + [r["contribution_pp"] for r in rows] + [rate1 * 100]
+    measure = ["absolute"] + ["relative"] * len(rows) + ["total"]
+    text = [f"{rate0 * 100:.1f}%"] + [f"{r['contribution_pp']:+.1f}" for r in rows] + [f"{rate1 * 100:.1f}%"]
+    hover = ([f"{T['waterfall_start']} {rate0 * 100:.1f}%"]
+             + [f"{r['label']}：{r['contribution_pp']:+.2f} 个百分点<br>{T['mix']} {r['mix_pp']:+.2f} · "
+                f"{T['perf']} {r['performance_pp']:+.2f}" for r in rows]
+             + [f"{T['waterfall_end']} {rate1 * 100:.1f}%"])
+    trace = go.Waterfall(
+        x=x, y=y, measure=measure, text=text, textposition="outside", cliponaxis=False,
+        customdata=[[None]] + [[r["unit_code"]] for r in rows] + [[None]],
+        hovertext=hover, hoverinfo="text",
+        increasing=dict(marker=dict(color="#2e9d4f")), decreasing=dict(marker=dict(color="#d7263d")),
+        totals=dict(marker=dict(color="#3182bd")), connector=dict(line=dict(color="#bbb", width=1)),
+    )
+    lo = min(rate0, rate1) * 100
+    hi = max(rate0, rate1) * 100
+    cum, lows, highs = rate0 * 100, [], []
+    for r in rows:
+        cum += r["contribution_pp"]
+        lows.append(cum)
+        highs.append(cum)
+    span_lo, span_hi = min([lo, *lows]), max([hi, *highs])
+    pad = max((span_hi - span_lo) * 0.25, 1.0)
+    return figure([trace], title, height, show_legend=False,
+                  yaxis=dict(title=dict(text="%"), range=[max(span_lo - pad, 0.0), span_hi + pad]))
+
+
+def risk_by_unit_chart(df: pl.DataFrame, title: str | None = None, height: int = 460) -> go.Figure:
+    """Forecast projects per unit (`explain.risk_unit_counts`): high risk (≥50 %) stacked on the
+    others. customdata[0] is the unit code."""
+    if df.is_empty():
+        return _empty(title)
+    rows = df.filter(pl.col("forecast_count") > 0).sort(["high_risk", "other"], descending=True).to_dicts()
+    if not rows:
+        return _empty(title)
+    names = [r["unit_name"] for r in rows]
+    cd = [[r["unit_code"]] for r in rows]
+    traces = [
+        go.Bar(x=names, y=[r["high_risk"] for r in rows], name=labels.RISK_TEXT["map_risk"], marker=dict(color="#d7263d"),
+               customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>", text=[r["high_risk"] or "" for r in rows],
+               textposition="inside"),
+        go.Bar(x=names, y=[r["other"] for r in rows], name="其余预判项目", marker=dict(color="#c6dbef"),
+               customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>"),
+    ]
+    return figure(traces, title, height, barmode="stack", xaxis=dict(tickangle=-40),
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"])))
+
+
+def calibration_chart(cal: pl.DataFrame, title: str | None = None, height: int = 420) -> go.Figure:
+    """Back-test calibration: mean predicted probability vs observed share late, by decile."""
+    if cal.is_empty():
+        return _empty(title)
+    rows = cal.to_dicts()
+    C = labels.BACKTEST_COLUMNS
+    pts = go.Scatter(x=[r["predicted"] * 100 for r in rows], y=[r["observed"] * 100 for r in rows],
+                     mode="markers+lines", name=C["observed"], marker=dict(size=12, color="#3182bd"),
+                     text=[f"{C['decile']} {r['decile']}：{r['n']} 个" for r in rows],
+                     hovertemplate="%{text}<br>" + C["predicted"] + " %{x:.1f}%<br>" + C["observed"]
+                     + " %{y:.1f}%<extra></extra>")
+    diag = go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="完全校准", line=dict(color="#999", dash="dash"),
+                      hoverinfo="skip")
+    return figure([diag, pts], title, height, xaxis=dict(title=dict(text=C["predicted"] + "（%）"), range=[0, 100]),
+                  yaxis=dict(title=dict(text=C["observed"] + "（%）"), range=[0, 100]))

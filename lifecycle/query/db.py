@@ -66,6 +66,19 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(fixes) if fixes else df
 
 
+def _needs_union(table: str, files: list[str]) -> bool:
+    """True when some published file of `table` lacks a column of the current schema (a month
+    published before the column was added): the staging view then reads by column name
+    (`union_by_name`, slower), else by position. Reads only the files' footers."""
+    import pyarrow.parquet as pq
+
+    want = set(schema.polars_schema(table))
+    for f in files:
+        if Path(f).exists() and not want <= set(pq.read_schema(f).names):
+            return True
+    return False
+
+
 _PINS = threading.local()  # id(Database) -> the file lists this thread's queries read
 
 
@@ -76,6 +89,7 @@ class Database:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._files: dict[str, list[str]] = {}
+        self._union: dict[str, bool] = {}
         self.months: list[str] = []
         self.problems: list[dict] = []
         self._setup_reference()
@@ -110,6 +124,7 @@ class Database:
             # and checked; damaged months are left out and named in self.problems
             snap = self.store.snapshot()
             self.months, self._files, self.problems = snap.months, snap.files, snap.problems
+            self._union = {tb: _needs_union(tb, fs) for tb, fs in self._files.items()}
             if self.months:
                 self._set_vars(self._con)
                 for model in MODELS:
@@ -120,6 +135,7 @@ class Database:
     def _set_vars(self, cur, files: dict | None = None) -> None:
         for t, f in (files or self._files).items():
             cur.execute(f"SET VARIABLE {t}_files = $files", {"files": f})
+            cur.execute(f"SET VARIABLE {t}_union = $u", {"u": self._union.get(t, False)})
 
     def pin(self) -> None:
         """Refresh once and keep this thread's queries on that refresh's files until the next

@@ -147,7 +147,9 @@ class Metrics:
         first = df["reached"][0] if df.height else 0
         return df.with_columns(
             pl.col("stage").replace_strict(labels.STAGES).alias("stage_label"),
-            (pl.col("reached") / pl.col("reached").shift(1)).alias("pct_of_previous"),
+            # an empty previous stage gives no share (null, shown "—"), never NaN/inf
+            pl.when(pl.col("reached").shift(1) > 0).then(pl.col("reached") / pl.col("reached").shift(1))
+            .otherwise(None).alias("pct_of_previous"),
             (pl.col("reached") / first if first else pl.lit(None, dtype=pl.Float64)).alias("pct_of_first"),
         )
 
@@ -177,6 +179,8 @@ class Metrics:
 
     def tier_classes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         df = self.db.run("tier_classes", self._p(month, sl))
+        # an empty class counts 0 new / 0 upgrade projects (count_if over no row is NULL)
+        df = df.with_columns(pl.col("new_count", "upgrade_count").fill_null(0))
         return df.with_columns(pl.col("tier_class").replace_strict(labels.TIER_CLASSES).alias("tier_label"))
 
     def unit_stage(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
@@ -233,7 +237,13 @@ class Metrics:
         return flags.get(key).rule_text(self.thresholds)
 
     def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
-        counts = {k: self.flag(k, month, sl).height for k in FLAG_KEYS}
+        """The count of every flag list, as its registry entry says what it counts: distinct
+        projects for a 项目 flag, rows (approval steps) for a 事项 flag; 'approval_red' = red steps.
+        Pages label each count with `flags.count_label(key)`, so one label is one number."""
+        counts = {}
+        for k in FLAG_KEYS:
+            df = self.flag(k, month, sl)
+            counts[k] = df.height if flags.counts(k) == "事项" else df["project_id"].n_unique()
         lights = self.approval_lights(month, sl)
         counts["approval_red"] = lights.filter(pl.col("light") == "red").height
         return counts
@@ -244,17 +254,27 @@ class Metrics:
 
     def ranking(self, month: str, sl: Slice = ALL, weights: dict | None = None) -> pl.DataFrame:
         """Units ranked on a composite score of the five rates and 亩均税收 (weights from config),
-        with the rank at the end of the previous quarter and the change."""
+        with the rank at the end of the previous quarter and the change.
+
+        The one ranking source of every page, export and pack. It is computed over the whole
+        field — every unit of the region — and only then narrowed to the units of `sl.units`, so
+        a unit filter changes the rows listed, never a unit's rank or score. The other slice
+        filters (tier, industry, origin, category) narrow the projects counted in every unit
+        alike (docs/domain.md §10)."""
         weights = weights or self.config["ranking_weights"]
-        cur = self._ranking_once(month, sl, weights)
+        field_sl = sl.narrow(units=None)
+        cur = self._ranking_once(month, field_sl, weights)
         prev_m = previous_quarter_end(month)
         if prev_m in self.months:
-            prev = self._ranking_once(prev_m, sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
+            prev = self._ranking_once(prev_m, field_sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
             cur = cur.join(prev, on="unit_code", how="left")
         else:
             cur = cur.with_columns(pl.lit(None, dtype=pl.Int64).alias("rank_prev"))
-        return cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
-                                pl.lit(prev_m).alias("prev_quarter_month"))
+        cur = cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
+                               pl.lit(prev_m).alias("prev_quarter_month"))
+        if sl.units is not None and not cur.is_empty():
+            cur = cur.filter(pl.col("unit_code").is_in(list(sl.units)))
+        return cur
 
     def _ranking_once(self, month: str, sl: Slice, weights: dict) -> pl.DataFrame:
         from lifecycle.domain.reference import region
@@ -480,3 +500,190 @@ class Metrics:
         """The projects of the campaign batches (or of one batch) with their on-time status."""
         return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign))
 
+    # ---- Jiangyin workflows (issue 13): problems 采集→办结, letters ----------------------------
+    def _run_with(self, name: str, params: dict, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        """Run sql/<name>.sql with in-memory frames registered as views on its own cursor (the
+        records kept in the store's SQLite: problems, updates, letters)."""
+        from lifecycle.query.db import _normalise, _params_for, sql_text
+
+        sql = sql_text(name)
+        cur = self.db.cursor()
+        try:
+            for view, df in frames.items():
+                cur.register(view, df.to_arrow())
+            return _normalise(cur.sql(sql, params=_params_for(sql, params)).pl())
+        finally:
+            cur.close()
+
+    def reference_date(self, month: str, as_of: dt.date | None = None) -> dt.date:
+        """The day a month's workflow state is read at (docs/domain.md §11): `as_of` when given;
+        else the as-of date of M, or today for the latest published month once M has ended (the
+        current view shows everything recorded so far)."""
+        if as_of is not None:
+            return as_of
+        end = month_end(month)
+        if month == self.latest_month():
+            return max(end, dt.date.today())
+        return end
+
+    def problems(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """Every problem of the slice's projects at `month`, imported and recorded merged, with
+        status, department, deadline, days open and overdue (docs/domain.md §11). Not cached by
+        publication: recorded updates change it."""
+        from lifecycle.store import problems as store_problems
+
+        root = self.db.store.root
+        params = self._p(month, sl, ref_date=self.reference_date(month, as_of),
+                         deadline_days=int(self.thresholds.get("problem_deadline_days", 30)))
+        return self._run_with("problems", params, {"rec_problems": store_problems.recorded(root),
+                                                   "rec_updates": store_problems.updates(root)})
+
+    def problem_summary(self, month: str, sl: Slice = ALL, by: str = "dept",
+                        as_of: dt.date | None = None, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Per department (by='dept') or unit (by='unit'), and a total row (grp null): problems per
+        status, open, overdue, closed, closed late, days open. `rows` reuses a problems() frame."""
+        if by not in ("dept", "unit"):
+            raise ValueError(by)
+        rows = self.problems(month, sl, as_of) if rows is None else rows
+        return self._run_with("problem_summary", {"group_by": by, "unknown": labels.LIST_TEXT["dept_unknown"]},
+                              {"problem_rows": rows})
+
+    def problem_counts(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None,
+                       rows: pl.DataFrame | None = None) -> dict[str, int]:
+        """{'total', 'open', 'overdue', 'closed'} for the overview and the packs."""
+        s = self.problem_summary(month, sl, as_of=as_of, rows=rows).filter(pl.col("grp").is_null())
+        r = s.row(0, named=True) if s.height else {}
+        return {k: int(r.get(c) or 0) for k, c in
+                (("total", "problems_total"), ("open", "open"), ("overdue", "overdue"), ("closed", "closed"))}
+
+    def letter_routing(self) -> dict:
+        """The configured routing of letters to departments (config.toml [letters])."""
+        cfg = self.config.get("letters") or {}
+        deps = dict(cfg.get("departments") or {"industry": "工信局", "service": "商务局"})
+        return {"route_by": cfg.get("route_by", "category"), "default_dept": cfg.get("default_dept", "工信局"),
+                "departments": deps}
+
+    def letter_list(self, month: str, kind: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """The projects on the 提醒函 (kind='reminder') or 约谈 ('interview') list at `month`
+        (docs/domain.md §5.6), each with the department it is routed to and the letters sent /
+        interviews held so far, counted once per list month (docs/domain.md §12)."""
+        from lifecycle.store import letters as store_letters
+
+        if kind not in ("reminder", "interview"):
+            raise ValueError(kind)
+        rows = self.completion_overdue(month, sl).filter(pl.col("level") == kind)
+        rt = self.letter_routing()
+        params = {"month": month, "kind": kind, "ref_date": self.reference_date(month, as_of),
+                  "route_by": rt["route_by"], "route_keys": list(rt["departments"]),
+                  "route_depts": [str(v) for v in rt["departments"].values()], "default_dept": rt["default_dept"]}
+        return self._run_with("letter_list", params, {"letter_rows": rows,
+                                                      "rec_letters": store_letters.effective(self.db.store.root)})
+
+    # ---- resource quotas 要素保障 (docs/domain.md §13) -----------------------------------------
+    def quota_units(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per unit × resource (land 亩 / emission 吨 / energy 吨标煤) for year(month): quota,
+        allocated this year, remaining, waiting projects and demand, shortfall."""
+        from lifecycle.domain import schema
+
+        self.check_month(month)
+        quotas = schema.conform("quotas", self.db.store.read(month, "quotas"))
+        return self._run_with("quota_units", self._p(month, sl, year=int(month[:4])), {"quota_rows": quotas})
+
+    def quota_waiting(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """In-library projects of the slice still needing a quota, with their demand."""
+        return self.db.run("quota_waiting", self._p(month, sl))
+
+    # ---- stage evaluations 阶段性评估 (docs/domain.md §14) -------------------------------------
+    EVAL_COLUMNS = {
+        "approve": ["project_id", "name", "unit_name", "stage", "filed_on", "started_on", "eval_approval_months",
+                    "tolerance_prereview", "parallel_approval", "agency_service"],
+        "build": ["project_id", "name", "unit_name", "stage", "started_on", "started_in_year", "building_area_m2",
+                  "year_plan_wan", "year_done_wan", "year_ratio"],
+        "produce": ["project_id", "name", "unit_name", "stage", "completed_on", "intensity", "equipment_share",
+                    "rd_deduction_wan", "capacity_realisation", "new_above_scale", "tax_12m_wan", "sales_12m_wan",
+                    "tax_contribution", "employees_latest", "employees_per_yi"],
+    }
+    EVAL_UNIT_COLUMNS = {
+        "approve": ["filed_n", "started_n", "approval_months_median", "tolerance_share", "parallel_share",
+                    "agency_share", "filing_rate"],
+        "build": ["started_year_n", "building_area_year_m2", "year_ratio", "investment_rate"],
+        "produce": ["completed_n", "intensity", "equipment_share", "rd_deduction_total_wan", "capacity_realisation",
+                    "new_above_scale_n", "tax_contribution", "employees_total", "employees_per_yi"],
+    }
+
+    def evaluation_projects(self, month: str, sl: Slice = ALL, stage: str | None = None) -> pl.DataFrame:
+        """The evaluation sheet: one row per in-library project (of `stage`'s group when given,
+        with that stage's columns) and its figures (docs/domain.md §14)."""
+        df = self.db.run("evaluation_projects", self._p(month, sl, month_from=add_months(month, -11)))
+        if stage is None:
+            return df
+        return df.filter(pl.col(f"in_{stage}")).select(self.EVAL_COLUMNS[stage])
+
+    def evaluation_units(self, month: str, sl: Slice = ALL, period: str = "ytd") -> pl.DataFrame:
+        """Per unit (and a total row, unit_code null): the stage evaluations' aggregates, with the
+        unit's 签约项目备案率 and 当年投入完成率 (§4) beside."""
+        rows = self.db.run("evaluation_projects", self._p(month, sl, month_from=add_months(month, -11)))
+        agg = self._run_with("evaluation_units", {}, {"eval_rows": rows})
+        by_unit = self.rates(month, sl, group_by="unit_code", period=period)
+        total = self.rates(month, sl, period=period)
+        rate = {None: total, **by_unit}
+        extra = pl.DataFrame(
+            {"unit_code": list(rate), "filing_rate": [r["filing_rate"]["rate"] for r in rate.values()],
+             "investment_rate": [r["investment_rate"]["rate"] for r in rate.values()]},
+            schema={"unit_code": pl.String, "filing_rate": pl.Float64, "investment_rate": pl.Float64})
+        return agg.join(extra, on="unit_code", how="left", nulls_equal=True)
+
+    # ---- cadence outputs: 双月过堂会 and 年度考核 (docs/domain.md §15) ----------------------------
+    def changes_since(self, month: str, since: str | None, sl: Slice = ALL) -> pl.DataFrame:
+        """Projects new, advanced or exited between published month `since` and `month`."""
+        if since is None:
+            return pl.DataFrame(schema={"project_id": pl.String, "change": pl.String})
+        self.check_month(since)
+        return self.db.run("changes", self._p(month, sl, prev_month=since))
+
+    def rates_since(self, month: str, since: str | None, sl: Slice = ALL, period: str = "ytd") -> dict:
+        """Rates at `month` with those at `since` (previous_rate, previous_month, change_pp)."""
+        return self._with_change(month, since, sl, period)
+
+    def year_as_of(self, year: int | str) -> str:
+        """The last published month of `year` (the year-end assessment's as-of month)."""
+        ms = [m for m in self.months if m[:4] == str(year)]
+        if not ms:
+            raise MetricsError(f"{year}年没有已发布的月度快照（已发布：{self._months_text()}）")
+        return ms[-1]
+
+
+    # ---- look ahead and explain (issue 14): query/forecast.py, query/attribution.py ----------
+    def risk(self, month: str, sl: Slice = ALL, horizon: int = 6) -> pl.DataFrame:
+        """Slippage forecast (docs/forecast.md): in-library projects of the slice whose next
+        milestone is planned within `horizon` months after `month`, with the probability of
+        reaching it late, expected date, 10–90 % interval and drivers, highest risk first. The
+        model is fitted once per published version of the store on the whole field."""
+        from lifecycle.query import forecast
+
+        df = forecast.forecast(self.db, self.check_month(month), horizon)
+        return _narrow(df, sl)
+
+    def risk_backtest(self, horizon: int = 6) -> dict:
+        """The forecast's back-test over several origins (docs/forecast.md)."""
+        from lifecycle.query import forecast
+
+        return forecast.backtest(self.db, horizon=horizon)
+
+    def rate_attribution(self, month: str, sl: Slice = ALL, versus: str = "month", period: str = "ytd") -> dict:
+        """Each rate's change since the previous month (versus='month') or the previous quarter's
+        last published month (versus='quarter') split by unit into mix and performance."""
+        from lifecycle.query import attribution
+
+        return attribution.attribution(self.db, self.check_month(month), sl.params(), versus, period)
+
+
+def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
+    """Rows of a per-project frame within the slice (by the project's attributes in the frame)."""
+    cols = {"units": "unit_code", "tiers": "tier_band", "sections": "industry_section",
+            "origins": "origin", "categories": "category"}
+    for k, c in cols.items():
+        v = getattr(sl, k)
+        if v:
+            df = df.filter(pl.col(c).is_in(list(v)))
+    return df

@@ -7,7 +7,9 @@ May import: every other layer of `lifecycle`.
 """
 from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     PAGES,
+    TIER_CARD_CSS,
     PLOTLY_CONFIG,
+    REGION_TITLES,
     Context,
     cached,
     chinese_headers,
@@ -15,15 +17,20 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     download_buttons,
     drill_list,
     filter_query,
+    nav_title,
+    flag_cards,
     guarded,
     md,
     page_href,
     pick_box,
     plot,
     rate_cards,
+    replace_page_not_found,
     run_app,
     setup,
+    show_light_table,
     show_table,
     slice_text,
     to_excel_bytes,
 )
+from lifecycle.ui.lookahead import project_risk, rate_explanations  # noqa: F401,E402  (issue 14)

@@ -1,5 +1,7 @@
 -- One row per project per published snapshot month: the stored columns, renamed/cast only,
 -- plus the region's drill-down unit and the as-of date (last day of the snapshot month).
+-- union_by_name (set by db.py only when some month was published before a column was added):
+-- such a month reads the column as NULL.
 CREATE OR REPLACE VIEW stg_projects AS
 SELECT
     p.* EXCLUDE (month),
@@ -9,5 +11,5 @@ SELECT
     coalesce(u.unit_code, p.township_code) AS unit_code,
     coalesce(u.unit_name, p.township_code) AS unit_name
 FROM read_parquet(getvariable('projects_files'), hive_partitioning = true,
-                  hive_types = {'month': VARCHAR}) AS p
+                  hive_types = {'month': VARCHAR}, union_by_name = getvariable('projects_union')) AS p
 LEFT JOIN ref_units AS u USING (township_code);
