@@ -167,6 +167,8 @@ def test_months_published_before_the_new_columns_still_read(qstore):
     p = qstore.table_path("2026-09", "projects")
     new_cols = [c.name for c in schema.TABLES["projects"][-11:]]
     pl.read_parquet(p).drop(new_cols).write_parquet(p)
+    # such a month was published by the older code, which wrote no manifest (no checksums)
+    (qstore.version_dir("2026-09") / "manifest.json").unlink()
     m = metrics_for(qstore)
     assert m.db._union["projects"] is True
     assert m.quota_waiting("2026-09").is_empty()
