@@ -67,6 +67,17 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(fixes) if fixes else df
 
 
+@lru_cache(maxsize=None)
+def _schema_file(table: str) -> str:
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="lifecycle_schema_")) / "month=0000-00"
+    d.mkdir()
+    path = d / f"{table}.parquet"
+    schema.empty(table).write_parquet(path)
+    return str(path)
+
+
 def _needs_union(table: str, files: list[str]) -> bool:
     """True when some published file of `table` lacks a column of the current schema (a month
     published before the column was added): the staging view then reads by column name
@@ -126,6 +137,11 @@ class Database:
             snap = self.store.snapshot()
             self.months, self._files, self.problems = snap.months, snap.files, snap.problems
             self._union = {tb: _needs_union(tb, fs) for tb, fs in self._files.items()}
+            # union_by_name only knows the columns some file has: when every month predates a
+            # column, a schema-only file (no rows, in a hive directory month=0000-00 that is never
+            # a published month) read first supplies it as NULL
+            self._files = {tb: ([_schema_file(tb)] + list(fs) if self._union.get(tb) else fs)
+                           for tb, fs in self._files.items()}
             if self.months:
                 self._set_vars(self._con)
                 for model in MODELS:

@@ -8,7 +8,7 @@
 --   above-scale enterprise (above_scale_on in year(A)), employees of the latest operating month
 --   in the window and employees per 亿元 of total investment.
 WITH p AS (
-    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories) WHERE in_library
+    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors) WHERE in_library
 ),
 ops AS (
     SELECT project_id, sum(output_value_wan) AS output_12m_wan, sum(tax_wan) AS tax_12m_wan,

@@ -8,7 +8,7 @@
 -- raised. Overdue: not closed and deadline < $ref_date (the deadline day itself is not overdue).
 WITH p AS (
     SELECT project_id, name, unit_code, unit_name, township_name, owner, in_library
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 imp AS (
     SELECT problem_id, project_id, raised_on, kind, summary, assigned_dept, resolved_on, deadline_on

@@ -25,7 +25,7 @@ p AS (
            coalesce(sum(land_demand_mu) FILTER (WHERE in_library AND land_demand_mu > 0), 0) AS land_wait,
            coalesce(sum(emission_demand_t) FILTER (WHERE in_library AND emission_demand_t > 0), 0) AS emission_wait,
            coalesce(sum(energy_demand_tce) FILTER (WHERE in_library AND energy_demand_tce > 0), 0) AS energy_wait
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     GROUP BY unit_code
 ),
 u AS (

@@ -3,7 +3,7 @@
 -- (docs/domain.md §16.3): their number, total investment, and how many are >= 10亿 / >= 50亿.
 WITH s AS (
     SELECT unit_code, total_investment_wan
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE signing_type = 'formal'
       AND signed_on >= CAST($year_start AS DATE)
       AND signed_on <= as_of
