@@ -727,3 +727,65 @@ UI_TEXT: dict[str, str] = {
     "store_region_help": "新数据目录首次导入时选择，之后固定不变",
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
+
+# ---- accounts, roles and scope (docs/domain.md §9) --------------------------------------------
+ROLES: dict[str, str] = {
+    "admin": "系统管理员",
+    "publisher": "数据管理员",
+    "leader": "市领导/项目办/部门",
+    "township": "镇街园区/板块",
+}
+AUTH_TEXT: dict[str, str] = {
+    "login_title": "登录 · 重大项目全生命周期看板",
+    "username": "用户名",
+    "password": "密码",
+    "login": "登录",
+    "logout": "退出登录",
+    "bad_login": "用户名或密码错误",
+    "locked": "连续{n}次密码错误，账户已锁定，请于 {until} 后再试",
+    "disabled": "该账户已停用，请联系系统管理员",
+    "no_password": "该账户只能通过单点登录进入",
+    "short_password": "密码至少需要{n}个字符",
+    "no_accounts": "数据目录 {root} 中还没有任何账户。请由运维人员在服务器上创建管理员账户：\n\n"
+                   "`python -m lifecycle users add 用户名 --role admin --password-stdin --store {root}`",
+    "demo_accounts": "演示数据目录的演示账户（密码均为 **{password}**，仅演示数据目录显示）：",
+    "signed_in": "当前用户：**{name}**（{role}{unit}）",
+    "signed_out": "已退出登录。",
+    "denied": "无权查看：{what}",
+    "denied_unit": "只能查看{unit}的数据",
+    "denied_page": "无权访问“{page}”（需要{roles}角色）",
+    "sso_login": "使用单点登录（统一身份认证）",
+    "sso_intro": "本系统通过单位统一身份认证登录。",
+    "sso_unknown": "单点登录账号“{who}”尚未开通本系统权限，请联系系统管理员添加账户",
+    "sso_logout": "退出单点登录",
+    "answer": "回复/整改说明",
+    "answer_save": "保存回复",
+    "answers": "回复/整改说明",
+}
+AUDIT_ACTIONS: dict[str, str] = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "publish": "发布月度数据",
+    "import_refused": "导入被拒绝",
+    "download": "下载",
+    "export": "导出",
+    "pack": "生成季度会议材料",
+    "bulletin": "生成月通报",
+    "comment_add": "新增点评意见",
+    "comment_edit": "修改点评意见",
+    "comment_delete": "删除点评意见",
+    "comment_answer": "回复点评意见",
+    "denied": "越权访问被拒绝",
+    "account_add": "新增账户",
+    "account_disable": "停用账户",
+    "account_enable": "启用账户",
+    "account_passwd": "修改密码",
+    "account_set_role": "修改角色",
+    "account_unlock": "解除锁定",
+    "account_locked": "账户锁定",
+}
+AUDIT_COLUMNS: dict[str, str] = {
+    "seq": "序号", "time": "时间", "user": "用户", "role": "角色", "action": "操作",
+    "scope": "范围", "target": "对象", "ok": "成功", "detail": "详情",
+}
