@@ -325,10 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub) -> None:
     """Commands that live in their own modules (import, template, export, pack, bulletin)."""
-    from lifecycle.cli import packs, serve
+    from lifecycle.cli import notify, packs, serve
     from lifecycle.ingest import importer
 
-    for m in (importer, packs):
+    for m in (importer, packs, notify):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 
