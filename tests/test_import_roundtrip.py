@@ -137,7 +137,7 @@ def test_kill_at_any_moment_leaves_old_or_new_never_a_mix(store_copy, delay):
 
 @pytest.mark.slow
 def test_speed_of_a_5000_project_ledger(tmp_path, capsys):
-    from lifecycle.ingest.importer import bench
+    from lifecycle.cli.ingest import bench
 
     r = bench(5000, workdir=tmp_path)
     with capsys.disabled():

@@ -180,10 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_optional(sub) -> None:
     """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters,
     problems, review, annual, users, audit, notify, subscriptions)."""
-    from lifecycle.cli import accounts, forecast, notify, packs, serve, workflow
-    from lifecycle.ingest import importer
+    from lifecycle.cli import accounts, forecast, ingest, notify, packs, serve, workflow
 
-    for m in (importer, packs, forecast, workflow, accounts, notify):
+    for m in (ingest, packs, forecast, workflow, accounts, notify):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 
