@@ -245,3 +245,35 @@ def test_threshold_alert_on_hand_built_months(tmp_path, smtp):
     assert "备案率下降" not in texts[("b@example.cn",)] and "新增约谈项目 1 个" in texts[("b@example.cn",)]
     # skipped is final for the month too: nothing is re-evaluated or sent on a rerun
     assert notify.run(m, "2026-10").already == [s5, s50, other]
+
+
+def test_subscriptions_page_admin_manages_others_see_their_own(demo_store, monkeypatch, app_user):
+    """推送订阅: the admin lists and adds subscriptions; a township account sees only the
+    subscriptions bound to it (and none of the admin form)."""
+    from streamlit.testing.v1 import AppTest
+
+    from helpers import REPO
+
+    monkeypatch.setenv("LIFECYCLE_STORE", str(demo_store))
+    app_user.role = "admin"
+    at = AppTest.from_file(str(REPO / "pages" / "subscriptions.py"), default_timeout=120).run()
+    assert not at.exception and not at.error
+    assert any("暂无订阅" in i.value for i in at.info)
+    at.text_input[0].input("市领导")
+    at.text_input[1].input("leader@example.gov.cn")
+    next(b for b in at.button if b.label == "添加订阅").click().run()
+    assert not at.exception
+    subs = subscriptions.list_all(demo_store)
+    assert [(s.name, s.kind, s.channel, s.address) for s in subs] == [("市领导", "bulletin", "email", "leader@example.gov.cn")]
+    assert [e["action"] for e in audit.read(demo_store)][-1] == "subscription_add"
+    # a township account: bound subscriptions only, no form
+    app_user.role, app_user.unit = "township", "320281100"
+    mine = subscriptions.add(demo_store, "jiangyin", name="镇长", kind="digest", channel="email",
+                             address="town@example.gov.cn", account=app_user.name, role="township",
+                             unit="320281100")
+    app_user.token(demo_store)  # creates the account the subscription is bound to
+    at = AppTest.from_file(str(REPO / "pages" / "subscriptions.py"), default_timeout=120).run()
+    assert not at.exception and not at.error
+    shown = at.dataframe[0].value
+    assert list(shown["订阅编号"]) == [mine.sub_id]
+    assert not [b for b in at.button if b.label == "添加订阅"]

@@ -89,6 +89,7 @@ PAGES = [
     ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
     ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
+    ("pages/subscriptions.py", "推送订阅", ":material/notifications:", "subscriptions"),
     ("pages/audit.py", "审计日志", ":material/policy:", "audit"),
 ]
 # Pages only some roles may open (URL path -> permission, lifecycle.store.accounts.PERMISSIONS);
