@@ -277,3 +277,18 @@ def test_subscriptions_page_admin_manages_others_see_their_own(demo_store, monke
     shown = at.dataframe[0].value
     assert list(shown["订阅编号"]) == [mine.sub_id]
     assert not [b for b in at.button if b.label == "添加订阅"]
+
+
+def test_publish_event_delivers_only_when_configured(tmp_path, smtp):
+    st = Store(tmp_path / "s")
+    st.init("jiangyin")
+    publish(st, "2026-10", [project("A", signed_on="2026-01-10", filed_on="2026-02-01")])
+    _config(st.root, smtp.port)
+    subscriptions.add(st.root, "jiangyin", name="甲", kind="digest", channel="email", address="a@example.cn",
+                      unit="320281001")
+    m = metrics_for(st)
+    assert notify.on_publish(m, "2026-10") is None and smtp.messages == []  # off by default
+    with open(st.root / "notify.toml", "a", encoding="utf-8") as fh:
+        fh.write("[events]\non_publish = true\n")
+    rep = notify.on_publish(m, "2026-10")
+    assert rep.sent == [1] and [r for r, _ in smtp.messages] == [["a@example.cn"]]

@@ -74,6 +74,7 @@ def cmd_import(args) -> int:
         pub = res.publication
         rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n} 行" for t, n in pub["rows"].items())
         print(f"已发布 {args.month}：{rows}（版本 {pub['version']}）", file=sys.stderr)
+        _notify_after_publish(st, args.month, args.user)
     return EXIT_OK
 
 
@@ -195,3 +196,19 @@ def register_cli(sub, store_arg) -> None:
     s.set_defaults(func=cmd_bench)
 
 
+
+
+def _notify_after_publish(st: Store, month: str, user: str | None) -> None:
+    """The publish event: deliver the month's messages when `[events] on_publish` is set
+    (docs/notify.md); a delivery problem is reported, the publish stands."""
+    from lifecycle.outputs import notify
+    from lifecycle.query.db import Database
+    from lifecycle.query.metrics import Metrics
+
+    try:
+        rep = notify.on_publish(Metrics(Database(st)), month, user=user)
+    except notify.NotifyError as e:
+        print(f"推送未完成：{e}", file=sys.stderr)
+        return
+    if rep is not None:
+        print(rep.text(), file=sys.stderr)
