@@ -131,6 +131,7 @@ with tab_import:
                     st.session_state.pop("_imp_sig", None)
                     rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n} 行" for t, n in pub["rows"].items())
                     st.success(U["published_detail"].format(month=month, rows=rows, version=pub["version"]))
+                    ui.notify_after_publish(store, month, user)  # the publish event ([events] on_publish)
                 else:
                     auth.record(store.root, "import_refused", target=month, ok=False, errors=len(res2.report.errors))
                     st.error(U["stale"].format(n=len(res2.report.errors)))

@@ -178,11 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub) -> None:
-    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters, problems, review, annual, users, audit)."""
-    from lifecycle.cli import accounts, forecast, packs, serve, workflow
-    from lifecycle.ingest import importer
+    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters,
+    problems, review, annual, users, audit, notify, subscriptions)."""
+    from lifecycle.cli import accounts, forecast, ingest, notify, packs, serve, workflow
 
-    for m in (importer, packs, forecast, workflow, accounts):
+    for m in (ingest, packs, forecast, workflow, accounts, notify):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

@@ -1337,3 +1337,31 @@ PIPELINE_COLUMNS: dict[str, str] = {
 }
 PIPELINE_COLUMNS.update({"completion": "完成率（%）", "schedule_completion": "序时完成率（%）"})
 COLUMNS.update({k: v for k, v in PIPELINE_COLUMNS.items() if k not in COLUMNS})
+
+# ---- pushed messages (推送订阅, docs/notify.md) -------------------------------------------------
+NOTIFY_TEXT: dict = {
+    "all": "全部订阅",
+    "mine": "我的订阅（推送给我的消息）",
+    "none": "暂无订阅。",
+    "deliveries": "推送记录",
+    "no_deliveries": "尚未推送过。",
+    "add": "新增订阅",
+    "recipient": "收件人名称",
+    "kind": "订阅内容",
+    "channel": "推送渠道",
+    "address": "邮箱地址或机器人 Webhook 地址",
+    "account": "绑定账号（角色和板块取自账号）",
+    "no_account": "（不绑定）",
+    "role": "角色",
+    "dept": "部门（部门督办清单必填）",
+    "threshold": "阈值预警：较上月下降超过（个百分点）",
+    "submit": "添加订阅",
+    "added": "已添加订阅 {id}",
+    "how": "推送由定时任务执行：python -m lifecycle notify --store 数据目录（同一月份同一订阅只推送一次；失败自动重试并记录）。"
+           "邮件服务器和机器人的账号口令只在数据目录的 notify.toml 或环境变量中配置，不进入代码库和日志。",
+    "columns": {"sub_id": "订阅编号", "recipient": "收件人", "account": "绑定账号", "unit_name": "板块",
+                "kind": "订阅内容", "dept": "部门", "channel": "推送渠道", "address": "地址", "enabled": "启用"},
+    "delivery_columns": {"month": "月份", "sub_id": "订阅编号", "status": "状态", "attempts": "尝试次数",
+                         "subject": "标题", "error": "错误", "updated_at": "时间"},
+    "status": {"sent": "已发送", "failed": "发送失败", "skipped": "无需发送"},
+}

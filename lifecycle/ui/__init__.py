@@ -24,6 +24,7 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     flag_cards,
     guarded,
     md,
+    notify_after_publish,
     page_href,
     pages_for,
     pick_box,

@@ -89,6 +89,7 @@ PAGES = [
     ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
     ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
+    ("pages/subscriptions.py", "推送订阅", ":material/notifications:", "subscriptions"),
     ("pages/audit.py", "审计日志", ":material/policy:", "audit"),
 ]
 # Pages only some roles may open (URL path -> permission, lifecycle.store.accounts.PERMISSIONS);
@@ -847,3 +848,18 @@ def pick_box(label: str, options: list, key: str, format_func=None):
     elif st.query_params.get(key) != str(value):
         st.query_params[key] = str(value)
     return value
+
+
+def notify_after_publish(store: Store, month: str, user: str | None) -> None:
+    """Deliver the month's pushed messages right after a publish when `[events] on_publish` is set
+    in `<store>/notify.toml` (docs/notify.md); a delivery problem is a warning, never an error of
+    the publish itself."""
+    from lifecycle.outputs import notify
+
+    try:
+        rep = notify.on_publish(Metrics(Database(store)), month, user=user)
+    except notify.NotifyError as e:
+        st.warning(f"推送未完成：{e}")
+        return
+    if rep is not None:
+        (st.warning if rep.failed else st.info)(rep.text())
