@@ -66,6 +66,10 @@ def _slices(region: str, m) -> list[dict]:
     return out
 
 
+# pages a leader may not open are swept as the role they are for
+PAGE_ROLES = {"data": "publisher", "audit": "admin"}
+
+
 def _plan(region: str, m) -> list[tuple[str, dict]]:
     """(page, slice) runs: every page on the whole region and on the empty combination, and the
     other slices spread over the pages round-robin, so every unit alone and every unit × tier
@@ -133,11 +137,12 @@ def _problems(at: AppTest) -> list:
 
 
 @pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
-def test_every_page_on_every_slice(region, region_env):
+def test_every_page_on_every_slice(region, region_env, app_user):
     m = region_env(region)
     pid = m.project_list(m.latest_month())["project_id"][0]
     problems = []
     for page, q in _plan(region, m):
+        app_user.role = PAGE_ROLES.get(page, "leader")
         at = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=120)
         for k, v in q.items():
             at.query_params[k] = v
@@ -326,8 +331,9 @@ def test_unknown_page_shows_a_chinese_notice_not_streamlits_dialog(region_env):
     assert labels.SCREEN_TEXT["bad_page"] in [w.value for w in at.warning]
 
 
-def test_uploader_text_is_chinese(region_env):
+def test_uploader_text_is_chinese(region_env, app_user):
     region_env("jiangyin")
+    app_user.role = "publisher"  # 数据管理 is the publisher's page
     at = _app("data")
     assert labels.SCREEN_TEXT["upload_hint"] in [c.value for c in at.caption]
     from lifecycle.ui.page import BIG_SCREEN_CSS

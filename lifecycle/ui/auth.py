@@ -85,9 +85,32 @@ def _clear_cookie() -> None:
     st.html(f"<script>document.cookie = {value};</script>", unsafe_allow_javascript=True, width="content")
 
 
+# Closes Streamlit's English "Page not found" dialog, which its runtime sends by itself for the
+# first request after a server start (before any of the app's code runs; later requests are
+# answered by the app's navigation, which sends no dialog). The app has no dialogs of its own.
+_CLOSE_NOT_FOUND_JS = """<script>
+(() => {
+  const close = () => document.querySelectorAll('[role="dialog"]').forEach(d => {
+    if (d.innerText.includes('Page not found')) d.querySelector('button')?.click();
+  });
+  close();
+  const obs = new MutationObserver(close);
+  obs.observe(document.body, {childList: true, subtree: true});
+  setTimeout(() => obs.disconnect(), 5000);
+})();
+</script>"""
+
+
+def page_not_found_notice() -> None:
+    """The Chinese notice for an unknown URL path (in place of Streamlit's English dialog)."""
+    st.warning(labels.SCREEN_TEXT["bad_page"], icon=":material/link_off:")
+    st.html(_CLOSE_NOT_FOUND_JS, unsafe_allow_javascript=True, width="content")
+
+
 # ---- the gate -------------------------------------------------------------------------------------
-def require_login(store) -> Account:
-    """The logged-in account; otherwise render the login page and stop the script."""
+def require_login(store, before_login=None) -> Account:
+    """The logged-in account; otherwise render the login page and stop the script
+    (`before_login()` is called first: app.py registers its pages there, hidden)."""
     root = store.root
     if sso_configured():
         acc = _sso_account(root)
@@ -95,6 +118,8 @@ def require_login(store) -> Account:
         acc = _local_account(root)
     if acc is None:
         st.session_state.pop(_ACCOUNT, None)
+        if before_login is not None:
+            before_login()
         login_page(store)
         st.stop()
     st.session_state[_ACCOUNT] = acc
@@ -191,6 +216,8 @@ def login_page(store) -> None:
     msg = st.session_state.pop(_FLASH, None)
     if msg:
         st.info(msg)
+    if st.session_state.get("_lc_page_not_found"):  # kept: the page after the login says it again
+        page_not_found_notice()
     if sso_configured():
         st.markdown(T["sso_intro"])
         st.button(T["sso_login"], type="primary", key="lc_sso_login", on_click=st.login)

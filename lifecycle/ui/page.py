@@ -382,25 +382,32 @@ def run_app(app_dir: Path) -> None:
     store = Store(default_store())
     if _is_default_store():
         ensure_demo(store)
-    user = auth.require_login(store)
-    allowed = {p[3] for p in pages_for(user)}
     present = [(f, title, icon, url) for f, title, icon, url in PAGES if (app_dir / f).exists()]
-    pages = [
-        # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
-        # path and is registered once more, hidden, under its own: the deep link /overview works
-        st.Page(str(app_dir / f), title=nav_title(url, title), icon=icon,
-                url_path=f"{url}-home" if i == 0 else url, default=(i == 0),
-                visibility="visible" if url in allowed else "hidden")
-        for i, (f, title, icon, url) in enumerate(present)
-    ]
-    if present:
-        f, title, icon, url = present[0]
-        pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
-    replace_page_not_found()  # a Chinese notice instead of Streamlit's English dialog
+
+    def register(allowed: set[str], position: str = "sidebar"):
+        pages = [
+            # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
+            # path and is registered once more, hidden, under its own: the deep link /overview works
+            st.Page(str(app_dir / f), title=nav_title(url, title), icon=icon,
+                    url_path=f"{url}-home" if i == 0 else url, default=(i == 0),
+                    visibility="visible" if url in allowed else "hidden")
+            for i, (f, title, icon, url) in enumerate(present)
+        ]
+        if present:
+            f, title, icon, url = present[0]
+            pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
+        replace_page_not_found()  # a Chinese notice instead of Streamlit's English dialog
+        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
+        return st.navigation(pages, position=position, expanded=True)
+
+    # Before a login the pages are registered with no navigation shown: the requested page (and
+    # its query string) is kept for after the login, an unknown path is noticed, and the login
+    # page never shows Streamlit's file-name sidebar of the pages/ folder.
+    user = auth.require_login(store, before_login=lambda: register(set(), position="hidden"))
+    nav = register({p[3] for p in pages_for(user)})
     _RUN.in_navigation = True
     try:
-        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
-        guarded(st.navigation(pages, expanded=True).run)
+        guarded(nav.run)
     finally:
         _RUN.in_navigation = False
 
@@ -491,7 +498,7 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False, need
     st.session_state["_lc_slice_text"] = "；".join(formats.slice_parts(reg, sl))
     st.title(title)
     if st.session_state.pop("_lc_page_not_found", False):
-        st.warning(labels.SCREEN_TEXT["bad_page"], icon=":material/link_off:")
+        auth.page_not_found_notice()
     for note in st.session_state.pop("_lc_url_notes", None) or []:
         st.warning(note, icon=":material/link_off:")
     pub = store.published_at(month)
