@@ -409,16 +409,18 @@ def test_overview_and_alerts_fit_the_screen(server, browser, screen, tmp_path):
 
 
 def test_unknown_page_and_uploader_speak_chinese(server, browser):
-    """A bad path opens the overview with a Chinese notice (no English "Page not found" dialog);
-    the uploader's visible text is Chinese."""
+    """A bad path opens the overview (after the login) and Streamlit's not-found dialog speaks
+    Chinese; the uploader's visible text is Chinese."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = ctx.new_page()
     try:
         _open(page, f"{server.url}/no-such-page")
-        login(page)
+        page.get_by_role("dialog").get_by_text("您访问的页面不存在", exact=False).wait_for(timeout=PAGE_TIMEOUT_MS)
         body = page.locator("body").inner_text()
-        assert "Page not found" not in body
-        assert "您访问的页面不存在" in body
+        assert "Page not found" not in body and "页面不存在" in body
+        page.get_by_role("dialog").get_by_role("button").first.click()  # closed as a user does
+        login(page)
+        assert page.locator("h1").first.inner_text().strip().startswith("总览")
         logout(page)
         _open(page, f"{server.url}/data")
         login(page, "publisher")

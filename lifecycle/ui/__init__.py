@@ -30,7 +30,6 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     pick_box,
     plot,
     rate_cards,
-    replace_page_not_found,
     run_app,
     setup,
     show_light_table,

@@ -85,26 +85,32 @@ def _clear_cookie() -> None:
     st.html(f"<script>document.cookie = {value};</script>", unsafe_allow_javascript=True, width="content")
 
 
-# Closes Streamlit's English "Page not found" dialog, which its runtime sends by itself for the
-# first request after a server start (before any of the app's code runs; later requests are
-# answered by the app's navigation, which sends no dialog). The app has no dialogs of its own.
-_CLOSE_NOT_FOUND_JS = """<script>
+# Streamlit answers an unknown URL path with an English "Page not found" dialog and runs the
+# default page; it has no language setting. Every page run (and the login page) carries this
+# script, which puts the dialog's two texts into Chinese in place (one observer per browser tab).
+_NOT_FOUND_JS = """<script>
 (() => {
-  const close = () => document.querySelectorAll('[role="dialog"]').forEach(d => {
-    if (d.innerText.includes('Page not found')) d.querySelector('button')?.click();
+  if (window.__lcNotFound) return;
+  window.__lcNotFound = true;
+  const title = %s, body = %s;
+  const fix = () => document.querySelectorAll('[role="dialog"]').forEach(d => {
+    const walk = document.createTreeWalker(d, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const t = n.textContent.trim();
+      if (t === 'Page not found') n.textContent = title;
+      else if (t.startsWith('The page that you have requested')) n.textContent = body;
+    }
   });
-  close();
-  const obs = new MutationObserver(close);
-  obs.observe(document.body, {childList: true, subtree: true});
-  setTimeout(() => obs.disconnect(), 5000);
+  fix();
+  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
 })();
 </script>"""
 
 
-def page_not_found_notice() -> None:
-    """The Chinese notice for an unknown URL path (in place of Streamlit's English dialog)."""
-    st.warning(labels.SCREEN_TEXT["bad_page"], icon=":material/link_off:")
-    st.html(_CLOSE_NOT_FOUND_JS, unsafe_allow_javascript=True, width="content")
+def translate_page_not_found() -> None:
+    """Render the script that shows Streamlit's not-found dialog in Chinese (see above)."""
+    js = _NOT_FOUND_JS % (json.dumps(labels.SCREEN_TEXT["bad_page_title"]), json.dumps(labels.SCREEN_TEXT["bad_page"]))
+    st.html(js, unsafe_allow_javascript=True, width="content")
 
 
 # ---- the gate -------------------------------------------------------------------------------------
@@ -216,8 +222,7 @@ def login_page(store) -> None:
     msg = st.session_state.pop(_FLASH, None)
     if msg:
         st.info(msg)
-    if st.session_state.get("_lc_page_not_found"):  # kept: the page after the login says it again
-        page_not_found_notice()
+    translate_page_not_found()
     if sso_configured():
         st.markdown(T["sso_intro"])
         st.button(T["sso_login"], type="primary", key="lc_sso_login", on_click=st.login)
