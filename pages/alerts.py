@@ -53,12 +53,12 @@ for tab, k in zip(tabs, KEYS):
         else:
             ui.show_table(exports.for_display(exports.translate_enums(df.drop("unit_code"))), labels.FLAGS[k],
                           exports.flag_title(k, ctx.region.name), key=f"al_{k}")
-        st.download_button(
+        st.download_button(  # the sheet is built when clicked, not on every run
             T["export_sheet"],
-            exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
+            lambda df=df, k=k, rule=rule: exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
             file_name=exports.flag_file_name(k, ctx.month, ctx.region.name),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"al_sheet_{k}", type="primary",
+            key=f"al_sheet_{k}", type="primary", on_click="ignore",
         )
         st.markdown(f"**{T['changes']}**")
         if not ch["previous_month"]:

@@ -14,8 +14,7 @@ m = ctx.metrics
 st.caption(f"{labels.FLAGS['approval_light']}：{m.flag_rule('approval_light')}　"
            f"{T['dept_acts']}：{labels.FLAG_DEPTS['approval_light']}")
 
-all_lights = ui.cached(ctx, "approval_lights", ctx.month, ctx.slice)
-depts = sorted(d for d in all_lights["dept"].unique().to_list() if d)
+depts = ui.cached(ctx, "approval_grid", ctx.month, ctx.slice, limit=0)["depts"]
 c1, c2 = st.columns(2)
 sel_depts = c1.multiselect(T["dept_filter"], depts, key="ap_dept", placeholder=T["all_depts"])
 sel_lights = c2.multiselect(T["light_filter"], list(labels.LIGHTS), key="ap_light", placeholder=T["all_depts"],
@@ -36,36 +35,40 @@ by_dept = summary.with_columns(pl.col("dept").fill_null(T["total"]))
 ui.show_table(by_dept, "审批红绿灯_按部门汇总", f"审批红绿灯按部门汇总（{ctx.month}）", key="ap_by_dept",
               link_projects=False)
 
-# ---- per-project checklist ----------------------------------------------------------------
+# ---- per-project checklist (one page of projects at a time; downloads hold every project) ------
+GRID_PAGE = 500
 st.subheader(T["checklist"])
-steps = ui.cached(ctx, "approval_checklist", ctx.month, ctx.slice, depts=dsel, lights=lsel)
-if steps.is_empty():
+n_projects, n_steps = total["projects"], total["steps"]
+if n_steps == 0:
     st.info(labels.VIEW_TEXT.get("no_data", "当前筛选条件下没有项目。"))
 else:
-    order = [s for s in labels.APPROVAL_STEPS if s in steps["step"].unique().to_list()]
-    order += sorted(set(steps["step"].unique().to_list()) - set(order))
-    cells = steps.with_columns(pl.col("light").replace_strict(labels.LIGHTS).alias("cell"))
-    grid = (
-        cells.pivot(on="step", index=["project_id", "name", "unit_name", "owner"], values="cell",
-                    aggregate_function="first")
-        .join(steps.group_by("project_id").agg(
-            (pl.col("light") == "red").sum().cast(pl.Int64).alias("red"),
-            pl.col("days_past_due").max().alias("days_past_due")), on="project_id")
-        .sort(["red", "days_past_due", "project_id"], descending=[True, True, False], nulls_last=True)
-    )
-    grid = grid.select("project_id", "name", "unit_name", "owner", *order, "red", "days_past_due")
-    st.caption(f"{grid.height:,} 个项目 · {steps.height:,} 个审批事项 · 单元格颜色："
-               + " ".join(f"{labels.LIGHT_MD[k]}{labels.LIGHTS[k]}" for k in labels.LIGHTS))
+    pages = max(1, -(-n_projects // GRID_PAGE))
+    page_no = 1
+    if pages > 1:
+        page_no = int(st.number_input(f"页码（共 {pages:,} 页，每页 {GRID_PAGE} 个项目）", 1, pages, 1, key="ap_grid_page"))
+    got = ui.cached(ctx, "approval_grid", ctx.month, ctx.slice, depts=dsel, lights=lsel,
+                    offset=(page_no - 1) * GRID_PAGE, limit=GRID_PAGE)
+    order, grid = got["steps"], got["rows"]
+    st.caption(f"{n_projects:,} 个项目 · {n_steps:,} 个审批事项"
+               + (f" · 本页第 {(page_no - 1) * GRID_PAGE + 1:,}–{(page_no - 1) * GRID_PAGE + grid.height:,} 个" if pages > 1 else "")
+               + " · 单元格颜色：" + " ".join(f"{labels.LIGHT_MD[k]}{labels.LIGHTS[k]}" for k in labels.LIGHTS))
+
+    def _grid_cells(g: pl.DataFrame) -> pl.DataFrame:
+        return g.with_columns([pl.col(s_).replace_strict(labels.LIGHTS, default=None) for s_ in order])
+
     bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}
-    view = ui.chinese_headers(grid)
+    view = ui.chinese_headers(_grid_cells(grid))
     pid_col = labels.COLUMNS["project_id"]
     q = ui.filter_query()
     view = view.with_columns(("./project?pid=" + pl.col(pid_col) + (f"&{q}" if q else "")).alias("档案"))
+    # only the cells of this page are styled (a Styler over every project would be millions of cells)
     st.dataframe(view.to_pandas().style.map(lambda v: bg.get(v, ""), subset=order), hide_index=True,
                  width="stretch", height=420,
                  column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看")})
-    ui.download_buttons(grid, "审批红绿灯_项目清单", f"审批红绿灯项目清单（{ctx.month}）", key="ap_grid")
+    ui.download_buttons(lambda: _grid_cells(m.approval_grid(ctx.month, ctx.slice, dsel, lsel)["rows"]),
+                        "审批红绿灯_项目清单", f"审批红绿灯项目清单（{ctx.month}）", key="ap_grid")
     with st.expander(T["checklist_steps"]):
+        steps = ui.cached(ctx, "approval_checklist", ctx.month, ctx.slice, depts=dsel, lights=lsel)
         ui.show_table(steps.drop("unit_code"), "审批红绿灯_事项明细", f"审批事项明细（{ctx.month}）",
                       key="ap_steps")
 

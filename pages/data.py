@@ -71,8 +71,9 @@ with tab_import:
             shown = issues.with_columns(pl.col(rc).cast(pl.String).fill_null(""))  # no "None" for sheet-level issues
             st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * issues.height))
             d1, *rest = st.columns(1 + len(sources))
-            d1.download_button(U["download_report"], ui.to_excel_bytes(issues, U["result_sheet"]),
-                               file_name=f"{U['result_sheet']}_{month}.xlsx", mime=XLSX, key="dl_issues")
+            d1.download_button(U["download_report"], lambda: ui.to_excel_bytes(issues, U["result_sheet"]),
+                               file_name=f"{U['result_sheet']}_{month}.xlsx", mime=XLSX, key="dl_issues",
+                               on_click="ignore")
             all_issues = rep.errors + rep.warnings
             for col, src in zip(rest, sources):
                 mine = [i for i in all_issues if i.file == src.name]
@@ -114,13 +115,7 @@ with tab_import:
 with tab_months:
     st.subheader(U["months"])
     if months:
-        rows = []
-        for m in reversed(months):
-            counts = {t: store.read(m, t).height for t in labels.IMPORT_TABLES}
-            rows.append({labels.PUBLICATION_COLUMNS["month"]: m,
-                         labels.PUBLICATION_COLUMNS["published_at"]: (store.published_at(m) or "").replace("T", " "),
-                         **{labels.IMPORT_TABLES[t] + U["rows_suffix"]: n for t, n in counts.items()}})
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(ui.published_months_table(store), hide_index=True, width="stretch")
     st.subheader(U["publications"])
     pubs = importer.publications_frame(store)
     st.dataframe(pubs, hide_index=True, width="stretch")
@@ -128,8 +123,8 @@ with tab_months:
 
 # ---- template and export ------------------------------------------------------------------------------
 with tab_template:
-    st.download_button(U["template"], importer.ledger_bytes(region_key), file_name="台账导入模板.xlsx",
-                       mime=XLSX, key="dl_template")
+    st.download_button(U["template"], lambda: importer.ledger_bytes(region_key), file_name="台账导入模板.xlsx",
+                       mime=XLSX, key="dl_template", on_click="ignore")
     st.caption(U["template_note"])
     if months:
         em = st.selectbox(U["export"], list(reversed(months)), key="export_month")

@@ -1,27 +1,46 @@
 """The DuckDB query layer: the one place that opens connections.
 
 `Database(store)` holds one in-memory DuckDB connection whose catalog has the staging views,
-intermediate models and table macros from `lifecycle/sql/*.sql`. Every query runs on a fresh
-`cursor()` (DuckDB connections are not shared across threads), with values passed as bound
-parameters. The parquet file lists are bound through DuckDB session variables, set on each
-cursor, so no path or value is ever formatted into SQL text.
+intermediate models and table macros from `lifecycle/query/sql/*.sql`. Values are always bound
+parameters; the parquet file lists are bound through DuckDB session variables, so no path or
+value is ever formatted into SQL text.
+
+Execution strategy (why a page at 100,000 projects × 60 months stays fast):
+
+- **Each month is resolved to its files once per refresh** (`resolve_files`), and a query reads
+  only the months it needs: the staging views see the files of the months passed as `months=`
+  (default: every published month).
+- **Month models are materialised once per published version.** A query that reads one month
+  goes through the table macros `month_projects(m)`, `month_approvals(m)`, `month_ops(m)` (and
+  `unit_month_cube`, `plan_baselines`), which name an in-memory relation per month
+  (`mp_2026_10`, …; `pb_…` all share one table of baselines). The first query that needs one fails to bind, the relation is built — the
+  month's rows read once (Polars, all cores) and run through the very same SQL models
+  (`int_projects`, `int_approvals`, …) with the staging view pointed at that month alone — and
+  the query is run again. Relations are Arrow tables registered in the connection, dropped
+  whenever the store's version token changes and evicted least-recently-used beyond
+  `LIFECYCLE_MONTH_CACHE_MB` (default 768 MB).
+- Queries on the connection are serialised by a lock: the connection (and the relations
+  registered in it) is shared, DuckDB still runs each query on every core.
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from lifecycle.domain import reference, schema
-
-from lifecycle.store.snapshots import Store
+from lifecycle.store.snapshots import MONTH_RE, Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_MISSING_RE = re.compile(r"Table with name (\w+) does not exist")
 
 # Models created in the catalog, in dependency order.
 MODELS = [
@@ -31,16 +50,26 @@ MODELS = [
     "stg_problems",
     "int_projects",
     "int_approvals",
+    "month_models",
     "sliced",
+    "approval_steps",
+    "stage_duration_rows",
     "rate_inputs",
     "review_models",
     "lookback_rows",
 ]
 
+# Materialised relations: prefix -> (model whose rows it holds, the stored table it is built from)
+MONTH_RELATIONS = {
+    "mp": ("int_projects", "projects"),
+    "ma": ("int_approvals", "approvals"),
+}
+CUBE_MONTHS = 12  # a unit × month cube is built for the month and the 11 before it at once
+
 
 @lru_cache(maxsize=None)
 def sql_text(name: str) -> str:
-    """The text of lifecycle/sql/<name>.sql (name may contain a sub-folder, e.g. 'flags/x')."""
+    """The text of lifecycle/query/sql/<name>.sql (name may contain a sub-folder, e.g. 'flags/x')."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
@@ -66,13 +95,41 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(fixes) if fixes else df
 
 
+def resolve_files(store: Store, months: list[str]) -> dict[str, dict[str, str]]:
+    """{table: {month: path of its parquet file}} for the published months (resolved once per
+    refresh; queries then read only the months they need)."""
+    return {t: {m: str(store.table_path(m, t)) for m in months} for t in schema.TABLE_NAMES}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _month_key(name: str, prefix: str) -> str | None:
+    """'mp_2026_10' -> '2026-10' (None for 'mp_none' or anything else)."""
+    tail = name[len(prefix) + 1:]
+    m = tail[:4] + "-" + tail[5:]
+    return m if len(tail) == 7 and tail[4] == "_" and MONTH_RE.match(m) else None
+
+
+def _rel_name(prefix: str, month: str) -> str:
+    return f"{prefix}_{month.replace('-', '_')}"
+
+
 class Database:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, cache_mb: int | None = None):
         self.store = store
         self._con = duckdb.connect(":memory:")
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._token: str | None = None
-        self._files: dict[str, list[str]] = {}
+        self._files: dict[str, dict[str, str]] = {}
+        self._vars_for: tuple | None = ()  # the months the *_files variables currently hold
+        self._rels: OrderedDict[str, tuple[pa.Table, int]] = OrderedDict()
+        self._pinned: set[str] = set()
+        self._cap = (cache_mb if cache_mb is not None
+                     else int(os.environ.get("LIFECYCLE_MONTH_CACHE_MB", "768"))) * 1024 * 1024
+        self._schemas: dict[str, pa.Schema] = {}
+        self._baseline_rows: pa.Table | None = None
         self.months: list[str] = []
         self._setup_reference()
         self.refresh()
@@ -90,64 +147,209 @@ class Database:
         )
         con = self._con
         con.register("_units_df", units.to_arrow())
-        con.execute("CREATE OR REPLACE TABLE ref_units AS SELECT * FROM _units_df")
+        con.execute("CREATE OR REPLACE TABLE ref_units AS SELECT * FROM _units_df").fetchall()
         con.unregister("_units_df")
         con.register("_sections_df", sections.to_arrow())
-        con.execute("CREATE OR REPLACE TABLE ref_sections AS SELECT * FROM _sections_df")
+        con.execute("CREATE OR REPLACE TABLE ref_sections AS SELECT * FROM _sections_df").fetchall()
         con.unregister("_sections_df")
+        con.execute("CREATE OR REPLACE TABLE published_months (snapshot_month VARCHAR)").fetchall()
+
+    def _exec(self, sql: str, params: dict | None = None) -> None:
+        """Run a statement to completion (the connection is shared: no result may stay open)."""
+        res = self._con.execute(sql, params) if params else self._con.execute(sql)
+        res.fetchall()
 
     def refresh(self, force: bool = False) -> bool:
-        """Re-point the views at the store's current files if anything was published."""
+        """Re-point the views at the store's current files if anything was published (and drop
+        every materialised relation of the previous version)."""
         token = self.store.version_token()
         if not force and token == self._token:
             return False
         with self._lock:
+            if not force and token == self._token:
+                return False
+            self._drop_relations()
             self.months = self.store.months()
-            self._files = {
-                t: [str(self.store.table_path(m, t)) for m in self.months] for t in schema.TABLE_NAMES
-            }
+            self._files = resolve_files(self.store, self.months)
+            self._exec("DELETE FROM published_months")
             if self.months:
-                self._set_vars(self._con)
+                self._exec("INSERT INTO published_months SELECT unnest($m)", {"m": self.months})
+                self._vars_for = ()
+                self._use_months(None)
                 for model in MODELS:
-                    self._con.execute(sql_text(model))
+                    self._exec(sql_text(model))
+                self._schemas = {}
             self._token = token
         return True
 
-    def _set_vars(self, cur) -> None:
-        for t, files in self._files.items():
-            cur.execute(f"SET VARIABLE {t}_files = $files", {"files": files})
+    def _use_months(self, months) -> None:
+        """Point the staging views at the files of `months` (None = every published month).
+        Queries still select their months: a view may hold more months than they need."""
+        key = None if months is None else tuple(sorted(set(months)))
+        if key == self._vars_for:
+            return
+        for t, by_month in self._files.items():
+            files = list(by_month.values()) if key is None else [by_month[m] for m in key if m in by_month]
+            # a view needs at least one file: with none asked for, it reads the first month, which
+            # every query filters out again (they all select the snapshot months they want)
+            files = files or list(by_month.values())[:1]
+            self._exec(f"SET VARIABLE {t}_files = $files", {"files": files})
+        self._vars_for = key
+
+    # ---- materialised relations -----------------------------------------------------
+    def _drop_relations(self) -> None:
+        for name in list(self._rels):
+            self._con.unregister(name)
+        self._rels.clear()
+        self._baseline_rows = None
+
+    def _register(self, name: str, table: pa.Table, shared: bool = False) -> None:
+        if name in self._rels:
+            self._con.unregister(name)
+        self._con.register(name, table)
+        self._rels[name] = (table, 0 if shared else table.nbytes)
+        self._rels.move_to_end(name)
+        self._evict()
+
+    def _evict(self) -> None:
+        total = sum(n for _, n in self._rels.values())
+        for name in list(self._rels):
+            if total <= self._cap:
+                break
+            if name in self._pinned:
+                continue
+            total -= self._rels[name][1]
+            self._con.unregister(name)
+            del self._rels[name]
+
+    def _touch(self, params: dict) -> None:
+        """Mark the month relations of the months a query names as recently used."""
+        for v in params.values():
+            if isinstance(v, str) and MONTH_RE.match(v):
+                for prefix in ("mp", "ma", "mo"):
+                    n = _rel_name(prefix, v)
+                    if n in self._rels:
+                        self._rels.move_to_end(n)
+
+    def _model_schema(self, model: str) -> pa.Schema:
+        if model not in self._schemas:
+            self._use_months(self.months[:1])
+            self._schemas[model] = self._con.sql(
+                f"SELECT * FROM {_quote(model)} LIMIT 0").to_arrow_table().schema
+        return self._schemas[model]
+
+    def _materialise(self, name: str) -> None:
+        """Build the relation a query found missing (see the module docstring)."""
+        saved = self._vars_for
+        try:
+            if name.startswith("pb_"):
+                # one table for every month (the macro applies the as-of month): built once
+                if self._baseline_rows is None:
+                    self._use_months(None)
+                    self._baseline_rows = self._con.sql("SELECT * FROM plan_baseline_rows").to_arrow_table()
+                self._register(name, self._baseline_rows, shared=True)
+            elif name.startswith("mo_"):
+                self._register(name, self._month_ops(_month_key(name, "mo")))
+            elif name.startswith("mu_"):
+                self._unit_month_cubes(_month_key(name, "mu"))
+            elif name[:2] in MONTH_RELATIONS and name[2:3] == "_":
+                self._register(name, self._month_relation(name[:2], _month_key(name, name[:2])))
+            else:
+                raise LookupError(name)
+        finally:
+            self._use_months(None if saved is None else list(saved))
+
+    def _month_relation(self, prefix: str, month: str | None) -> pa.Table:
+        """The rows of model MONTH_RELATIONS[prefix] for one month: the month's stored rows read
+        once, the model's derived columns computed by the model's own SQL over just those rows."""
+        model, table = MONTH_RELATIONS[prefix]
+        schema_ = self._model_schema(model)
+        path = self._files.get(table, {}).get(month) if month else None
+        if path is None:  # NULL or unpublished month: no rows, like `WHERE snapshot_month = m`
+            return schema_.empty_table()
+        raw = pl.read_parquet(path).with_columns(pl.lit(month).alias("month")).with_row_index("_rn")
+        derived = [c for c in schema_.names if c not in raw.columns]
+        # the month's rows stand in for every month: the staging view reads raw_<table>, which
+        # this temporary view shadows while the derived columns are computed
+        self._con.register(f"raw_{table}", raw.to_arrow())
+        try:
+            cols = ", ".join(["_rn", *map(_quote, derived)])
+            d = self._con.sql(f"SELECT {cols} FROM {_quote(model)} ORDER BY _rn").to_arrow_table()
+        finally:
+            self._con.unregister(f"raw_{table}")
+        out = pl.concat([raw.drop("_rn", "month"), pl.from_arrow(d).drop("_rn")], how="horizontal")
+        return out.select(schema_.names).to_arrow().cast(schema_)
+
+    def _month_ops(self, month: str | None) -> pa.Table:
+        if month not in self.months:
+            return self._model_schema("ops_12m").empty_table()
+        self._use_months([month])
+        return self._con.sql("SELECT * FROM ops_12m").to_arrow_table()
+
+    def _unit_month_cubes(self, month: str | None) -> None:
+        """Build the unit × month cube of `month` and of the months before it that lack one
+        (one pass over their files); an unpublished month gets an empty cube."""
+        want = [m for m in self.months if m <= (month or "")][-CUBE_MONTHS:]
+        todo = [m for m in want if _rel_name("mu", m) not in self._rels]
+        if month not in self.months:
+            self._register(_rel_name("mu", month) if month else "mu_none",
+                           self._model_schema("unit_month_rows").empty_table())
+            return
+        self._use_months(todo)
+        cube = pl.from_arrow(self._con.sql("SELECT * FROM unit_month_rows").to_arrow_table())
+        empty = cube.clear()
+        for m in todo:
+            part = cube.filter(pl.col("snapshot_month") == m)
+            self._register(_rel_name("mu", m), (part if part.height else empty).to_arrow())
 
     # ---- querying -----------------------------------------------------------------
-    def cursor(self):
+    def query(self, sql: str, params: dict | None = None, months=None) -> pl.DataFrame:
+        """Run one statement with bound named parameters; return a Polars frame. `months`
+        narrows the staging views to those months' files (default: every published month)."""
+        bound = _params_for(sql, params or {})
+        return self._run(lambda: _normalise(self._con.sql(sql, params=bound).pl()), bound, months)
+
+    def run(self, name: str, params: dict | None = None, months=None) -> pl.DataFrame:
+        """Run lifecycle/query/sql/<name>.sql."""
+        return self.query(sql_text(name), params, months)
+
+    def scalar(self, sql: str, params: dict | None = None, months=None):
+        bound = _params_for(sql, params or {})
+
+        def go():
+            rows = self._con.execute(sql, bound).fetchall()  # fetch to the end: the connection is shared
+            return rows[0][0] if rows else None
+        return self._run(go, bound, months)
+
+    def _run(self, fn, bound: dict, months):
         self.refresh()
-        cur = self._con.cursor()
-        self._set_vars(cur)
-        return cur
-
-    def query(self, sql: str, params: dict | None = None) -> pl.DataFrame:
-        """Run one statement with bound named parameters; return a Polars frame."""
-        params = params or {}
-        cur = self.cursor()
-        try:
-            rel = cur.sql(sql, params=_params_for(sql, params))
-            return _normalise(rel.pl())
-        finally:
-            cur.close()
-
-    def run(self, name: str, params: dict | None = None) -> pl.DataFrame:
-        """Run lifecycle/sql/<name>.sql."""
-        return self.query(sql_text(name), params)
-
-    def scalar(self, sql: str, params: dict | None = None):
-        cur = self.cursor()
-        try:
-            row = cur.execute(sql, _params_for(sql, params or {})).fetchone()
-            return row[0] if row else None
-        finally:
-            cur.close()
+        with self._lock:
+            self._use_months(months)
+            self._touch(bound)
+            built: set[str] = set()
+            try:
+                while True:
+                    try:
+                        return fn()
+                    except duckdb.CatalogException as e:
+                        m = _MISSING_RE.search(str(e))
+                        if not m or m.group(1) in built or len(built) > 64:
+                            raise
+                        name = m.group(1)
+                        try:
+                            self._materialise(name)
+                        except LookupError:
+                            raise e from None
+                        built.add(name)
+                        self._pinned.add(name)
+            finally:
+                self._pinned.difference_update(built)
+                self._evict()
 
     def close(self) -> None:
-        self._con.close()
+        with self._lock:
+            self._drop_relations()
+            self._con.close()
 
 
 _DBS: dict[str, Database] = {}

@@ -12,7 +12,7 @@ import polars as pl
 
 from lifecycle.domain import labels
 from lifecycle.domain.config import load_config
-from lifecycle.query.db import Database
+from lifecycle.query.db import Database, sql_text
 
 RATE_KEYS = list(labels.RATES)
 FLAG_KEYS = [
@@ -95,6 +95,12 @@ def period_start(month: str, period: str) -> dt.date:
 
 def _ratio(num, den):
     return (num / den) if den else None
+
+
+def _count_sql(sql: str, where: str | None = None) -> str:
+    """`SELECT count(*)` over the rows of a query file's statement (optionally filtered)."""
+    body = sql.strip().rstrip(";")
+    return f"SELECT count(*) FROM (\n{body}\n) AS q" + (f"\nWHERE {where}" if where else "")
 
 
 class Metrics:
@@ -235,6 +241,16 @@ class Metrics:
     def stage_durations(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         return self.db.run("stage_durations", self._p(month, sl))
 
+    def stage_duration_summary(self, month: str, sl: Slice = ALL, over_months: float | None = None) -> pl.DataFrame:
+        """Per stage transition, in lifecycle order: n, median / quartiles / mean / min / max
+        months, the box-plot whiskers (lower_fence, upper_fence) and over_count, the projects
+        that took more than `over_months` (default: the approval-period threshold)."""
+        over = float(self.thresholds["approval_period_months"] if over_months is None else over_months)
+        df = self.db.run("stage_duration_summary", self._p(month, sl, over_months=over))
+        order = pl.DataFrame({"transition": list(labels.TRANSITIONS), "ord": range(len(labels.TRANSITIONS))})
+        out = order.join(df, on="transition", how="left").sort("ord").drop("ord")
+        return out.with_columns(pl.col("n", "over_count").fill_null(0))
+
     def changes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         prev = self.previous_month(month)
         if prev is None:
@@ -243,7 +259,8 @@ class Metrics:
 
     def replans(self, month: str, project_id: str | None = None) -> pl.DataFrame:
         self.check_month(month)
-        return self.db.run("replans", {"month": month, "project_id": project_id})
+        return self.db.run("replans", {"month": month, "project_id": project_id},
+                           months=[m for m in self.months if m <= month])
 
     # ---- flags --------------------------------------------------------------------
     @property
@@ -253,36 +270,40 @@ class Metrics:
     def approval_lights(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         return self.db.run("flags/approval_lights", self._p(month, sl))
 
-    def flag(self, key: str, month: str, sl: Slice = ALL) -> pl.DataFrame:
-        """The list of projects on flag `key` at `month` (SPEC §5)."""
+    def _flag_query(self, key: str, month: str, sl: Slice) -> tuple[str, dict, str | None]:
+        """(SQL file, parameters, level to keep or None) of flag list `key`."""
         th = self.thresholds
         if key == "approval_over_12m":
-            return self.db.run("flags/approval_over_12m", self._p(month, sl, approval_months=th["approval_period_months"]))
+            return "flags/approval_over_12m", self._p(month, sl, approval_months=th["approval_period_months"]), None
         if key == "approval_over_12m_started":
-            return self.db.run("flags/approval_over_12m_started",
-                               self._p(month, sl, approval_months=th["approval_period_months"]))
+            return ("flags/approval_over_12m_started",
+                    self._p(month, sl, approval_months=th["approval_period_months"]), None)
         if key == "step_stalled":
-            return self.db.run("flags/step_stalled", self._p(month, sl, stalled_months=th["step_stalled_months"]))
+            return "flags/step_stalled", self._p(month, sl, stalled_months=th["step_stalled_months"]), None
         if key in ("completion_reminder", "completion_interview", "completion_overdue"):
-            df = self.db.run("flags/completion_overdue", self._p(
-                month, sl, reminder_months=th["reminder_after_months"], interview_months=th["interview_after_months"]))
-            if key == "completion_overdue":
-                return df
-            return df.filter(pl.col("level") == key.split("_")[1])
+            params = self._p(month, sl, reminder_months=th["reminder_after_months"],
+                             interview_months=th["interview_after_months"])
+            return "flags/completion_overdue", params, (None if key == "completion_overdue" else key.split("_")[1])
         if key == "investment_behind":
-            return self.db.run("flags/investment_behind", self._p(month, sl, gap_pp=float(th["investment_gap_pp"])))
+            return "flags/investment_behind", self._p(month, sl, gap_pp=float(th["investment_gap_pp"])), None
         if key == "low_equipment_share":
-            return self.db.run("flags/low_equipment_share",
-                               self._p(month, sl, equipment_min=float(th["equipment_share_min"])))
+            return ("flags/low_equipment_share",
+                    self._p(month, sl, equipment_min=float(th["equipment_share_min"])), None)
         if key == "capacity_not_reached":
-            return self.db.run("flags/capacity_not_reached", self._p(
-                month, sl, realisation_min=float(th["capacity_realisation_min"]), month_from=add_months(month, -11)))
+            return "flags/capacity_not_reached", self._p(
+                month, sl, realisation_min=float(th["capacity_realisation_min"]), month_from=add_months(month, -11)), None
         if key == "exit_candidate":
             n = int(th["exit_stalled_months"])
             back = add_months(month, -n)
-            return self.db.run("flags/exit_candidates", self._p(
-                month, sl, stalled_months=n, month_back=back if back in self.months else None))
+            return "flags/exit_candidates", self._p(
+                month, sl, stalled_months=n, month_back=back if back in self.months else None), None
         raise KeyError(key)
+
+    def flag(self, key: str, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The list of projects on flag `key` at `month` (SPEC §5)."""
+        name, params, level = self._flag_query(key, month, sl)
+        df = self.db.run(name, params)
+        return df if level is None else df.filter(pl.col("level") == level)
 
     def flag_rule(self, key: str) -> str:
         """The rule of flag `key` in Chinese, with the configured thresholds."""
@@ -302,9 +323,15 @@ class Metrics:
         return rules[key]
 
     def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
-        counts = {k: self.flag(k, month, sl).height for k in FLAG_KEYS}
-        lights = self.approval_lights(month, sl)
-        counts["approval_red"] = lights.filter(pl.col("light") == "red").height
+        """Rows on each flag list (FLAG_KEYS) and red approval steps: counted in DuckDB, each
+        list's own query wrapped in a count, so no list is materialised to count it."""
+        counts = {}
+        for k in FLAG_KEYS:
+            name, params, level = self._flag_query(k, month, sl)
+            counts[k] = self.db.scalar(_count_sql(sql_text(name), "level = $_level" if level else None),
+                                       {**params, "_level": level})
+        name, params = "flags/approval_lights", self._p(month, sl)
+        counts["approval_red"] = self.db.scalar(_count_sql(sql_text(name), "light = 'red'"), params)
         return counts
 
     # ---- supporting measures and rankings ----------------------------------------
@@ -418,14 +445,20 @@ class Metrics:
         start, end = self.quarter_bounds(q)
         return self._p(as_of, sl, plan_month=self.quarter_plan_month(q), q_start=start, q_end=end)
 
+    def _plan_months(self, params: dict) -> list[str]:
+        """The snapshots the quarter plan is read from: plan_month to the as-of month."""
+        return [m for m in self.months if params["plan_month"] <= m <= params["month"]]
+
     def quarter_projects(self, quarter: str, sl: Slice = ALL) -> pl.DataFrame:
         """Projects of the slice that started/completed in the quarter or were planned to start/
         complete in it, with quarter plan, current plan, baseline, actual and status."""
-        return self.db.run("quarter_projects", self._quarter_params(quarter, sl))
+        p = self._quarter_params(quarter, sl)
+        return self.db.run("quarter_projects", p, months=self._plan_months(p))
 
     def quarter_summary(self, quarter: str, sl: Slice = ALL) -> pl.DataFrame:
         """Per unit (and a total row, unit_code null): started/completed counts and plan vs actual."""
-        df = self.db.run("quarter_summary", self._quarter_params(quarter, sl))
+        p = self._quarter_params(quarter, sl)
+        df = self.db.run("quarter_summary", p, months=self._plan_months(p))
         return df.with_columns(
             pl.when(pl.col("planned_start_count") > 0)
             .then(pl.col("planned_start_on_time") / pl.col("planned_start_count")).alias("start_on_time_rate"),
@@ -463,15 +496,38 @@ class Metrics:
         """One row per department (and a final total row, dept None; a step without department
         counts under LIST_TEXT['dept_unknown']): the number of approval steps per light (green,
         green_late, yellow, red), all steps, and distinct projects."""
-        df = self.approval_checklist(month, sl, depts, lights)
-        aggs = [pl.len().cast(pl.Int64).alias("steps"),
-                pl.col("project_id").n_unique().cast(pl.Int64).alias("projects")] + [
-            (pl.col("light") == k).sum().cast(pl.Int64).alias(k) for k in labels.LIGHTS]
-        by_dept = (df.with_columns(pl.col("dept").fill_null(labels.LIST_TEXT["dept_unknown"]))
-                   .group_by("dept").agg(aggs).sort("dept"))
-        total = df.select(aggs).with_columns(pl.lit(None, dtype=pl.String).alias("dept"))
-        cols = ["dept", *labels.LIGHTS, "steps", "projects"]
-        return pl.concat([by_dept.select(cols), total.select(cols)], how="vertical_relaxed")
+        df = self.db.run("approval_light_summary", self._p(
+            month, sl, depts=list(depts) if depts else None, lights=list(lights) if lights else None,
+            dept_unknown=labels.LIST_TEXT["dept_unknown"]))
+        counts = [pl.col(k).fill_null(0).cast(pl.Int64) for k in (*labels.LIGHTS, "steps", "projects")]
+        if df.filter(pl.col("dept").is_null()).is_empty():  # no step at all: still a total row of zeros
+            df = pl.concat([df, pl.DataFrame({"dept": [None]}, schema={"dept": pl.String})], how="diagonal_relaxed")
+        return df.select("dept", *counts)
+
+    def approval_grid(self, month: str, sl: Slice = ALL, depts=None, lights=None, offset: int = 0,
+                      limit: int | None = None) -> dict:
+        """One page of the approval checklist grid: {'steps': the step columns (labels.APPROVAL_STEPS
+        order, then any other step alphabetically), 'depts': every department with a step,
+        'rows': one row per project of the page — project_id, name, unit_name, owner, the light key
+        of each step, red (red steps) and days_past_due (the longest) — projects ordered by red
+        steps, then days past due, then id; rows offset+1 … offset+limit (limit None = all)}."""
+        p = self._p(month, sl, depts=list(depts) if depts else None, lights=list(lights) if lights else None)
+        names = self.db.run("approval_step_names", p)
+        present = set(names["step"].to_list())
+        order = [s for s in labels.APPROVAL_STEPS if s in present] + sorted(present - set(labels.APPROVAL_STEPS))
+        long = self.db.run("approval_grid", {**p, "offset": int(offset), "limit": None if limit is None else int(limit)})
+        index = ["project_id", "name", "unit_name", "owner"]
+        if long.is_empty():
+            rows = pl.DataFrame(schema={**{c: pl.String for c in index}, **{s: pl.String for s in order},
+                                        "red": pl.Int64, "days_past_due": pl.Int64})
+        else:
+            wide = long.pivot(on="step", index=["rn", *index], values="light", aggregate_function="first")
+            extra = long.group_by("rn").agg(pl.col("red").first().cast(pl.Int64), pl.col("days_past_due").first())
+            rows = (wide.join(extra, on="rn").sort("rn")
+                    .with_columns([pl.lit(None, dtype=pl.String).alias(s) for s in order if s not in wide.columns])
+                    .select(*index, *order, "red", "days_past_due"))
+        depts_all = sorted({d for d in names["dept"].to_list() if d})
+        return {"steps": order, "depts": depts_all, "rows": rows}
 
     def flag_changes(self, key: str, month: str, sl: Slice = ALL) -> dict:
         """Projects new on flag list `key` at `month` and those that left it since the previous
@@ -488,7 +544,7 @@ class Metrics:
         old = self.flag(key, prev, sl).unique("project_id", keep="first", maintain_order=True)
         new = cur.join(old.select("project_id"), on="project_id", how="anti")
         left = old.join(cur.select("project_id"), on="project_id", how="anti")
-        state = self.project_list(month).select("project_id", "state")
+        state = self.db.run("project_states", {"month": month, "project_ids": left["project_id"].to_list()})
         left = left.join(state, on="project_id", how="left").with_columns(pl.col("state").fill_null("absent"))
         if key in ("completion_reminder", "completion_interview"):
             # a project leaving one letter list may have moved to the other (or into grace)
@@ -504,7 +560,8 @@ class Metrics:
 
     def project_history(self, month: str, project_id: str) -> pl.DataFrame:
         """The project's investment in every published snapshot up to `month`, with the plan path."""
-        return self.db.run("project_history", {"month": self.check_month(month), "project_id": project_id})
+        return self.db.run("project_history", {"month": self.check_month(month), "project_id": project_id},
+                           months=[m for m in self.months if m <= month])
 
     def project_milestones(self, month: str, project_id: str) -> pl.DataFrame:
         df = self.db.run("project_milestones", {"month": self.check_month(month), "project_id": project_id})
@@ -514,20 +571,27 @@ class Metrics:
         return self.db.run("project_approvals", {"month": self.check_month(month), "project_id": project_id})
 
     def project_operations(self, month: str, project_id: str) -> pl.DataFrame:
-        return self.db.run("project_operations", {"month": self.check_month(month), "project_id": project_id})
+        return self.db.run("project_operations", {"month": self.check_month(month), "project_id": project_id},
+                           months=[month])
 
     def project_problems(self, month: str, project_id: str) -> pl.DataFrame:
-        return self.db.run("project_problems", {"month": self.check_month(month), "project_id": project_id})
+        return self.db.run("project_problems", {"month": self.check_month(month), "project_id": project_id},
+                           months=[month])
 
     def project_flags(self, month: str, project_id: str) -> list[dict]:
         """The flag lists (FLAG_KEYS) the project is on at `month`: [{'key', 'rows'}] in FLAG_KEYS order,
         plus 'approval_red' when a step of its checklist is red."""
         out = []
+        unit = self.db.run("project_unit", {"month": self.check_month(month), "project_id": project_id})
+        if unit.is_empty():
+            return out
+        # every flag is a per-project rule: the lists of the project's own unit hold all its rows
+        sl = Slice(units=(unit["unit_code"][0],))
         for key in FLAG_KEYS:
-            rows = self.flag(key, month).filter(pl.col("project_id") == project_id)
+            rows = self.flag(key, month, sl).filter(pl.col("project_id") == project_id)
             if rows.height:
                 out.append({"key": key, "rows": rows})
-        red = self.approval_lights(month).filter((pl.col("project_id") == project_id) & (pl.col("light") == "red"))
+        red = self.approval_lights(month, sl).filter((pl.col("project_id") == project_id) & (pl.col("light") == "red"))
         if red.height:
             out.append({"key": "approval_red", "rows": red})
         return out
@@ -543,11 +607,22 @@ class Metrics:
 
     def lookback(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         """Campaign look-back (回头看): per batch × unit (and a total row per batch, unit_code None)."""
-        return self.db.run("lookback", self._p(month, sl))
+        return self.db.run("lookback", self._p(month, sl), months=self._batch_months(month))
 
     def lookback_projects(self, month: str, sl: Slice = ALL, campaign: str | None = None) -> pl.DataFrame:
         """The projects of the campaign batches (or of one batch) with their on-time status."""
-        return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign))
+        return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign),
+                           months=self._batch_months(month))
+
+    def _batch_months(self, month: str) -> list[str]:
+        """The published batch months of the campaigns in `month` (the snapshots a look-back reads)."""
+        bm = self.db.run("lookback_batch_months", {"month": self.check_month(month)})["batch_month"].to_list()
+        return [m for m in bm if m in self.months]
+
+    def map_points(self, month: str, sl: Slice = ALL, per_unit: int = 250) -> pl.DataFrame:
+        """The in-library projects of the slice the township map draws: the `per_unit` largest
+        (by total investment) of each unit — project_id, name, unit_code, total_investment_wan, stage."""
+        return self.db.run("map_points", self._p(month, sl, per_unit=int(per_unit)))
 
 
 @dataclass

@@ -7,7 +7,10 @@ This is the only module of the package that imports Streamlit.
 from __future__ import annotations
 
 import io
+import math
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import polars as pl
@@ -107,16 +110,99 @@ def _is_default_store() -> bool:
     return not os.environ.get("LIFECYCLE_STORE")
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached(token: str, root: str, method: str, args: tuple, kwargs: tuple):
-    m = Metrics(_database(root))
-    return getattr(m, method)(*args, **dict(kwargs))
+class ResultCache:
+    """Results of Metrics calls kept in this process, keyed by the store's publication token,
+    the method and every argument (month, slice, …), least recently used dropped beyond
+    `cap_bytes`. Unlike st.cache_data nothing is pickled: a hit hands back the same (immutable)
+    Polars frame at no cost, however large; dicts and lists are copied so a page cannot alter the
+    cached value. Concurrent sessions asking for the same key wait for one computation."""
+
+    def __init__(self, cap_bytes: int):
+        self.cap = cap_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._computing: dict = {}
+
+    def get(self, key, compute):
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return _fresh(self._items[key][0])
+                ev = self._computing.get(key)
+                if ev is None:
+                    ev = self._computing[key] = threading.Event()
+                    break
+            ev.wait()
+        try:
+            value = compute()
+            size = _nbytes(value)
+            with self._lock:
+                if size <= self.cap:
+                    self._items[key] = (value, size)
+                    self._size += size
+                    while self._size > self.cap and self._items:
+                        _, (_, n) = self._items.popitem(last=False)
+                        self._size -= n
+            return _fresh(value)
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+            ev.set()
+
+
+def _nbytes(v) -> int:
+    if isinstance(v, pl.DataFrame):
+        return int(v.estimated_size()) + 256
+    if isinstance(v, dict):
+        return 256 + sum(_nbytes(x) for x in v.values())
+    if isinstance(v, (list, tuple)):
+        return 64 + sum(_nbytes(x) for x in v)
+    return 64
+
+
+def _fresh(v):
+    """A copy of the containers of a cached value (frames are immutable and shared)."""
+    if isinstance(v, dict):
+        return {k: _fresh(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_fresh(x) for x in v]
+    return v
+
+
+@st.cache_resource(show_spinner=False)
+def _results() -> ResultCache:
+    return ResultCache(int(os.environ.get("LIFECYCLE_RESULT_CACHE_MB", "512")) * 1024 * 1024)
 
 
 def cached(ctx: Context, method: str, *args, **kwargs):
-    """Call Metrics.<method>(*args, **kwargs) through st.cache_data, keyed by the store's
-    publication token, the month, the slice and any other argument."""
-    return _cached(ctx.token, str(ctx.store.root), method, args, tuple(sorted(kwargs.items())))
+    """Call Metrics.<method>(*args, **kwargs) once per store publication token, month, slice
+    and any other argument; later calls (reruns, other sessions, other pages) reuse the result."""
+    root = str(ctx.store.root)
+    key = (ctx.token, root, method, args, tuple(sorted(kwargs.items())))
+    return _results().get(key, lambda: getattr(Metrics(_database(root)), method)(*args, **kwargs))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _published_months(root: str, token: str) -> pl.DataFrame:
+    import pyarrow.parquet as pq
+
+    store = Store(root)
+    rows = []
+    for m in reversed(store.months()):
+        # row counts from each file's footer: nothing but the metadata is read
+        counts = {t: pq.read_metadata(store.table_path(m, t)).num_rows for t in labels.IMPORT_TABLES}
+        rows.append({labels.PUBLICATION_COLUMNS["month"]: m,
+                     labels.PUBLICATION_COLUMNS["published_at"]: (store.published_at(m) or "").replace("T", " "),
+                     **{labels.IMPORT_TABLES[t] + labels.IMPORT_UI["rows_suffix"]: n for t, n in counts.items()}})
+    return pl.DataFrame(rows)
+
+
+def published_months_table(store: Store) -> pl.DataFrame:
+    """One row per published month (newest first): when it was published and the rows of each
+    table — computed once per publication token."""
+    return _published_months(str(store.root), store.version_token())
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -346,15 +432,38 @@ def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return out.rename(labels.column_labels(out.columns))
 
 
-def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers."""
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(df, name: str, title: str | None = None, key: str | None = None) -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers.
+    The files are built only when a button is clicked (deferred data), never on a rerun; `df`
+    may be a frame or a function returning one (e.g. a full list behind a paged view)."""
     key = key or name
+    frame = df if callable(df) else (lambda: df)
     c1, c2, _ = st.columns([1, 1, 6])
-    csv = chinese_headers(df).write_csv().encode("utf-8-sig")
-    c1.download_button("下载 CSV", csv, file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}")
-    c2.download_button("下载 Excel", to_excel_bytes(df, name, title), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"xlsx_{key}")
+    c1.download_button("下载 CSV", lambda: chinese_headers(frame()).write_csv().encode("utf-8-sig"),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore")
+    c2.download_button("下载 Excel", lambda: to_excel_bytes(frame(), name, title), file_name=f"{name}.xlsx",
+                       mime=XLSX_MIME, key=f"xlsx_{key}", on_click="ignore")
+
+
+PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
+
+
+def page_of(df: pl.DataFrame, key: str, page_rows: int = PAGE_ROWS) -> pl.DataFrame:
+    """The rows of `df` on the page chosen with a page selector (shown only when `df` has more
+    than `page_rows` rows): long lists are paged on the server, not sent whole to the browser."""
+    total = df.height
+    if total <= page_rows:
+        return df
+    pages = math.ceil(total / page_rows)
+    c1, c2 = st.columns([1, 5])
+    page = c1.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, value=1, step=1,
+                           key=f"pg_{key}")
+    start = (int(page) - 1) * page_rows
+    c2.caption(f"第 {start + 1:,}–{min(start + page_rows, total):,} 条，共 {total:,} 条（下载 CSV/Excel 可得完整清单）")
+    return df.slice(start, page_rows)
 
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
@@ -370,8 +479,9 @@ def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
 
 def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
                height: int | None = None, link_projects: bool = True) -> None:
-    """A table with Chinese headers, project ids linking to the project file, and downloads."""
-    view = _screen_cells(chinese_headers(df))
+    """A table with Chinese headers, project ids linking to the project file, and downloads
+    (of the whole table); a long table is shown a page at a time."""
+    view = _screen_cells(chinese_headers(page_of(df, key or name)))
     config = {}
     pid = labels.COLUMNS["project_id"]
     if link_projects and pid in view.columns:

@@ -3,9 +3,8 @@
 -- case-insensitively); exact id/code matches first, at most $limit rows.
 SELECT project_id, name, enterprise, unit_name, project_code, credit_code,
        CASE WHEN in_library THEN stage ELSE 'exited' END AS state, total_investment_wan
-FROM int_projects
-WHERE snapshot_month = $month
-  AND (project_id ILIKE $pattern ESCAPE '\'
+FROM month_projects($month)
+WHERE (project_id ILIKE $pattern ESCAPE '\'
        OR name ILIKE $pattern ESCAPE '\'
        OR enterprise ILIKE $pattern ESCAPE '\'
        OR project_code ILIKE $pattern ESCAPE '\'

@@ -11,9 +11,8 @@ WITH p AS (
 ),
 completion_list AS (
     SELECT DISTINCT project_id
-    FROM stg_projects
-    WHERE snapshot_month = baseline_m
-      AND year(planned_completed_on) = CAST(left(m, 4) AS INTEGER)
+    FROM month_projects(baseline_m)
+    WHERE year(planned_completed_on) = CAST(left(m, 4) AS INTEGER)
 ),
 flags AS (
     SELECT

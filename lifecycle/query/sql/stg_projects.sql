@@ -1,5 +1,11 @@
 -- One row per project per published snapshot month: the stored columns, renamed/cast only,
 -- plus the region's drill-down unit and the as-of date (last day of the snapshot month).
+-- raw_projects is the stored rows of the months the query reads (db.py points it at their files,
+-- or, while a month model is materialised, at that month's rows alone).
+CREATE OR REPLACE VIEW raw_projects AS
+SELECT * FROM read_parquet(getvariable('projects_files'), hive_partitioning = true,
+                           hive_types = {'month': VARCHAR});
+
 CREATE OR REPLACE VIEW stg_projects AS
 SELECT
     p.* EXCLUDE (month),
@@ -8,6 +14,5 @@ SELECT
     u.township_name,
     coalesce(u.unit_code, p.township_code) AS unit_code,
     coalesce(u.unit_name, p.township_code) AS unit_name
-FROM read_parquet(getvariable('projects_files'), hive_partitioning = true,
-                  hive_types = {'month': VARCHAR}) AS p
+FROM raw_projects AS p
 LEFT JOIN ref_units AS u USING (township_code);

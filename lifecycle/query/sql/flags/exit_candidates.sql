@@ -13,7 +13,7 @@ WITH p AS (
 ),
 back AS (
     SELECT project_id, cumulative_done_wan AS cumulative_back, TRUE AS present_back
-    FROM stg_projects WHERE snapshot_month = $month_back
+    FROM month_projects($month_back)
 )
 SELECT p.project_id, p.name, p.enterprise, p.unit_code, p.unit_name, p.stage,
        p.last_milestone_on, p.capacity_on, p.cumulative_done_wan, b.cumulative_back,

@@ -10,7 +10,7 @@ SELECT p.project_id, p.name, p.unit_code, p.unit_name, a.step, a.dept, a.receive
        date_diff('day', a.due_on, p.as_of) / 30.4375 AS months_past_due,
        p.owner
 FROM p
-JOIN stg_approvals AS a ON a.project_id = p.project_id AND a.snapshot_month = $month
+JOIN month_approvals($month) AS a ON a.project_id = p.project_id
 WHERE (a.done_on IS NULL OR a.done_on > p.as_of)
   AND a.due_on + to_months($stalled_months) < p.as_of
 ORDER BY a.due_on, p.project_id, a.step;

@@ -1,0 +1,77 @@
+-- Month models: table macros reading one snapshot month's rows of a model from the in-memory
+-- relation db.py materialises for it once per published version (see lifecycle/query/db.py),
+-- and the models those relations are built from. A NULL or unpublished month has no rows.
+--   month_projects(m)   one row per project in snapshot m: the int_projects row (relation mp_YYYY_MM)
+--   month_approvals(m)  one row per project × approval step in m: the int_approvals row (ma_YYYY_MM)
+--   month_ops(m)        one row per project with operations in m: ops_12m (mo_YYYY_MM)
+--   unit_month_cube(m_from, m)  unit_month_rows of every month from m_from to m (mu_YYYY_MM)
+--   plan_baselines(m)   one row per project: its baseline planned dates as of m (pb_YYYY_MM: the
+--                       plan_baseline_rows of every month, computed once per version)
+CREATE OR REPLACE MACRO month_projects(m) AS TABLE
+SELECT * FROM query_table(coalesce('mp_' || replace(m, '-', '_'), 'mp_none'));
+
+CREATE OR REPLACE MACRO month_approvals(m) AS TABLE
+SELECT * FROM query_table(coalesce('ma_' || replace(m, '-', '_'), 'ma_none'));
+
+CREATE OR REPLACE MACRO month_ops(m) AS TABLE
+SELECT * FROM query_table(coalesce('mo_' || replace(m, '-', '_'), 'mo_none'));
+
+-- One row per snapshot month × project with operations in it: output and tax of the trailing
+-- 12 operating months ending with the snapshot month (that month and the 11 before it, as
+-- reported in that snapshot) and how many of those months were reported. The window behind
+-- 亩均税收/亩均产出, capacity realisation and the capacity_not_reached flag.
+CREATE OR REPLACE VIEW ops_12m AS
+SELECT snapshot_month, project_id,
+       sum(output_value_wan) AS output_12m_wan,
+       sum(tax_wan) AS tax_12m_wan,
+       count(*) AS operating_months_12m
+FROM stg_operations
+WHERE strftime(month, '%Y-%m')
+      BETWEEN strftime(CAST(snapshot_month || '-01' AS DATE) - INTERVAL 11 MONTH, '%Y-%m') AND snapshot_month
+GROUP BY snapshot_month, project_id;
+
+-- One row per snapshot month × drill-down unit × slice cell (tier band, industry section,
+-- origin, category): projects in the library, projects started / completed in that month, and
+-- this year's investment done. unit_month.sql adds the cells of a slice up.
+CREATE OR REPLACE VIEW unit_month_rows AS
+SELECT
+    snapshot_month, unit_code, unit_name, tier_band, industry_section, origin, category,
+    count_if(in_library) AS in_library,
+    count_if(strftime(started_on, '%Y-%m') = snapshot_month) AS started_in_month,
+    count_if(strftime(completed_on, '%Y-%m') = snapshot_month) AS completed_in_month,
+    sum(year_done_wan) AS year_done_wan
+FROM int_projects
+GROUP BY ALL;
+
+CREATE OR REPLACE MACRO unit_month_cube(m_from, m) AS TABLE
+SELECT * FROM query_table([
+    'mu_' || strftime(d, '%Y_%m')
+    FOR d IN range(CAST(m_from || '-01' AS DATE), CAST(m || '-01' AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)
+]);
+
+-- One row per project ever published: for each planned-date column, the first non-empty value
+-- it had (its baseline, SPEC §6) and the snapshot month it first appeared in. Read from the
+-- stored rows directly: only project_id, the month and the four planned dates are needed.
+CREATE OR REPLACE VIEW plan_baseline_rows AS
+SELECT
+    project_id,
+    arg_min(planned_started_on, month) FILTER (WHERE planned_started_on IS NOT NULL) AS started_on,
+    min(month) FILTER (WHERE planned_started_on IS NOT NULL) AS started_month,
+    arg_min(planned_completed_on, month) FILTER (WHERE planned_completed_on IS NOT NULL) AS completed_on,
+    min(month) FILTER (WHERE planned_completed_on IS NOT NULL) AS completed_month,
+    arg_min(planned_production_on, month) FILTER (WHERE planned_production_on IS NOT NULL) AS production_on,
+    min(month) FILTER (WHERE planned_production_on IS NOT NULL) AS production_month,
+    arg_min(planned_capacity_on, month) FILTER (WHERE planned_capacity_on IS NOT NULL) AS capacity_on,
+    min(month) FILTER (WHERE planned_capacity_on IS NOT NULL) AS capacity_month
+FROM raw_projects
+GROUP BY project_id;
+
+-- The baselines as of snapshot m: the first non-empty planned date in any snapshot up to m.
+CREATE OR REPLACE MACRO plan_baselines(m) AS TABLE
+SELECT
+    project_id,
+    CASE WHEN started_month <= m THEN started_on END AS baseline_started_on,
+    CASE WHEN completed_month <= m THEN completed_on END AS baseline_completed_on,
+    CASE WHEN production_month <= m THEN production_on END AS baseline_production_on,
+    CASE WHEN capacity_month <= m THEN capacity_on END AS baseline_capacity_on
+FROM query_table(coalesce('pb_' || replace(m, '-', '_'), 'pb_none'));
