@@ -18,6 +18,7 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     fmt_rate,
     fmt_yi,
     page_href,
+    memo,
     page_of,
     pick_box,
     published_months_table,

@@ -124,12 +124,13 @@ class ResultCache:
         self._lock = threading.Lock()
         self._computing: dict = {}
 
-    def get(self, key, compute):
+    def get(self, key, compute, copy: bool = True):
+        fresh = _fresh if copy else (lambda v: v)
         while True:
             with self._lock:
                 if key in self._items:
                     self._items.move_to_end(key)
-                    return _fresh(self._items[key][0])
+                    return fresh(self._items[key][0])
                 ev = self._computing.get(key)
                 if ev is None:
                     ev = self._computing[key] = threading.Event()
@@ -145,7 +146,7 @@ class ResultCache:
                     while self._size > self.cap and self._items:
                         _, (_, n) = self._items.popitem(last=False)
                         self._size -= n
-            return _fresh(value)
+            return fresh(value)
         finally:
             with self._lock:
                 self._computing.pop(key, None)
@@ -174,6 +175,12 @@ def _fresh(v):
 @st.cache_resource(show_spinner=False)
 def _results() -> ResultCache:
     return ResultCache(int(os.environ.get("LIFECYCLE_RESULT_CACHE_MB", "512")) * 1024 * 1024)
+
+
+def memo(ctx: Context, key: tuple, compute):
+    """A value derived from metrics results (e.g. a lookup dict over a project list), computed
+    once per store publication token and `key`. The value is shared: do not modify it."""
+    return _results().get((ctx.token, str(ctx.store.root), "memo", key), compute, copy=False)
 
 
 def cached(ctx: Context, method: str, *args, **kwargs):
