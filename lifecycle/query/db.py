@@ -336,12 +336,12 @@ class Database:
                         if not m or m.group(1) in built or len(built) > 64:
                             raise
                         name = m.group(1)
+                        built.add(name)
+                        self._pinned.add(name)  # kept until this query has run
                         try:
                             self._materialise(name)
                         except LookupError:
                             raise e from None
-                        built.add(name)
-                        self._pinned.add(name)
             finally:
                 self._pinned.difference_update(built)
                 self._evict()
