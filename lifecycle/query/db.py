@@ -41,6 +41,7 @@ from lifecycle.store.snapshots import MONTH_RE, Store
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _MISSING_RE = re.compile(r"Table with name (\w+) does not exist")
+_RI_RE = re.compile(r"ri_(\d{4})_(\d{2})_(\d{4})_(\d{2})_(\d{4})(\d{2})(\d{2})")
 
 # Models created in the catalog, in dependency order.
 MODELS = [
@@ -223,13 +224,10 @@ class Database:
             del self._rels[name]
 
     def _touch(self, params: dict) -> None:
-        """Mark the month relations of the months a query names as recently used."""
-        for v in params.values():
-            if isinstance(v, str) and MONTH_RE.match(v):
-                for prefix in ("mp", "ma", "mo"):
-                    n = _rel_name(prefix, v)
-                    if n in self._rels:
-                        self._rels.move_to_end(n)
+        """Mark the relations of the months a query names as recently used."""
+        keys = {v.replace("-", "_") for v in params.values() if isinstance(v, str) and MONTH_RE.match(v)}
+        for name in [n for n in self._rels if n[3:10] in keys]:
+            self._rels.move_to_end(name)
 
     def _model_schema(self, model: str) -> pa.Schema:
         if model not in self._schemas:
@@ -252,6 +250,8 @@ class Database:
                 self._register(name, self._month_ops(_month_key(name, "mo")))
             elif name.startswith("mu_"):
                 self._unit_month_cubes(_month_key(name, "mu"))
+            elif name.startswith("ri_"):
+                self._register(name, self._rate_inputs(name))
             elif name[:2] in MONTH_RELATIONS and name[2:3] == "_":
                 self._register(name, self._month_relation(name[:2], _month_key(name, name[:2])))
             else:
@@ -279,6 +279,17 @@ class Database:
             self._con.unregister(f"raw_{table}")
         out = pl.concat([raw.drop("_rn", "month"), pl.from_arrow(d).drop("_rn")], how="horizontal")
         return out.select(schema_.names).to_arrow().cast(schema_)
+
+    def _rate_inputs(self, name: str) -> pa.Table:
+        """rate_inputs of the whole library for 'ri_<month>_<baseline month>_<period start>'."""
+        m = _RI_RE.fullmatch(name)
+        if not m:
+            raise LookupError(name)
+        month, base = f"{m[1]}-{m[2]}", f"{m[3]}-{m[4]}"
+        start = f"{m[5]}-{m[6]}-{m[7]}"
+        sql = "SELECT * FROM rate_inputs($m, $b, CAST($p AS DATE), NULL, NULL, NULL, NULL, NULL)"
+        return self._with_relations(
+            lambda: self._con.sql(sql, params={"m": month, "b": base, "p": start}).to_arrow_table())
 
     def _month_ops(self, month: str | None) -> pa.Table:
         if month not in self.months:
@@ -326,25 +337,31 @@ class Database:
         with self._lock:
             self._use_months(months)
             self._touch(bound)
-            built: set[str] = set()
+            pinned_before = set(self._pinned)
             try:
-                while True:
-                    try:
-                        return fn()
-                    except duckdb.CatalogException as e:
-                        m = _MISSING_RE.search(str(e))
-                        if not m or m.group(1) in built or len(built) > 64:
-                            raise
-                        name = m.group(1)
-                        built.add(name)
-                        self._pinned.add(name)  # kept until this query has run
-                        try:
-                            self._materialise(name)
-                        except LookupError:
-                            raise e from None
+                return self._with_relations(fn)
             finally:
-                self._pinned.difference_update(built)
+                self._pinned = pinned_before
                 self._evict()
+
+    def _with_relations(self, fn):
+        """fn(), building each relation it finds missing (and pinning it until the outermost
+        query has run) and running it again."""
+        built: set[str] = set()
+        while True:
+            try:
+                return fn()
+            except duckdb.CatalogException as e:
+                m = _MISSING_RE.search(str(e))
+                if not m or m.group(1) in built or len(built) > 64:
+                    raise
+                name = m.group(1)
+                built.add(name)
+                self._pinned.add(name)
+                try:
+                    self._materialise(name)
+                except LookupError:
+                    raise e from None
 
     def close(self) -> None:
         with self._lock:

@@ -483,14 +483,13 @@ class Metrics:
 
 
     # ---- lists people act on: approvals, flag changes, project file, look-back (issue 4) --
-    def approval_checklist(self, month: str, sl: Slice = ALL, depts=None, lights=None) -> pl.DataFrame:
-        """approval_lights narrowed to the departments and lights given (None = all)."""
-        df = self.approval_lights(month, sl)
-        if depts:
-            df = df.filter(pl.col("dept").is_in(list(depts)))
-        if lights:
-            df = df.filter(pl.col("light").is_in(list(lights)))
-        return df
+    def approval_checklist(self, month: str, sl: Slice = ALL, depts=None, lights=None, offset: int = 0,
+                           limit: int | None = None) -> pl.DataFrame:
+        """approval_lights narrowed to the departments and lights given (None = all); with
+        `limit`, only rows offset+1 … offset+limit of it (a page)."""
+        return self.db.run("approval_checklist", self._p(
+            month, sl, depts=list(depts) if depts else None, lights=list(lights) if lights else None,
+            offset=int(offset), limit=None if limit is None else int(limit)))
 
     def approval_light_summary(self, month: str, sl: Slice = ALL, depts=None, lights=None) -> pl.DataFrame:
         """One row per department (and a final total row, dept None; a step without department

@@ -25,6 +25,7 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     plot,
     rate_cards,
     setup,
+    show_paged,
     show_table,
     slice_text,
     to_excel_bytes,

@@ -458,19 +458,24 @@ def download_buttons(df, name: str, title: str | None = None, key: str | None = 
 PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
 
 
-def page_of(df: pl.DataFrame, key: str, page_rows: int = PAGE_ROWS) -> pl.DataFrame:
-    """The rows of `df` on the page chosen with a page selector (shown only when `df` has more
-    than `page_rows` rows): long lists are paged on the server, not sent whole to the browser."""
-    total = df.height
+def _pager(total: int, key: str, page_rows: int = PAGE_ROWS) -> tuple[int, int]:
+    """(offset, limit) of the page chosen with a page selector, shown only when `total` rows do
+    not fit on one page: long lists are paged on the server, not sent whole to the browser."""
     if total <= page_rows:
-        return df
+        return 0, page_rows
     pages = math.ceil(total / page_rows)
     c1, c2 = st.columns([1, 5])
     page = c1.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, value=1, step=1,
                            key=f"pg_{key}")
     start = (int(page) - 1) * page_rows
     c2.caption(f"第 {start + 1:,}–{min(start + page_rows, total):,} 条，共 {total:,} 条（下载 CSV/Excel 可得完整清单）")
-    return df.slice(start, page_rows)
+    return start, page_rows
+
+
+def page_of(df: pl.DataFrame, key: str, page_rows: int = PAGE_ROWS) -> pl.DataFrame:
+    """The rows of `df` on the page chosen with the page selector (see `_pager`)."""
+    offset, limit = _pager(df.height, key, page_rows)
+    return df if df.height <= page_rows else df.slice(offset, limit)
 
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
@@ -484,11 +489,8 @@ def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(exprs) if exprs else df
 
 
-def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
-               height: int | None = None, link_projects: bool = True) -> None:
-    """A table with Chinese headers, project ids linking to the project file, and downloads
-    (of the whole table); a long table is shown a page at a time."""
-    view = _screen_cells(chinese_headers(page_of(df, key or name)))
+def _render(rows: pl.DataFrame, height: int | None, link_projects: bool) -> None:
+    view = _screen_cells(chinese_headers(rows))
     config = {}
     pid = labels.COLUMNS["project_id"]
     if link_projects and pid in view.columns:
@@ -496,7 +498,23 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
         view = view.with_columns(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias("档案"))
         config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
     st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+
+
+def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
+               height: int | None = None, link_projects: bool = True) -> None:
+    """A table with Chinese headers, project ids linking to the project file, and downloads
+    (of the whole table); a long table is shown a page at a time."""
+    _render(page_of(df, key or name), height, link_projects)
     download_buttons(df, name, title, key)
+
+
+def show_paged(total: int, fetch, name: str, title: str | None = None, key: str | None = None,
+               height: int | None = None, link_projects: bool = True) -> None:
+    """Like `show_table` for a list too long to fetch whole on every run: `fetch(offset, limit)`
+    returns one page (limit None = every row, for the downloads, built only when clicked)."""
+    offset, limit = _pager(total, key or name)
+    _render(fetch(offset, limit), height, link_projects)
+    download_buttons(lambda: fetch(0, None), name, title, key)
 
 
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:

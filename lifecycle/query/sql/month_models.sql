@@ -4,6 +4,8 @@
 --   month_projects(m)   one row per project in snapshot m: the int_projects row (relation mp_YYYY_MM)
 --   month_approvals(m)  one row per project × approval step in m: the int_approvals row (ma_YYYY_MM)
 --   month_ops(m)        one row per project with operations in m: ops_12m (mo_YYYY_MM)
+--   month_rate_inputs(m, baseline_m, period_from)  rate_inputs of the whole library
+--                       (ri_YYYY_MM_<baseline YYYY_MM>_<period start YYYYMMDD>)
 --   unit_month_cube(m_from, m)  unit_month_rows of every month from m_from to m (mu_YYYY_MM)
 --   plan_baselines(m)   one row per project: its baseline planned dates as of m (pb_YYYY_MM: the
 --                       plan_baseline_rows of every month, computed once per version)
@@ -15,6 +17,10 @@ SELECT * FROM query_table(coalesce('ma_' || replace(m, '-', '_'), 'ma_none'));
 
 CREATE OR REPLACE MACRO month_ops(m) AS TABLE
 SELECT * FROM query_table(coalesce('mo_' || replace(m, '-', '_'), 'mo_none'));
+
+CREATE OR REPLACE MACRO month_rate_inputs(m, baseline_m, period_from) AS TABLE
+SELECT * FROM query_table('ri_' || replace(m, '-', '_') || '_' || replace(baseline_m, '-', '_') || '_'
+    || strftime(coalesce(CAST(period_from AS DATE), make_date(CAST(left(m, 4) AS INTEGER), 1, 1)), '%Y%m%d'));
 
 -- One row per snapshot month × project with operations in it: output and tax of the trailing
 -- 12 operating months ending with the snapshot month (that month and the 11 before it, as

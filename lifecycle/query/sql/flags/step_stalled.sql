@@ -1,5 +1,6 @@
 -- One row per open approval step of an in-library project of the slice at $month that is more
--- than $stalled_months month(s) past its due date (due_on + N months < as_of).
+-- than $stalled_months month(s) past its due date (due_on + N months < as_of; the step's as_of is
+-- its snapshot's, the project's).
 WITH p AS (
     SELECT project_id, name, unit_code, unit_name, owner, as_of
     FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
@@ -11,6 +12,6 @@ SELECT p.project_id, p.name, p.unit_code, p.unit_name, a.step, a.dept, a.receive
        p.owner
 FROM p
 JOIN month_approvals($month) AS a ON a.project_id = p.project_id
-WHERE (a.done_on IS NULL OR a.done_on > p.as_of)
-  AND a.due_on + to_months($stalled_months) < p.as_of
+WHERE (a.done_on IS NULL OR a.done_on > a.as_of)
+  AND a.due_on + to_months($stalled_months) < a.as_of
 ORDER BY a.due_on, p.project_id, a.step;
