@@ -2,16 +2,6 @@
 (Chinese titles, ASCII URLs); each page calls `ui.setup()` itself."""
 from pathlib import Path
 
-import streamlit as st
+from lifecycle import ui
 
-from lifecycle.ui import PAGES
-
-st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
-
-HERE = Path(__file__).resolve().parent
-pages = [
-    st.Page(str(HERE / f), title=title, icon=icon, url_path=url, default=(i == 0))
-    for i, (f, title, icon, url) in enumerate(PAGES)
-    if (HERE / f).exists()
-]
-st.navigation(pages).run()
+ui.run_app(Path(__file__).resolve().parent)

@@ -1,19 +1,20 @@
-"""预警督办: each flag list of SPEC §5 under its rule — counted, listed, exportable as the sheet a
-department sends to the townships, with what changed since the previous month (SPEC §8 view 7)."""
+"""预警督办: each flag list of docs/domain.md §5 under its rule — counted, listed, exportable as the sheet a
+department sends to the townships, with what changed since the previous month (docs/domain.md §8 view 7)."""
 import polars as pl
 import streamlit as st
 
 from lifecycle.outputs import exports
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle import ui
+from lifecycle.present import formats
+from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
 ctx = ui.setup("预警督办", "⚠️")
 m = ctx.metrics
 
 # The action lists, in the order departments work them.
-KEYS = ["completion_reminder", "completion_interview", "investment_behind", "low_equipment_share",
-        "capacity_not_reached", "exit_candidate", "approval_over_12m", "step_stalled"]
+KEYS = list(flags.ALERT_KEYS)
 # a link from the overview's flag tiles (?flag=<key>) opens with that list's tab first
 _wanted = st.query_params.get("flag")
 if _wanted in KEYS:
@@ -28,12 +29,12 @@ with st.expander(T["thresholds"], expanded=False):
     )
     st.caption(T["thresholds_source"])
 
-lists = {k: ui.cached(ctx, "flag", k, ctx.month, ctx.slice) for k in KEYS}
+lists = {k: ui.cached(ctx, Metrics.flag, k, ctx.month, ctx.slice) for k in KEYS}
 cols = st.columns(len(KEYS))
 for col, k in zip(cols, KEYS):
-    col.metric(labels.FLAGS[k], f"{lists[k]['project_id'].n_unique():,}")
+    col.metric(flags.LABELS[k], f"{lists[k]['project_id'].n_unique():,}")
 
-tabs = st.tabs([f"{labels.FLAGS[k]}（{lists[k]['project_id'].n_unique()}）" for k in KEYS])
+tabs = st.tabs([f"{flags.LABELS[k]}（{lists[k]['project_id'].n_unique()}）" for k in KEYS])
 for tab, k in zip(tabs, KEYS):
     with tab:
         df = lists[k]
@@ -41,9 +42,9 @@ for tab, k in zip(tabs, KEYS):
             df = df.drop("level")
         rule = m.flag_rule(k)
         st.markdown(f"**{T['rule']}**：{rule}")
-        st.caption(f"{T['dept_acts']}：{labels.FLAG_DEPTS[k]}")
+        st.caption(f"{T['dept_acts']}：{flags.DEPTS[k]}")
         n_proj = df["project_id"].n_unique()
-        ch = ui.cached(ctx, "flag_changes", k, ctx.month, ctx.slice)
+        ch = ui.cached(ctx, Metrics.flag_changes, k, ctx.month, ctx.slice)
         delta = None
         if ch["previous_month"]:
             delta = f"+{ch['new'].height} / -{ch['left'].height}（较{ch['previous_month']}）"
@@ -51,7 +52,7 @@ for tab, k in zip(tabs, KEYS):
         if df.is_empty():
             st.info(T["none_on_list"])
         else:
-            ui.show_table(exports.for_display(exports.translate_enums(df.drop("unit_code"))), labels.FLAGS[k],
+            ui.show_table(formats.for_display(formats.translate(df.drop("unit_code"))), flags.LABELS[k],
                           exports.flag_title(k, ctx.region.name), key=f"al_{k}")
         st.download_button(  # the sheet is built when clicked, not on every run
             T["export_sheet"],
@@ -68,9 +69,9 @@ for tab, k in zip(tabs, KEYS):
             with c1:
                 st.markdown(f"{T['new_on_list']}（{ch['new'].height}）")
                 new = ch["new"].select([c for c in ("project_id", "name", "unit_name", "owner") if c in ch["new"].columns])
-                ui.show_table(new, f"{labels.FLAGS[k]}_本月新增", key=f"al_new_{k}")
+                ui.show_table(new, f"{flags.LABELS[k]}_本月新增", key=f"al_new_{k}")
             with c2:
                 st.markdown(f"{T['left_list']}（{ch['left'].height}）")
                 keep = [c for c in ("project_id", "name", "unit_name", "state", "level_now") if c in ch["left"].columns]
-                ui.show_table(exports.translate_enums(ch["left"].select(keep)), f"{labels.FLAGS[k]}_本月移出",
+                ui.show_table(formats.translate(ch["left"].select(keep)), f"{flags.LABELS[k]}_本月移出",
                               key=f"al_left_{k}")

@@ -1,20 +1,21 @@
 """审批红绿灯: every project's approval checklist as green / green-late / yellow / red, with the
-over-12-month and stalled-step lists (SPEC §8 view 6, §5)."""
+over-12-month and stalled-step lists (docs/domain.md §8 view 6, §5)."""
 import polars as pl
 import streamlit as st
 
-from lifecycle.outputs import exports
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle import ui
+from lifecycle.present import formats
+from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
 ctx = ui.setup("审批红绿灯", "🚦")
 m = ctx.metrics
 
-st.caption(f"{labels.FLAGS['approval_light']}：{m.flag_rule('approval_light')}　"
-           f"{T['dept_acts']}：{labels.FLAG_DEPTS['approval_light']}")
+st.caption(f"{flags.LABELS['approval_light']}：{m.flag_rule('approval_light')}　"
+           f"{T['dept_acts']}：{flags.DEPTS['approval_light']}")
 
-every = ui.cached(ctx, "approval_light_summary", ctx.month, ctx.slice)  # unfiltered: the department options
+every = ui.cached(ctx, Metrics.approval_light_summary, ctx.month, ctx.slice)  # unfiltered: the department options
 depts = sorted(d for d in every["dept"].to_list() if d and d != T["dept_unknown"])
 c1, c2 = st.columns(2)
 sel_depts = c1.multiselect(T["dept_filter"], depts, key="ap_dept", placeholder=T["all_depts"])
@@ -24,7 +25,7 @@ st.caption(T["unit_filter_hint"])
 dsel, lsel = tuple(sel_depts) or None, tuple(sel_lights) or None
 
 # ---- summary per light and per department -----------------------------------------------
-summary = ui.cached(ctx, "approval_light_summary", ctx.month, ctx.slice, depts=dsel, lights=lsel)
+summary = ui.cached(ctx, Metrics.approval_light_summary, ctx.month, ctx.slice, depts=dsel, lights=lsel)
 total = summary.filter(pl.col("dept").is_null()).row(0, named=True)
 st.subheader(T["light_summary"])
 cols = st.columns(len(labels.LIGHTS) + 1)
@@ -47,7 +48,7 @@ else:
     page_no = 1
     if pages > 1:
         page_no = int(st.number_input(f"页码（共 {pages:,} 页，每页 {GRID_PAGE} 个项目）", 1, pages, 1, key="ap_grid_page"))
-    got = ui.cached(ctx, "approval_grid", ctx.month, ctx.slice, depts=dsel, lights=lsel,
+    got = ui.cached(ctx, Metrics.approval_grid, ctx.month, ctx.slice, depts=dsel, lights=lsel,
                     offset=(page_no - 1) * GRID_PAGE, limit=GRID_PAGE)
     order, grid = got["steps"], got["rows"]
     st.caption(f"{n_projects:,} 个项目 · {n_steps:,} 个审批事项"
@@ -72,32 +73,32 @@ else:
         def _steps(offset: int, limit: int | None) -> pl.DataFrame:
             if limit is None:  # every step, for a download (built when clicked)
                 return m.approval_checklist(ctx.month, ctx.slice, dsel, lsel).drop("unit_code")
-            return ui.cached(ctx, "approval_checklist", ctx.month, ctx.slice, depts=dsel, lights=lsel,
+            return ui.cached(ctx, Metrics.approval_checklist, ctx.month, ctx.slice, depts=dsel, lights=lsel,
                              offset=offset, limit=limit).drop("unit_code")
 
         ui.show_paged(n_steps, _steps, "审批红绿灯_事项明细", f"审批事项明细（{ctx.month}）", key="ap_steps")
 
 # ---- over 12 months and stalled steps -----------------------------------------------------
 st.subheader(f"{T['over_12m']}")
-st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m')}　{T['dept_acts']}：{labels.FLAG_DEPTS['approval_over_12m']}")
-over = ui.cached(ctx, "flag", "approval_over_12m", ctx.month, ctx.slice)
+st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m')}　{T['dept_acts']}：{flags.DEPTS['approval_over_12m']}")
+over = ui.cached(ctx, Metrics.flag, "approval_over_12m", ctx.month, ctx.slice)
 st.metric(T["count"], f"{over.height:,}")
-ui.show_table(exports.for_display(over.drop("unit_code")), "审批周期超12个月", f"审批周期超12个月项目清单（{ctx.month}）",
+ui.show_table(formats.for_display(over.drop("unit_code")), "审批周期超12个月", f"审批周期超12个月项目清单（{ctx.month}）",
               key="ap_over")
 
 st.subheader(T["stalled"])
-st.caption(f"{T['rule']}：{m.flag_rule('step_stalled')}　{T['dept_acts']}：{labels.FLAG_DEPTS['step_stalled']}")
-stalled = ui.cached(ctx, "flag", "step_stalled", ctx.month, ctx.slice)
+st.caption(f"{T['rule']}：{m.flag_rule('step_stalled')}　{T['dept_acts']}：{flags.DEPTS['step_stalled']}")
+stalled = ui.cached(ctx, Metrics.flag, "step_stalled", ctx.month, ctx.slice)
 if dsel:
     stalled = stalled.filter(pl.col("dept").is_in(list(dsel)))
 c1, c2 = st.columns(2)
 c1.metric(labels.COLUMNS["steps"], f"{stalled.height:,}")
 c2.metric(T["count"], f"{stalled['project_id'].n_unique():,}")
-ui.show_table(exports.for_display(stalled.drop("unit_code")), "审批环节超期停滞", f"审批环节超期停滞清单（{ctx.month}）", key="ap_stalled")
+ui.show_table(formats.for_display(stalled.drop("unit_code")), "审批环节超期停滞", f"审批环节超期停滞清单（{ctx.month}）", key="ap_stalled")
 
 st.subheader(T["over_12m_started"])
 st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m_started')}")
-started = ui.cached(ctx, "flag", "approval_over_12m_started", ctx.month, ctx.slice)
+started = ui.cached(ctx, Metrics.flag, "approval_over_12m_started", ctx.month, ctx.slice)
 st.metric(T["count"], f"{started.height:,}")
-ui.show_table(exports.for_display(started.drop("unit_code")), "本年开工审批周期超12个月", f"本年开工项目审批周期超12个月（{ctx.month}）",
+ui.show_table(formats.for_display(started.drop("unit_code")), "本年开工审批周期超12个月", f"本年开工项目审批周期超12个月（{ctx.month}）",
               key="ap_started")

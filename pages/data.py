@@ -1,4 +1,4 @@
-"""数据管理 (SPEC §8 view 10): import a month's ledgers, see every error and warning with its
+"""数据管理 (docs/domain.md §8 view 10): import a month's ledgers, see every error and warning with its
 file / sheet / row / column, download the uploaded workbooks with the offending cells marked,
 publish only when there are no errors, and list the published months with their publication
 records. The page is thin: reading, validation and publishing live in `lifecycle.importer`."""
@@ -36,11 +36,13 @@ with tab_import:
     if month and not month_ok:
         st.error(U["bad_month"].format(month=month))
     sources = [Source(f.name, f.getvalue()) for f in files or []]
-    sig = (month, region_key, tuple((s.name, len(s.data), hash(s.data)) for s in sources), store.version_token())
+    allow_shrink = bool(st.session_state.get("allow_shrink"))
+    sig = (month, region_key, tuple((s.name, len(s.data), hash(s.data)) for s in sources), store.version_token(),
+           allow_shrink)
     if sources and month_ok and st.session_state.get("_imp_sig") != sig:
         bar = st.progress(0.0, text=U["reading"])
         try:
-            res = importer.validate(sources, month, store, region_key=region_key,
+            res = importer.validate(sources, month, store, region_key=region_key, allow_shrink=allow_shrink,
                                     progress=lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t))
             st.session_state["_imp_res"], st.session_state["_imp_err"] = res, None
         except (ReadError, StoreError) as e:
@@ -51,7 +53,7 @@ with tab_import:
         st.session_state.pop("_imp_sig", None)
         st.info(U["intro"])
     elif st.session_state.get("_imp_err") and st.session_state.get("_imp_sig") == sig:
-        st.error(U["unreadable"].format(error=st.session_state["_imp_err"]))
+        st.error(U["unreadable"].format(error=ui.md(st.session_state["_imp_err"])))
     elif st.session_state.get("_imp_res") is not None and st.session_state.get("_imp_sig") == sig:
         rep = st.session_state["_imp_res"].report
         s = rep.summary
@@ -62,9 +64,16 @@ with tab_import:
         m4.metric(U["seconds"], U["seconds_unit"].format(s=s.get("seconds", 0)))
         st.markdown(f"**{U['sources']}**")
         for t, info in s.get("tables", {}).items():
-            st.markdown(f"- {labels.IMPORT_TABLES[t]}：{info['text']}")
+            st.markdown(f"- {labels.IMPORT_TABLES[t]}：{ui.md(info['text'])}")
+        if s.get("shrinks"):
+            # a supplied sheet much smaller than the table it replaces: shown with its counts,
+            # published only once the clerk confirms it
+            st.warning(U["shrink_intro"] + "\n" + "\n".join(
+                U["shrink_line"].format(table=labels.IMPORT_TABLES[t], before=v["before"], after=v["after"], month=v["from"])
+                for t, v in s["shrinks"].items()))
+            st.checkbox(U["confirm_shrink"], key="allow_shrink")
         if s.get("ignored_sheets"):
-            st.caption(U["ignored"] + "、".join(s["ignored_sheets"]))
+            st.caption(U["ignored"] + ui.md("、".join(s["ignored_sheets"])))
         issues = importer.issues_frame(rep)
         if issues.height:
             rc = labels.IMPORT_ISSUE_COLUMNS["row"]
@@ -82,10 +91,10 @@ with tab_import:
                 try:
                     data = importer.marked_workbook(src.name, src.data, mine)
                 except Exception as e:  # a damaged upload: the issue table above still lists everything
-                    col.caption(U["marked_failed"].format(file=src.name, error=e))
+                    col.caption(U["marked_failed"].format(file=ui.md(src.name), error=ui.md(e)))
                     continue
                 stem = src.name.rsplit(".", 1)[0]
-                col.download_button(f"{U['download_marked']}：{src.name}", data, file_name=f"{stem}_标注.xlsx",
+                col.download_button(f"{U['download_marked']}：{ui.md(src.name)}", data, file_name=f"{stem}_标注.xlsx",
                                     mime=XLSX, key=f"dl_marked_{src.name}")
         else:
             st.success(U["no_issues"])
@@ -98,9 +107,10 @@ with tab_import:
             try:
                 # re-validate against the store as it is now, then publish atomically
                 res2 = importer.import_ledgers(sources, month, store, user=user or None,
-                                               note="台账导入（数据管理页面）", region_key=region_key)
+                                               note="台账导入（数据管理页面）", region_key=region_key,
+                                               allow_shrink=allow_shrink)
             except (ReadError, StoreError) as e:
-                st.error(str(e))
+                st.error(ui.md(e))
             else:
                 if res2.ok:
                     pub = res2.publication
@@ -115,7 +125,10 @@ with tab_import:
 with tab_months:
     st.subheader(U["months"])
     if months:
-        st.dataframe(ui.published_months_table(store), hide_index=True, width="stretch")
+        table, damaged = ui.published_months_table(store)
+        for msg in damaged:  # a damaged month: named, the others still listed
+            st.error(ui.md(msg))
+        st.dataframe(table, hide_index=True, width="stretch")
     st.subheader(U["publications"])
     pubs = importer.publications_frame(store)
     st.dataframe(pubs, hide_index=True, width="stretch")
@@ -130,8 +143,12 @@ with tab_template:
         em = st.selectbox(U["export"], list(reversed(months)), key="export_month")
         if st.button(U["make_export"], key="make_export"):
             buf = io.BytesIO()
-            importer.export_month(store, em, buf)
-            st.session_state["_export"] = (em, buf.getvalue())
+            try:
+                importer.export_month(store, em, buf)
+            except (StoreError, importer.ExportError) as e:
+                st.error(ui.md(e))
+            else:
+                st.session_state["_export"] = (em, buf.getvalue())
         if st.session_state.get("_export", (None,))[0] == em:
             st.download_button(U["download_export"].format(month=em), st.session_state["_export"][1],
                                file_name=f"台账_{em}.xlsx", mime=XLSX, key="dl_export")

@@ -1,4 +1,4 @@
-"""阶段漏斗 (SPEC §8 view 2): the stage funnel and current-stage distribution of the slice,
+"""阶段漏斗 (docs/domain.md §8 view 2): the stage funnel and current-stage distribution of the slice,
 conversion between stages, the cohort funnel by signing year, stage durations (incl. the
 approval period 审批周期 filed → started), and a click-through list of a stage's projects."""
 import polars as pl
@@ -7,6 +7,7 @@ import streamlit as st
 from lifecycle.present import charts
 from lifecycle.domain import labels
 from lifecycle import ui
+from lifecycle.query.metrics import Metrics
 
 ctx = ui.setup("阶段漏斗")
 T = labels.VIEW_TEXT
@@ -16,8 +17,8 @@ PICK = "fun_pick"
 
 scope = st.radio(T["funnel_scope"], list(labels.FUNNEL_SCOPES), format_func=labels.FUNNEL_SCOPES.get,
                  horizontal=True, key="fun_scope")
-funnel = ui.cached(ctx, "funnel", ctx.month, ctx.slice, scope=scope)
-dist = ui.cached(ctx, "stage_distribution", ctx.month, ctx.slice)
+funnel = ui.cached(ctx, Metrics.funnel, ctx.month, ctx.slice, scope=scope)
+dist = ui.cached(ctx, Metrics.stage_distribution, ctx.month, ctx.slice)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -42,10 +43,10 @@ pick = ui.pick_box(T["drill_pick"], options, key=PICK, format_func=_pick_label)
 if pick:
     kind, s = pick.split(":")
     if kind == "reached":
-        lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice, reached_rank=STAGE_RANK[s],
+        lst = ui.cached(ctx, Metrics.project_list, ctx.month, ctx.slice, reached_rank=STAGE_RANK[s],
                         in_library=True if scope == "library" else None)
     else:
-        lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice, stage=s)
+        lst = ui.cached(ctx, Metrics.project_list, ctx.month, ctx.slice, stage=s)
     ui.drill_list(lst, f"{T['drill']}：{_pick_label(pick)}", f"阶段项目清单_{s}_{ctx.month}", "fun_list",
                   title=f"{ctx.month} {_pick_label(pick)} 项目清单")
 
@@ -62,7 +63,7 @@ ui.show_table(conv, f"阶段转化_{ctx.month}", title=f"{ctx.month} 阶段转�
 
 # ---- cohorts --------------------------------------------------------------------------------
 st.subheader(T["cohort_funnel"])
-cohort = ui.cached(ctx, "cohort_funnel", ctx.month, ctx.slice)
+cohort = ui.cached(ctx, Metrics.cohort_funnel, ctx.month, ctx.slice)
 ui.plot(charts.cohort_chart(cohort), key="fun_cohort")
 ui.show_table(cohort, f"签约年度队列_{ctx.month}", title=f"{ctx.month} 签约年度队列漏斗", key="fun_cohort_tbl",
               link_projects=False)
@@ -71,7 +72,7 @@ ui.show_table(cohort, f"签约年度队列_{ctx.month}", title=f"{ctx.month} 签
 st.subheader(T["durations"])
 limit = ctx.metrics.thresholds["approval_period_months"]
 # per-transition statistics computed in DuckDB (not every project's duration sent to the browser)
-summary = ui.cached(ctx, "stage_duration_summary", ctx.month, ctx.slice, over_months=float(limit))
+summary = ui.cached(ctx, Metrics.stage_duration_summary, ctx.month, ctx.slice, over_months=float(limit))
 approval = summary.filter(pl.col("transition") == "filed_started").row(0, named=True)
 c1, c2, c3 = st.columns(3)
 c1.metric("审批周期中位数（备案→开工）", "—" if approval["median_months"] is None else f"{approval['median_months']:.1f} 个月",

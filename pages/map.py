@@ -1,13 +1,14 @@
-"""镇街热力 (SPEC §8 view 4): an offline pydeck map of the drill-down units coloured by a chosen
+"""镇街热力 (docs/domain.md §8 view 4): an offline pydeck map of the drill-down units coloured by a chosen
 measure with project points sized by investment, the units ranked on that measure, and Plotly
 heatmaps unit × stage and unit × month. Clicking a unit, a point or a heatmap cell lists the
 projects behind it."""
 import polars as pl
 import streamlit as st
 
-from lifecycle.present import charts, maps
+from lifecycle.present import charts, explain, maps
 from lifecycle.domain import labels
 from lifecycle import ui
+from lifecycle.query.metrics import Metrics
 
 ctx = ui.setup("镇街热力")
 T = labels.VIEW_TEXT
@@ -17,11 +18,13 @@ unit_codes = [c for c in reg.units if ctx.slice.units is None or c in ctx.slice.
 units = [(c, reg.units[c].name) for c in unit_codes]
 
 # ---- data (all through the metrics API, cached per month and filters) -----------------------
-unit_stage = ui.cached(ctx, "unit_stage", ctx.month, ctx.slice)
-unit_month = ui.cached(ctx, "unit_month", ctx.month, ctx.slice)
-rates_by_unit = ui.cached(ctx, "rates", ctx.month, ctx.slice, group_by="unit_code", period=ctx.period)
-unit_ops = ui.cached(ctx, "unit_operations", ctx.month, ctx.slice)
+unit_stage = ui.cached(ctx, Metrics.unit_stage, ctx.month, ctx.slice)
+unit_month = ui.cached(ctx, Metrics.unit_month, ctx.month, ctx.slice)
+rates_by_unit = ui.cached(ctx, Metrics.rates, ctx.month, ctx.slice, group_by="unit_code", period=ctx.period)
+unit_ops = ui.cached(ctx, Metrics.unit_operations, ctx.month, ctx.slice)
 measures = maps.unit_measures(reg.key, unit_stage, unit_month, ctx.month, rates_by_unit, unit_ops, unit_codes)
+risk = ui.cached(ctx, Metrics.risk, ctx.month, ctx.slice)  # slippage forecast counts (docs/forecast.md)
+measures = measures.join(explain.risk_unit_counts(risk, units).select("unit_code", "high_risk"), on="unit_code", how="left")
 
 # ---- map --------------------------------------------------------------------------------
 measure = st.selectbox(T["map_measure"], list(labels.MAP_MEASURES), format_func=labels.MAP_MEASURES.get,
@@ -39,7 +42,7 @@ tip_frame = pl.DataFrame(
 )
 # the project points: the largest in-library projects of each unit (not every project: a map of
 # tens of thousands of points with a tooltip each would be tens of MB sent on every run)
-points = ui.cached(ctx, "map_points", ctx.month, ctx.slice, per_unit=maps.POINTS_PER_UNIT)
+points = ui.cached(ctx, Metrics.map_points, ctx.month, ctx.slice, per_unit=maps.POINTS_PER_UNIT)
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"{reg.unit_word}地图 · {mlabel}")
@@ -84,25 +87,25 @@ if unit:
     usl = ctx.slice.narrow(units=[unit])
     if detail and detail.startswith("stage:"):
         s = detail[6:]
-        lst = ui.cached(ctx, "project_list", ctx.month, usl, stage=s)
+        lst = ui.cached(ctx, Metrics.project_list, ctx.month, usl, stage=s)
         what = f"{name} · 当前处于「{labels.STAGES[s]}」的在库项目"
     elif detail and detail.startswith("month:"):
         m = detail[6:]
         mtxt = f"{m[:4]}年{int(m[5:])}月"
         if um_measure == "in_library":
-            lst = ui.cached(ctx, "project_list", m, usl, in_library=True)
+            lst = ui.cached(ctx, Metrics.project_list, m, usl, in_library=True)
             what = f"{name} · {mtxt}末在库项目"
         elif um_measure == "started_in_month":
-            lst = ui.cached(ctx, "project_list", m, usl).filter(pl.col("started_on").dt.strftime("%Y-%m") == m)
+            lst = ui.cached(ctx, Metrics.project_list, m, usl).filter(pl.col("started_on").dt.strftime("%Y-%m") == m)
             what = f"{name} · {mtxt}开工项目"
         elif um_measure == "completed_in_month":
-            lst = ui.cached(ctx, "project_list", m, usl).filter(pl.col("completed_on").dt.strftime("%Y-%m") == m)
+            lst = ui.cached(ctx, Metrics.project_list, m, usl).filter(pl.col("completed_on").dt.strftime("%Y-%m") == m)
             what = f"{name} · {mtxt}竣工项目"
         else:
-            lst = ui.cached(ctx, "project_list", m, usl).filter(pl.col("year_done_wan") > 0)
+            lst = ui.cached(ctx, Metrics.project_list, m, usl).filter(pl.col("year_done_wan") > 0)
             what = f"{name} · {mtxt}当年有完成投资的项目"
     else:
-        lst = ui.cached(ctx, "project_list", ctx.month, usl, in_library=True)
+        lst = ui.cached(ctx, Metrics.project_list, ctx.month, usl, in_library=True)
         what = f"{name} · 在库项目"
     ui.drill_list(lst, what, f"{name}项目清单_{ctx.month}", "map_list")
 

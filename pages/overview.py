@@ -1,28 +1,30 @@
-"""总览 (SPEC §8 view 1): the five rates with their pairs and month-on-month change, the stage
+"""总览 (docs/domain.md §8 view 1): the five rates with their pairs and month-on-month change, the stage
 funnel, counts and investment by tier, the flag counts (linking to the alerts page) and what
 changed since last month — in the order a leader reads them at a review meeting."""
 import polars as pl
 import streamlit as st
 
 from lifecycle.present import charts
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle import ui
+from lifecycle.query.metrics import Metrics
 
 ctx = ui.setup("总览")
 T = labels.VIEW_TEXT
 
-rates = ui.cached(ctx, "rates_with_change", ctx.month, ctx.slice, period=ctx.period)
+rates = ui.cached(ctx, Metrics.rates_with_change, ctx.month, ctx.slice, period=ctx.period)
 st.subheader(T["rates"])
 ui.rate_cards(rates)
+ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(T["funnel"])
-    funnel = ui.cached(ctx, "funnel", ctx.month, ctx.slice)
+    funnel = ui.cached(ctx, Metrics.funnel, ctx.month, ctx.slice)
     ui.plot(charts.funnel_chart(funnel, height=470), key="ov_funnel")
 with right:
     st.subheader(T["tiers"])
-    classes = ui.cached(ctx, "tier_classes", ctx.month, ctx.slice)
+    classes = ui.cached(ctx, Metrics.tier_classes, ctx.month, ctx.slice)
     st.markdown(
         "<style>.lc-tiers{display:grid;grid-template-columns:repeat(5,1fr);gap:8px;margin-bottom:6px}"
         ".lc-tier{border:1px solid #d6e4f0;border-top:5px solid #3182bd;border-radius:6px;padding:6px 10px;background:#f7fbff}"
@@ -36,13 +38,13 @@ with right:
         + "</div>",
         unsafe_allow_html=True,
     )
-    tiers = ui.cached(ctx, "tiers", ctx.month, ctx.slice)
+    tiers = ui.cached(ctx, Metrics.tiers, ctx.month, ctx.slice)
     ui.plot(charts.tier_count_chart(tiers, title=f"{T['tier_bands']}·{T['new_vs_upgrade']}", height=360),
             key="ov_tiers")
 
 st.subheader(T["flags"])
-counts = ui.cached(ctx, "flag_counts", ctx.month, ctx.slice)
-flag_names = {**labels.FLAGS, "approval_red": f"{labels.FLAGS['approval_light']}·{labels.LIGHTS['red']}"}
+counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
+flag_names = {**flags.LABELS, "approval_red": f"{flags.LABELS['approval_light']}·{labels.LIGHTS['red']}"}
 order = ["approval_red"] + [k for k in counts if k != "approval_red"]
 st.markdown(
     "<style>.lc-flags{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-bottom:8px}"
@@ -53,7 +55,7 @@ st.markdown(
     "<div class='lc-flags'>"
     + "".join(
         f"<a class='lc-flag{' zero' if counts[k] == 0 else ''}' target='_self' "
-        f"href='{ui.page_href('alerts', flag=k)}' title='{labels.FLAG_DEPTS.get(k, labels.FLAG_DEPTS['approval_light'])}'>"
+        f"href='{ui.page_href('alerts', flag=k)}' title='{flags.DEPTS.get(k, flags.DEPTS['approval_light'])}'>"
         f"<span>{flag_names[k]}</span><b>{counts[k]:,}</b></a>"
         for k in order
     )
@@ -63,7 +65,7 @@ st.markdown(
 st.markdown(f"[{T['to_alerts']} →]({ui.page_href('alerts')})")
 
 st.subheader(T["changes"])
-changes = ui.cached(ctx, "changes", ctx.month, ctx.slice)
+changes = ui.cached(ctx, Metrics.changes, ctx.month, ctx.slice)
 prev = ctx.metrics.previous_month(ctx.month)
 if prev is None:
     st.info("这是最早一期快照，没有上月可比。")

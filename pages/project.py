@@ -1,6 +1,6 @@
 """项目档案: everything about one project at the selected month — key facts, milestones planned vs
 actual with the baseline and every re-plan, the investment curve against plan, approvals with
-lights, monthly operations, problems and the flags it is on (SPEC §8 view 8).
+lights, monthly operations, problems and the flags it is on (docs/domain.md §8 view 8).
 Reachable as ./project?pid=<project_id> and by search."""
 import datetime as dt
 
@@ -9,9 +9,10 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.store import comments
-from lifecycle.outputs import exports
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle import ui
+from lifecycle.present import formats
+from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
 C = labels.COLUMNS
@@ -22,7 +23,7 @@ m = ctx.metrics
 pid = (st.query_params.get("pid") or "").strip() or None
 q = st.text_input(T["search"], key="pf_q", help=T["search_help"], placeholder=T["search_help"])
 if q.strip():
-    res = ui.cached(ctx, "search_projects", ctx.month, q.strip())
+    res = ui.cached(ctx, Metrics.search_projects, ctx.month, q.strip())
     if res.is_empty():
         st.warning(T["search_none"])
     else:
@@ -31,7 +32,7 @@ if q.strip():
         chosen = st.selectbox(T["search_pick"], ids, key="pf_pick", index=ids.index(pid) if pid in ids else 0,
                               format_func=lambda p: f"{p}　{names[p]}")
         with st.expander(f"搜索结果（{res.height}）", expanded=False):
-            ui.show_table(exports.translate_enums(res), "项目搜索结果", key="pf_res")
+            ui.show_table(formats.translate(res), "项目搜索结果", key="pf_res")
         if chosen != pid:
             pid = chosen
             st.query_params["pid"] = chosen
@@ -40,14 +41,15 @@ if not pid:
     st.info(T["pick_prompt"])
     st.stop()
 
-info = ui.cached(ctx, "project", ctx.month, pid)
+info = ui.cached(ctx, Metrics.project, ctx.month, pid)
 if info is None:
-    st.error(T["not_in_month"].format(pid=pid, month=ctx.month))
+    st.error(T["not_in_month"].format(pid=ui.md(pid), month=ctx.month))
     st.stop()
 
 state = labels.FLAG_CHANGE_STATES.get(info["state"], info["state"])
-st.header(f"{info['name']}")
-st.markdown(f"{C['project_id']} **{pid}** · {info.get('enterprise') or ''} · {info['unit_name']} · "
+# names come from the ledgers (and pid from the URL): escaped, never Markdown
+st.header(ui.md(info["name"]))
+st.markdown(f"{C['project_id']} **{ui.md(pid)}** · {ui.md(info.get('enterprise'))} · {ui.md(info['unit_name'])} · "
             f"{C['stage']}：**{state}**" + (f"（{info['exit_on']} {labels.EXIT_REASONS.get(info['exit_reason'], '')}）"
                                            if info["state"] == "exited" else ""))
 
@@ -58,7 +60,7 @@ def _v(v, kind: str = "") -> str:
     if kind == "yi_num":
         return f"{v / 10000:,.2f}"
     if kind == "pct":
-        return ui.fmt_rate(v)
+        return formats.pct_text(v)
     if kind == "wan":
         return f"{v:,.0f}"
     if isinstance(v, bool):
@@ -107,8 +109,10 @@ for col, part in zip(fc, (facts[:half], facts[half:])):
 
 # ---- milestones: planned vs actual, baseline and re-plans -----------------------------------
 st.subheader(T["milestones"])
-ms = ui.cached(ctx, "project_milestones", ctx.month, pid)
-rp = ui.cached(ctx, "replans", ctx.month, pid)
+if info["state"] != "exited":
+    ui.project_risk(ctx, pid)  # slippage forecast of the next milestone (docs/forecast.md)
+ms = ui.cached(ctx, Metrics.project_milestones, ctx.month, pid)
+rp = ui.cached(ctx, Metrics.replans, ctx.month, pid)
 col_to_ms = {"planned_started_on": "started", "planned_completed_on": "completed",
              "planned_production_on": "producing", "planned_capacity_on": "at_capacity"}
 ylab = dict(zip(ms["milestone"], ms["milestone_label"]))
@@ -139,18 +143,18 @@ fig.add_vline(x=dt.datetime(as_of.year, as_of.month, as_of.day).timestamp() * 10
 fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
                   yaxis=dict(categoryorder="array", categoryarray=list(reversed(ms["milestone_label"].to_list()))))
 st.plotly_chart(fig, width="stretch", key="pf_timeline")
-ui.show_table(exports.translate_enums(ms.drop("ord", "milestone")).select("milestone_label", pl.exclude("milestone_label")),
+ui.show_table(formats.translate(ms.drop("ord", "milestone")).select("milestone_label", pl.exclude("milestone_label")),
               f"{pid}_节点", key="pf_ms", link_projects=False)
 st.markdown(f"**{T['replans']}**")
 if rp.is_empty():
     st.caption(T["no_replans"])
 else:
-    ui.show_table(exports.translate_enums(rp.drop("project_id")), f"{pid}_计划调整", key="pf_rp",
+    ui.show_table(formats.translate(rp.drop("project_id")), f"{pid}_计划调整", key="pf_rp",
                   link_projects=False)
 
 # ---- investment curve -----------------------------------------------------------------------
 st.subheader(T["investment_curve"])
-hist = ui.cached(ctx, "project_history", ctx.month, pid)
+hist = ui.cached(ctx, Metrics.project_history, ctx.month, pid)
 fig = go.Figure()
 x = hist["as_of"].to_list()
 fig.add_trace(go.Scatter(x=x, y=(hist["cumulative_done_wan"] / 10000).to_list(), mode="lines+markers",
@@ -169,7 +173,7 @@ with st.expander(C["snapshot_month"]):
 
 # ---- approvals --------------------------------------------------------------------------------
 st.subheader(T["approvals"])
-ap = ui.cached(ctx, "project_approvals", ctx.month, pid)
+ap = ui.cached(ctx, Metrics.project_approvals, ctx.month, pid)
 if ap.is_empty():
     st.caption(T["no_approvals"])
 else:
@@ -184,7 +188,7 @@ else:
 
 # ---- operations after completion -----------------------------------------------------------------
 st.subheader(T["operations"])
-ops = ui.cached(ctx, "project_operations", ctx.month, pid)
+ops = ui.cached(ctx, Metrics.project_operations, ctx.month, pid)
 if ops.is_empty():
     st.caption(T["no_operations"])
 else:
@@ -199,30 +203,30 @@ else:
                       legend=dict(orientation="h", y=1.12), xaxis=dict(type="category"),
                       yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, top]))
     st.plotly_chart(fig, width="stretch", key="pf_ops")
-    ui.show_table(exports.for_display(ops), f"{pid}_月度运营", key="pf_ops_t", link_projects=False)
+    ui.show_table(formats.for_display(ops), f"{pid}_月度运营", key="pf_ops_t", link_projects=False)
 
 # ---- problems -------------------------------------------------------------------------------------
 st.subheader(T["problems"])
-pr = ui.cached(ctx, "project_problems", ctx.month, pid)
+pr = ui.cached(ctx, Metrics.project_problems, ctx.month, pid)
 if pr.is_empty():
     st.caption(T["no_problems"])
 else:
     n_open = pr.filter(pl.col("problem_state") == "open").height
     st.caption(f"{labels.PROBLEM_STATES['open']} {n_open} 个 · {labels.PROBLEM_STATES['resolved']} {pr.height - n_open} 个")
-    ui.show_table(exports.translate_enums(pr), f"{pid}_矛盾问题", key="pf_pr", link_projects=False)
+    ui.show_table(formats.translate(pr), f"{pid}_矛盾问题", key="pf_pr", link_projects=False)
 
 # ---- flags ----------------------------------------------------------------------------------------
 st.subheader(T["flags"])
-flags = ui.cached(ctx, "project_flags", ctx.month, pid)
-if not flags:
+on_flags = ui.cached(ctx, Metrics.project_flags, ctx.month, pid)
+if not on_flags:
     st.caption(T["no_flags"])
-for f in flags:
+for f in on_flags:
     k = f["key"]
     if k == "approval_red":
-        st.error(f"🔴 {labels.LIGHTS['red']}：{f['rows'].height} 个审批事项（{'、'.join(f['rows']['step'].to_list())}）")
+        st.error(f"🔴 {labels.LIGHTS['red']}：{f['rows'].height} 个审批事项（{ui.md('、'.join(f['rows']['step'].to_list()))}）")
         continue
-    st.warning(f"**{labels.FLAGS[k]}** — {m.flag_rule(k)}（{labels.FLAG_DEPTS[k]}）")
-    ui.show_table(exports.for_display(exports.translate_enums(f["rows"].drop("unit_code"))), f"{pid}_{labels.FLAGS[k]}",
+    st.warning(f"**{flags.LABELS[k]}** — {m.flag_rule(k)}（{flags.DEPTS[k]}）")
+    ui.show_table(formats.for_display(formats.translate(f["rows"].drop("unit_code"))), f"{pid}_{flags.LABELS[k]}",
                   key=f"pf_flag_{k}", link_projects=False)
 
 # ---- comments recorded at quarterly reviews (点评意见) -----------------------------------------

@@ -1,4 +1,4 @@
-"""季度点评 (SPEC §8 view 9): the quarter's started/completed projects by township with plan
+"""季度点评 (docs/domain.md §8 view 9): the quarter's started/completed projects by township with plan
 against actual, the quarter's rates and their change from the previous quarter, rankings, flags,
 comments recorded during the session (durable, with edit history), a presentation mode for the
 big screen (one township at a time), and the meeting pack (PDF + Excel) and monthly bulletin."""
@@ -9,10 +9,11 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.store import comments
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle.outputs import pack
 from lifecycle import ui
-from lifecycle.query.metrics import FLAG_KEYS, MetricsError, quarter_of
+from lifecycle.query.metrics import FLAG_KEYS, Metrics, MetricsError, quarter_of
+from lifecycle.present import formats
 
 R = labels.REVIEW
 ctx = ui.setup(R["quarter_page"], "🗓️")
@@ -44,7 +45,7 @@ def _keep(key: str, widget: str):
 
 c1, c2, _ = st.columns([3, 2, 3])
 quarter = c1.selectbox("季度", quarters, key="w_q_quarter", on_change=_keep("_q_quarter", "w_q_quarter"),
-                       format_func=lambda q: f"{pack.quarter_text(q)}（{q}）",
+                       format_func=lambda q: f"{formats.quarter_text(q)}（{q}）",
                        help="默认为所选数据月份所在季度；列出有已发布月度快照的季度")
 st.session_state["w_q_present"] = bool(st.session_state.get("_q_present"))
 present = c2.toggle(R["present"], key="w_q_present", on_change=_keep("_q_present", "w_q_present"),
@@ -63,19 +64,19 @@ except MetricsError as e:
 prev_m = m.previous_quarter_as_of(quarter)
 plan_m = m.quarter_plan_month(quarter)
 st.caption(
-    f"{pack.quarter_text(quarter)} · 数据截至 {pack.month_text(as_of)}末（本季度最后一期已发布快照）· "
-    f"变化与上季度末（{pack.month_text(prev_m) if prev_m else '无数据'}）相比 · "
-    f"季度计划取自 {pack.month_text(plan_m)} 快照",
+    f"{formats.quarter_text(quarter)} · 数据截至 {formats.month_end_text(as_of)}（本季度最后一期已发布快照）· "
+    f"变化与上季度末（{formats.month_text(prev_m) if prev_m else '无数据'}）相比 · "
+    f"季度计划取自 {formats.month_text(plan_m)} 快照",
     help=labels.QUARTER_STATUS_NOTE,
 )
 
-rates = ui.cached(ctx, "quarter_rates", quarter, ctx.slice, period=ctx.period)
-summary = ui.cached(ctx, "quarter_summary", quarter, ctx.slice)
-projects = ui.cached(ctx, "quarter_projects", quarter, ctx.slice)
-ranking = ui.cached(ctx, "ranking", as_of, ctx.slice)
-all_projects = ui.cached(ctx, "project_list", as_of)
+rates = ui.cached(ctx, Metrics.quarter_rates, quarter, ctx.slice, period=ctx.period)
+summary = ui.cached(ctx, Metrics.quarter_summary, quarter, ctx.slice)
+projects = ui.cached(ctx, Metrics.quarter_projects, quarter, ctx.slice)
+ranking = ui.cached(ctx, Metrics.ranking, as_of, ctx.slice)
+all_projects = ui.cached(ctx, Metrics.project_list, as_of)
 # lookups over every project of the snapshot: built once per publication, not on every run
-names = ui.memo(ctx, ("comment_names", as_of), lambda: pack.comment_names(m, as_of, all_projects))
+names = ui.memo(ctx, ("comment_names", as_of), lambda: comments.target_names(ctx.region, all_projects))
 units = [u for u in reg.units.values() if ctx.slice.units is None or u.code in ctx.slice.units]
 unit_codes = [u.code for u in units]
 project_names = ui.memo(ctx, ("project_names", as_of),
@@ -93,9 +94,10 @@ def unit_projects(code: str) -> pl.DataFrame:
 
 def comments_for(quarter_: str, code: str | None) -> pl.DataFrame:
     # only the commented projects are looked up (not a mapping of every project of the snapshot)
-    targets = comments.list_comments(root, quarter_)["target_id"]
-    df = pack.quarter_comments(m, quarter_, as_of, ctx.slice,
-                               all_projects.filter(pl.col("project_id").is_in(targets.implode())))
+    targets = comments.list_comments(ctx.store.root, quarter_)["target_id"]
+    df = comments.quarter_comments(ctx.store.root, quarter_,
+                                   all_projects.filter(pl.col("project_id").is_in(targets.implode())),
+                                   ctx.slice.units)
     return df if code is None else df.filter(pl.col("unit_code") == code)
 
 
@@ -103,7 +105,7 @@ def show_comments(df: pl.DataFrame, empty: str, big: bool = False) -> None:
     if df.is_empty():
         st.caption(empty)
         return
-    view = pack.comment_table(df, names).with_columns(pl.col("created_at").str.replace("T", " ").str.slice(0, 16))
+    view = comments.comment_table(df, names).with_columns(pl.col("created_at").str.replace("T", " ").str.slice(0, 16))
     if big:
         view = view.select("target_name", "text", "author", "follow_up", "department", "created_at")
         st.table(ui.chinese_headers(view).with_columns(pl.all().fill_null("—")).to_pandas())
@@ -114,7 +116,7 @@ def show_comments(df: pl.DataFrame, empty: str, big: bool = False) -> None:
 def flash() -> None:
     msg = st.session_state.pop("_q_flash", None)
     if msg:
-        st.success(msg)
+        st.success(ui.md(msg))
 
 
 def comment_form(code: str, key: str) -> None:
@@ -131,7 +133,7 @@ def comment_form(code: str, key: str) -> None:
         return f"【项目】{project_names.get(tid, tid)}（{tid}）" + ("" if tid in in_quarter else " · 非本季度清单")
 
     with st.form(f"cform_{key}", clear_on_submit=True):
-        st.markdown(f"**记录点评意见 · {pack.quarter_text(quarter)}**")
+        st.markdown(f"**记录点评意见 · {formats.quarter_text(quarter)}**")
         target = st.selectbox("点评对象", options, format_func=fmt, key=f"c_target_{key}")
         a, b, c = st.columns(3)
         author = a.text_input("点评人", value=st.session_state.get("_q_author", ""), key=f"c_author_{key}")
@@ -203,14 +205,14 @@ section[data-testid="stSidebar"] { display: none; }
                 delta=None if not rk.get("rank_change") else f"{rk['rank_change']:+d} 名")
     rc = st.columns(5)
     for col, key in zip(rc, labels.RATES):
-        col.metric(labels.RATES[key], ui.fmt_rate(rk.get(key)),
+        col.metric(labels.RATES[key], formats.pct_text(rk.get(key)),
                    help=labels.RATE_DEFINITIONS[key])
     up = unit_projects(code)
     st.subheader("项目计划与实际")
     if up.is_empty():
         st.info(R["no_rows"])
     else:
-        view = up.select("name", pl.col("total_investment_wan").map_elements(ui.fmt_yi, return_dtype=pl.String)
+        view = up.select("name", pl.col("total_investment_wan").map_elements(formats.yi_text, return_dtype=pl.String)
                          .alias("total_investment_wan"), "q_planned_started_on", "actual_started_on",
                          "start_status", "q_planned_completed_on", "actual_completed_on", "complete_status")
         st.table(ui.chinese_headers(fmt_status(view)).with_columns(pl.all().cast(pl.String).fill_null("—"))
@@ -226,16 +228,16 @@ section[data-testid="stSidebar"] { display: none; }
 
 # ---- normal mode -----------------------------------------------------------------------------------
 flash()
-st.subheader(f"季度五率（截至{pack.month_text(as_of)}末）")
+st.subheader(f"季度五率（截至{formats.month_end_text(as_of)}）")
 ui.rate_cards(rates)
-st.caption("变化：与上季度末" + (f"（{pack.month_text(prev_m)}）" if prev_m else "（无数据）") + "相比的百分点。")
+st.caption("变化：与上季度末" + (f"（{formats.month_text(prev_m)}）" if prev_m else "（无数据）") + "相比的百分点。")
 
 tabs = st.tabs([R["quarter_summary"], R["quarter_projects"], R["ranking"], R["flags"], R["comments"], "会议材料与月通报"])
 
 with tabs[0]:
     st.caption(labels.QUARTER_STATUS_NOTE)
     sv = summary.with_columns(pl.col("unit_name").fill_null("合计")).select(SUMMARY_COLS)
-    ui.show_table(sv, f"季度开竣工_{quarter}", f"{pack.quarter_text(quarter)}{R['quarter_summary']}", key="q_sum",
+    ui.show_table(sv, f"季度开竣工_{quarter}", f"{formats.quarter_text(quarter)}{R['quarter_summary']}", key="q_sum",
                   link_projects=False)
     pick = st.selectbox(f"查看{reg.unit_word}", unit_codes, key="q_unit_pick",
                         format_func=lambda c: reg.units[c].name)
@@ -264,7 +266,7 @@ with tabs[1]:
     ui.show_table(fmt_status(lst.drop("unit_code")), f"季度项目明细_{quarter}", key="q_all")
 
 with tabs[2]:
-    st.caption(f"截至{pack.month_text(as_of)}末；名次变化与上季度末相比（正数为上升）")
+    st.caption(f"截至{formats.month_end_text(as_of)}；名次变化与上季度末相比（正数为上升）")
     ranked = ranking.select([c for c in pack.RANKING_COLUMNS if c in ranking.columns]).with_columns(
         pl.col("score").round(1), pl.col("tax_per_mu").round(2))
     scored = ranking.filter(pl.col("score").is_not_null()).sort("score")
@@ -277,16 +279,16 @@ with tabs[2]:
     ui.show_table(ranked, f"绩效排名_{quarter}", key="q_rank", link_projects=False)
 
 with tabs[3]:
-    counts = {k: ui.cached(ctx, "flag", k, as_of, ctx.slice) for k in FLAG_KEYS}
-    ctab = pl.DataFrame({"flag_label": [labels.FLAGS[k] for k in FLAG_KEYS],
+    counts = {k: ui.cached(ctx, Metrics.flag, k, as_of, ctx.slice) for k in FLAG_KEYS}
+    ctab = pl.DataFrame({"flag_label": [flags.LABELS[k] for k in FLAG_KEYS],
                          "count": [counts[k].height for k in FLAG_KEYS],
-                         "dept": [labels.FLAG_DEPTS[k] for k in FLAG_KEYS],
+                         "dept": [flags.DEPTS[k] for k in FLAG_KEYS],
                          "rule": [m.flag_rule(k) for k in FLAG_KEYS]})
-    st.caption(f"截至{pack.month_text(as_of)}末")
+    st.caption(f"截至{formats.month_end_text(as_of)}")
     ui.show_table(ctab, f"预警汇总_{quarter}", key="q_flagcounts", link_projects=False)
-    fk = st.selectbox("预警清单", FLAG_KEYS, key="q_flag", format_func=lambda k: f"{labels.FLAGS[k]}（{counts[k].height}）")
+    fk = st.selectbox("预警清单", FLAG_KEYS, key="q_flag", format_func=lambda k: f"{flags.LABELS[k]}（{counts[k].height}）")
     st.caption(m.flag_rule(fk))
-    ui.show_table(counts[fk], f"{labels.FLAGS[fk]}_{as_of}", key="q_flaglist")
+    ui.show_table(counts[fk], f"{flags.LABELS[fk]}_{as_of}", key="q_flaglist")
 
 with tabs[4]:
     cu = st.selectbox(f"{reg.unit_word}", unit_codes, key="q_comment_unit", format_func=lambda c: reg.units[c].name)
@@ -355,7 +357,7 @@ with tabs[5]:
         d2.download_button("下载 Excel", xlsx, file_name=f"{fname}.xlsx", key="q_dl_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.divider()
-    st.markdown(f"**月通报**（{pack.month_text(ctx.month)}）：当月正式签约、意向签约、备案、开工、竣工项目，"
+    st.markdown(f"**月通报**（{formats.month_text(ctx.month)}）：当月正式签约、意向签约、备案、开工、竣工项目，"
                 f"分{reg.unit_word}汇总及五率。")
     bkey = ("bulletin", ctx.month, ctx.slice, ctx.token)
     if st.button("生成月通报", key="q_make_bulletin"):

@@ -1,4 +1,4 @@
-"""绩效排名 (SPEC §8 view 5): units ranked on a composite score of the five rates and 亩均税收
+"""绩效排名 (docs/domain.md §8 view 5): units ranked on a composite score of the five rates and 亩均税收
 (weights from config, shown here), each component, and the rank change against the end of the
 previous quarter."""
 import polars as pl
@@ -7,7 +7,8 @@ import streamlit as st
 from lifecycle.present import charts
 from lifecycle.domain import labels
 from lifecycle import ui
-from lifecycle.query.metrics import quarter_of
+from lifecycle.query.metrics import Metrics, quarter_of
+from lifecycle.present import formats
 
 ctx = ui.setup("绩效排名")
 T = labels.VIEW_TEXT
@@ -15,7 +16,7 @@ reg = ctx.region
 PICK = "rank_pick"
 
 weights = ctx.metrics.config["ranking_weights"]
-ranking = ui.cached(ctx, "ranking", ctx.month, ctx.slice)
+ranking = ui.cached(ctx, Metrics.ranking, ctx.month, ctx.slice)
 prev_m = ranking["prev_quarter_month"][0] if ranking.height else None
 
 st.markdown(
@@ -63,7 +64,7 @@ ui.show_table(tbl, f"绩效排名_{ctx.month}", title=f"{ctx.month} {reg.unit_wo
 codes = ranking["unit_code"].to_list()
 unit = ui.pick_box(f"{T['drill_pick']}", codes, key=PICK, format_func=lambda c: reg.units[c].name)
 if unit:
-    lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice.narrow(units=[unit]), in_library=True)
+    lst = ui.cached(ctx, Metrics.project_list, ctx.month, ctx.slice.narrow(units=[unit]), in_library=True)
     st.markdown(f"**{reg.units[unit].name} · 在库项目：共 {lst.height:,} 个，"
-                f"总投资 {charts.yi_text(lst['total_investment_wan'].sum())}**")
+                f"总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
     ui.show_table(lst, f"{reg.units[unit].name}项目清单_{ctx.month}", key="rank_list", height=380)

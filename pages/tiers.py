@@ -1,4 +1,4 @@
-"""投资分档 (SPEC §8 view 3): cumulative classes (≥1亿 … ≥100亿, as reports count them) and
+"""投资分档 (docs/domain.md §8 view 3): cumulative classes (≥1亿 … ≥100亿, as reports count them) and
 bands (<1亿 … ≥100亿): counts, total and completed investment, stage mix, new vs upgrade;
 clicking a tier lists its projects."""
 import polars as pl
@@ -7,12 +7,14 @@ import streamlit as st
 from lifecycle.present import charts
 from lifecycle.domain import labels
 from lifecycle import ui
+from lifecycle.present import formats
+from lifecycle.query.metrics import Metrics
 
 ctx = ui.setup("投资分档")
 T = labels.VIEW_TEXT
 PICK = "tier_pick"
 BANDS = list(labels.TIER_BANDS)
-# cumulative class -> the bands at or above its lower bound (SPEC §3)
+# cumulative class -> the bands at or above its lower bound (docs/domain.md §3)
 CLASS_BANDS = {
     "ge1": ["1to10", "10to30", "30to50", "50to100", "ge100"],
     "ge10": ["10to30", "30to50", "50to100", "ge100"],
@@ -21,8 +23,8 @@ CLASS_BANDS = {
     "ge100": ["ge100"],
 }
 
-classes = ui.cached(ctx, "tier_classes", ctx.month, ctx.slice)
-tiers = ui.cached(ctx, "tiers", ctx.month, ctx.slice)
+classes = ui.cached(ctx, Metrics.tier_classes, ctx.month, ctx.slice)
+tiers = ui.cached(ctx, Metrics.tiers, ctx.month, ctx.slice)
 
 st.subheader(T["tier_classes"])
 cols = st.columns(len(classes) or 1)
@@ -30,8 +32,8 @@ for col, r in zip(cols, classes.iter_rows(named=True)):
     col.metric(f"{r['tier_label']}元项目", f"{r['count']:,}个",
                help=f"在库项目中总投资{r['tier_label']}元（含）的项目；新招引{r['new_count']}个、技改{r['upgrade_count']}个")
     col.markdown(
-        f"<div class='lc-pair'>总投资 {charts.yi_text(r['total_investment_wan'])}<br>"
-        f"累计完成 {charts.yi_text(r['cumulative_done_wan'])}</div>", unsafe_allow_html=True)
+        f"<div class='lc-pair'>总投资 {formats.yi_text(r['total_investment_wan'])}<br>"
+        f"累计完成 {formats.yi_text(r['cumulative_done_wan'])}</div>", unsafe_allow_html=True)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -64,9 +66,9 @@ if pick:
     if ctx.slice.tiers:  # the sidebar's tier filter still applies
         wanted = [b for b in wanted if b in ctx.slice.tiers]
     if wanted:
-        lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice.narrow(tiers=wanted), in_library=True)
+        lst = ui.cached(ctx, Metrics.project_list, ctx.month, ctx.slice.narrow(tiers=wanted), in_library=True)
     else:
-        lst = ui.cached(ctx, "project_list", ctx.month, ctx.slice, in_library=True).clear()
+        lst = ui.cached(ctx, Metrics.project_list, ctx.month, ctx.slice, in_library=True).clear()
     ui.drill_list(lst, f"{T['drill']}：{_pick_label(pick)}（在库）", f"分档项目清单_{k}_{ctx.month}", "tier_list",
                   title=f"{ctx.month} {_pick_label(pick)} 清单")
 

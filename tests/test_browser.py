@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 from lifecycle.ui import PAGES
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings"}
+PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk"}
 MAP_PAGES = {"map"}
 SERVER_START_S = 90
 PAGE_TIMEOUT_MS = 120_000
@@ -187,7 +187,7 @@ def test_link_with_filters_opens_same_view(server, browser):
 def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
     """A real click on a bar of the current-stage chart (funnel page) lists the projects
     currently at that stage: as many as the bar counts."""
-    from conftest import metrics_for
+    from helpers import metrics_for
 
     from lifecycle.store.snapshots import Store
 
@@ -209,5 +209,75 @@ def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
         _wait_finished(page)
         assert page.get_by_text(f"当前处于「{label}」，共 {n:,} 个", exact=False).count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        ctx.close()
+
+
+# ---- hardening (issue 17) ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def copy_server(demo_stores, tmp_path_factory):
+    """A server on a copy of the Jiangyin demo store (tests here may change the store)."""
+    import shutil
+
+    _require_browser()
+    store = tmp_path_factory.mktemp("hardening") / "store"
+    shutil.copytree(demo_stores["jiangyin"], store, symlinks=True)
+    srv = Server(store, tmp_path_factory.mktemp("streamlit") / "server.log")
+    srv.wait_ready()
+    yield srv
+    srv.stop()
+
+
+def _health(srv: Server) -> bool:
+    with urllib.request.urlopen(f"{srv.url}/_stcore/health", timeout=10) as r:
+        return r.status == 200
+
+
+def test_far_cell_upload_does_not_kill_the_server(copy_server, browser, tmp_path):
+    """A valid ledger with one stray value in XFD1048576, uploaded on 数据管理: the page says why
+    it is refused (one Chinese line naming the cell) and the server keeps answering."""
+    import openpyxl
+
+    from lifecycle.domain import labels
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_import_support import build_workbook, xlsx_bytes
+
+    wb = build_workbook()
+    wb["项目台账"]["XFD1048576"] = "x"
+    f = tmp_path / "远端单元格.xlsx"
+    f.write_bytes(xlsx_bytes(wb))
+    assert isinstance(openpyxl.load_workbook(f, read_only=True), openpyxl.Workbook)
+    U = labels.IMPORT_UI
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1200})
+    page = ctx.new_page()
+    try:
+        _open(page, f"{copy_server.url}/data")
+        page.get_by_role("textbox", name=U["month"], exact=True).fill("2026-11")
+        page.get_by_role("textbox", name=U["month"], exact=True).press("Enter")
+        _wait_finished(page)
+        page.locator("input[type=file]").set_input_files(str(f))
+        page.get_by_text("XFD1048576", exact=False).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        _wait_finished(page)
+        text = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+        assert "远端单元格.xlsx" in text and "XFD1048576" in text
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert copy_server.proc.poll() is None and _health(copy_server)
+        # and it still serves pages
+        _open(page, f"{copy_server.url}/overview")
+        page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+        assert copy_server.proc.poll() is None and _health(copy_server)
+    finally:
+        ctx.close()
+
+
+def test_overview_deep_link_opens_the_overview(copy_server, browser):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = ctx.new_page()
+    try:
+        _open(page, f"{copy_server.url}/overview")
+        page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator("h1").first.inner_text().strip().startswith("总览")
     finally:
         ctx.close()

@@ -11,7 +11,8 @@ import pytest
 from lifecycle.present import charts, maps
 from lifecycle.domain import labels, reference
 from lifecycle.query.metrics import Slice
-from conftest import metrics_for, project, publish
+from lifecycle.present import formats
+from helpers import metrics_for, project, publish
 
 
 def _funnel_frame(reached: list[int]) -> pl.DataFrame:
@@ -39,10 +40,10 @@ def test_funnel_chart_shows_both_percentages():
 
 
 def test_pct_and_yi_text():
-    assert charts.pct_text(None) == "—"
-    assert charts.pct_text(0.8512) == "85.1%"
-    assert charts.yi_text(123456.0) == "12.35亿元"  # 123,456 万元 / 10,000
-    assert charts.yi(50000.0) == 5.0
+    assert formats.pct_text(None) == "—"
+    assert formats.pct_text(0.8512) == "85.1%"
+    assert formats.yi_text(123456.0) == "12.35亿元"  # 123,456 万元 / 10,000
+    assert formats.yi(50000.0) == 5.0
 
 
 def test_duration_summary_median_quartiles():

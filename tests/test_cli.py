@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import DEMO_END
+from helpers import DEMO_END
 
 
 def run(*args, env=None):

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from conftest import DEMO_END, metrics_for, project, publish
+from helpers import DEMO_END, metrics_for, project, publish
 from lifecycle.query.db import Database, sql_text
 from lifecycle.store.snapshots import Store
 

@@ -1,4 +1,4 @@
-"""Membership of every flag list of SPEC §5 on small hand-built stores, edge by edge.
+"""Membership of every flag list of docs/domain.md §5 on small hand-built stores, edge by edge.
 
 Each test publishes a few projects built to sit exactly on, just inside and just outside a rule's
 edge, and states the expected membership with the date arithmetic worked out in comments.
@@ -11,9 +11,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.outputs import exports
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle.query.metrics import FLAG_KEYS, Slice
 
 TS_A = "320281001"  # two Jiangyin townships (each its own unit)
@@ -154,7 +154,7 @@ def test_completion_overdue_levels(make_store):
     m = metrics_for(st)
     assert ids(m.flag("completion_reminder", M)) == {"C1", "C3"}
     assert ids(m.flag("completion_interview", M)) == {"C2", "C7"}
-    allover = m.flag("completion_overdue", M)
+    allover = m.completion_overdue(M)
     assert dict(zip(allover["project_id"], allover["level"])) == {
         "C1": "reminder", "C2": "interview", "C3": "reminder", "C4": "grace", "C7": "interview"}
     c1 = allover.filter(pl.col("project_id") == "C1").row(0, named=True)
@@ -455,7 +455,7 @@ def test_flag_sheet_round_trip(make_store, tmp_path):
     assert back["title"] == "江阴市逾期未竣工（提醒函）项目清单"
     assert back["month"] == M
     assert back["rule"] == m.flag_rule("completion_reminder")
-    assert back["dept"] == labels.FLAG_DEPTS["completion_reminder"]
+    assert back["dept"] == flags.DEPTS["completion_reminder"]
     fr = back["frame"]
     assert fr.columns[0] == "序号" and fr.columns[-1] == labels.COLUMNS["remark"]
     assert fr["序号"].to_list() == [1.0, 2.0]

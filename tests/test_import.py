@@ -340,7 +340,7 @@ def test_previous_month_warnings_and_replan(make_store):
     assert res.report.summary["replans"] == 1
     # the snapshot keeps the new plan; the re-plan history is derived from the snapshots
     assert st.read(MONTH, "projects").filter(pl.col("project_id") == "P001")["planned_completed_on"][0] == D(2026, 3, 31)
-    from conftest import metrics_for
+    from helpers import metrics_for
 
     rp_rows = metrics_for(st).replans(MONTH, "P001")
     assert rp_rows.select("planned_column", "changed_in", "old_date", "new_date").rows() == [
@@ -388,9 +388,13 @@ def test_refused_import_leaves_published_months_byte_for_byte(make_store):
 def test_republishing_a_month_replaces_it_whole(make_store):
     st = make_store()
     assert import_ledgers([ledger(operations=ops_rows())], MONTH, st).ok
-    assert import_ledgers([ledger(projects=project_rows()[:2], approvals=[])], MONTH, st).ok
+    one = [["P001", "环评", "生态环境局", "2024-03-01", "2024-03-31", "2024-03-15"]]
+    # approvals 3 -> 1 shrinks the table by more than the configured share: refused until confirmed
+    res = import_ledgers([ledger(projects=project_rows()[:2], approvals=one)], MONTH, st)
+    assert not res.ok and any("3 行减少为 1 行" in e.message for e in res.report.errors)
+    assert import_ledgers([ledger(projects=project_rows()[:2], approvals=one)], MONTH, st, allow_shrink=True).ok
     assert st.read(MONTH, "projects")["project_id"].to_list() == ["P001", "P002"]
-    assert st.read(MONTH, "approvals").height == 0
+    assert st.read(MONTH, "approvals")["step"].to_list() == ["环评"]
     # operations not supplied: carried from the month's own current version (a correction of one table)
     assert st.read(MONTH, "operations").height == 2
     assert [r["rows"]["projects"] for r in st.publications()] == [3, 2]
@@ -456,7 +460,7 @@ def test_parsed_tables_conform_to_schema(make_store):
 def test_carried_rows_of_vanished_projects_are_dropped_with_a_warning(make_store):
     st = make_store()
     assert import_ledgers([ledger(operations=PREV_OPS)], PREV, st).ok  # P002 has 2 operations rows
-    res = import_ledgers([ledger(projects=[project_rows()[0]], approvals=False)], MONTH, st)
+    res = import_ledgers([ledger(projects=[project_rows()[0]], approvals=False)], MONTH, st, allow_shrink=True)
     assert res.ok
     # approvals carried from PREV: P001 has 2 rows, P002 1 row (P002 vanished) -> 2 kept
     assert st.read(MONTH, "approvals")["project_id"].to_list() == ["P001", "P001"]

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_END, REPO
+from helpers import DEMO_END, REPO
 from lifecycle.domain import labels
 from lifecycle.ingest.importer import issues_frame, publications_frame, validate
 from lifecycle.store.snapshots import Store
@@ -95,7 +95,10 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
             page.get_by_role("textbox", name=U["month"], exact=True).fill("2026-11")
             page.get_by_role("textbox", name=U["month"], exact=True).press("Enter")
             page.locator("input[type=file]").set_input_files(str(bad))
-            page.get_by_text("共 1 条错误").wait_for(timeout=60000)
+            # the cell error, and the projects and approvals tables shrinking to 3 rows
+            # (refused until confirmed, with the counts shown)
+            page.get_by_text("共 3 条错误").wait_for(timeout=60000)
+            page.get_by_text(U["shrink_intro"][:12]).wait_for(timeout=60000)
             assert page.get_by_role("button", name=U["publish"]).is_disabled()
             assert page.get_by_role("button", name=f"{U['download_marked']}：{bad.name}").count() == 1
             # remove the faulty file, upload the corrected one
@@ -103,6 +106,7 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
             page.get_by_text(U["intro"][:10]).wait_for(timeout=60000)
             page.locator("input[type=file]").set_input_files(str(good))
             page.get_by_text(f"{good.name[:2]}.xlsx[审批]").first.wait_for(timeout=60000)
+            page.get_by_text(U["confirm_shrink"]).click()  # the clerk confirms the smaller month
             try:
                 pw.expect(page.get_by_text(U["count_unit"].format(n=0), exact=True)).to_be_visible(timeout=30000)
             finally:

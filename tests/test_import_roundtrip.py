@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from conftest import DEMO_END, REPO
+from helpers import DEMO_END, REPO
 from lifecycle import cli
 from lifecycle.domain import schema
 from lifecycle.ingest.importer import PAUSE_ENV, Source, export_month, import_ledgers

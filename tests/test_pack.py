@@ -11,16 +11,20 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
+
+from lifecycle.domain import flags
 import pytest
 from pypdf import PdfReader
 
-from conftest import metrics_for, publish
+from helpers import metrics_for, publish
 from lifecycle import cli
 from lifecycle.store import comments
 from lifecycle.outputs import pack
 from lifecycle.query.metrics import FLAG_KEYS
 from lifecycle.domain.reference import region
 from lifecycle.store.snapshots import Store
+from lifecycle.present import formats
+from lifecycle.outputs import document, fonts, render
 from test_quarterly import MONTHS, A, B, _snapshot
 
 HEADINGS = ["一、五率", "二、阶段漏斗与投资分档", "三、分板块开竣工情况", "四、绩效排名", "五、预警清单",
@@ -86,8 +90,8 @@ def rate_rows(text: str) -> dict[str, list[str]]:
 def check_rates_in_pdf(page_text: str, rates: dict) -> None:
     got = rate_rows(page_text)
     for k, v in rates.items():
-        assert got[k] == [pack.fmt_cell(float(v["numerator"])), pack.fmt_cell(float(v["denominator"])),
-                          pack.fmt_cell(v["rate"], pct=True)], k
+        assert got[k] == [formats.cell_text(float(v["numerator"])), formats.cell_text(float(v["denominator"])),
+                          formats.cell_text(v["rate"], pct=True)], k
 
 
 def check_rates_in_sheet(rows: list[dict], rates: dict) -> None:
@@ -196,12 +200,12 @@ def test_pack_and_bulletin_demo(demo_stores, tmp_path, region_key):
     assert got == dict(zip(ranking["unit_name"].to_list(), ranking["rank"].to_list()))
     from lifecycle.domain import labels
     counts = {r["预警"]: r["项目数"] for r in sheet(x, "预警汇总")}
-    assert counts == {labels.FLAGS[k]: m.flag(k, "2026-09").height for k in FLAG_KEYS}
+    assert counts == {flags.LABELS[k]: m.flag(k, "2026-09").height for k in FLAG_KEYS}
     fun = m.funnel("2026-09")
     assert [r["已达到项目数"] for r in sheet(x, "阶段漏斗")] == fun["reached"].to_list()
     # the full flag lists are in the workbook
     k = "completion_interview"
-    assert len(sheet(x, labels.FLAGS[k])) == m.flag(k, "2026-09").height
+    assert len(sheet(x, flags.LABELS[k])) == m.flag(k, "2026-09").height
 
     # monthly bulletin of the last month
     bpdf, bxlsx, bstem = pack.bulletin_bytes(m, "2026-10")
@@ -252,17 +256,17 @@ def test_cli_errors(hand_store, tmp_path, capsys, monkeypatch):
     assert cli.main(["pack", "--store", root, "--quarter", "2026Q3", "--township", "不存在镇", "--out", str(tmp_path)]) == 2
     assert "未知的镇街/板块：不存在镇" in capsys.readouterr().err
     # no CJK font installed: a clear Chinese message, no traceback
-    monkeypatch.setattr(pack, "_fc_list", lambda: [])
-    monkeypatch.setattr(pack, "FALLBACK_FONT_DIRS", (tmp_path,))
-    pack.find_cjk_fonts.cache_clear()
+    monkeypatch.setattr(fonts, "_fc_list", lambda: [])
+    monkeypatch.setattr(fonts, "FALLBACK_FONT_DIRS", (tmp_path,))
+    fonts.find_cjk_fonts.cache_clear()
     try:
         assert cli.main(["pack", "--store", root, "--quarter", "2026Q3", "--out", str(tmp_path / "x")]) == 2
         assert "未找到中文字体" in capsys.readouterr().err
         with pytest.raises(pack.PackError, match="fonts-noto-cjk"):
-            pack.find_cjk_fonts()
+            fonts.find_cjk_fonts()
     finally:
         monkeypatch.undo()
-        pack.find_cjk_fonts.cache_clear()
+        fonts.find_cjk_fonts.cache_clear()
     assert not (tmp_path / "x").exists()
 
 
@@ -282,8 +286,8 @@ def test_township_pack(hand_store, tmp_path):
 def test_each_document_embeds_its_own_characters():
     """Every PDF gets its own font subset: a second document with other characters must not
     reuse the first one's subset (reportlab maps fonts of the same face name to the first)."""
-    docs = [pack.Document("江阴市测试甲", ["第一份"], [pack.Text("澄江街道")], [], "a"),
-            pack.Document("常州市测试乙", ["第二份"], [pack.Text("湖塘镇戚墅堰")], [], "b")]
+    docs = [document.Document("江阴市测试甲", ["第一份"], [document.Text("澄江街道")], [], "a"),
+            document.Document("常州市测试乙", ["第二份"], [document.Text("湖塘镇戚墅堰")], [], "b")]
     for d in docs:
-        text = compact("".join(pdf_pages(pack.render_pdf(d))))
+        text = compact("".join(pdf_pages(render.render_pdf(d))))
         assert d.title in text and d.cover_lines[0] in text and d.blocks[0].text in text

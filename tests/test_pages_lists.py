@@ -12,9 +12,9 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, metrics_for, project, publish
+from helpers import DEMO_END, metrics_for, project, publish
 from lifecycle.outputs import exports
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
 from lifecycle.query.metrics import FLAG_KEYS
 from lifecycle.store.snapshots import Store
 
@@ -56,11 +56,15 @@ def test_approvals_page_counts(region_env, region):
     stalled = m.flag("step_stalled", DEMO_END)
     values = [v for _, v in metric_values(at)]
     assert n(over.height) in values and n(stalled.height) in values
-    # the checklist grid lists every project with a step, each with a link to its file
+    # the checklist grid lists every project with a step (a page of them at a time, worst first),
+    # each with a link to its file
     grids = [d.value for d in at.dataframe if "档案" in d.value.columns and "施工许可" in d.value.columns]
     assert len(grids) == 1
     grid = grids[0]
-    assert grid.shape[0] == total["projects"]
+    expected = m.approval_grid(DEMO_END)["rows"]
+    assert expected.height == total["projects"]
+    assert list(grid[labels.COLUMNS["project_id"]]) == expected["project_id"].to_list()[: grid.shape[0]]
+    assert grid.shape[0] == total["projects"] or at.number_input(key="ap_grid_page").max == -(-total["projects"] // grid.shape[0])
     first = grid.iloc[0]
     assert first["档案"].startswith(f"./project?pid={first[labels.COLUMNS['project_id']]}")
 
@@ -102,7 +106,7 @@ def test_alerts_page_counts(region_env, region):
     shown = {label: value for label, value in top[:8]}
     for k in ("completion_reminder", "completion_interview", "investment_behind", "low_equipment_share",
               "capacity_not_reached", "exit_candidate", "approval_over_12m", "step_stalled"):
-        assert shown[labels.FLAGS[k]] == n(m.flag(k, DEMO_END)["project_id"].n_unique()), k
+        assert shown[flags.LABELS[k]] == n(m.flag(k, DEMO_END)["project_id"].n_unique()), k
     assert len(at.tabs) == 8
     # each tab names its rule with the configured thresholds
     texts = " ".join(md.value for md in at.markdown)
@@ -147,7 +151,7 @@ def test_project_page_by_url(region_env, region):
     warnings = " ".join(w.value for w in at.warning)
     for f in flags:
         if f["key"] != "approval_red":
-            assert labels.FLAGS[f["key"]] in warnings
+            assert flags.LABELS[f["key"]] in warnings
 
 
 def test_project_page_unknown_and_empty(region_env):
@@ -219,8 +223,8 @@ def test_every_flag_list_exports_and_reads_back(demo_stores, region):
     for k in FLAG_KEYS:
         df = m.flag(k, DEMO_END)
         back = exports.read_sheet(exports.flag_sheet_bytes(df, k, DEMO_END, m.flag_rule(k), name))
-        assert back["title"] == f"{name}{labels.FLAGS[k]}项目清单"
-        assert (back["month"], back["rule"], back["dept"]) == (DEMO_END, m.flag_rule(k), labels.FLAG_DEPTS[k])
+        assert back["title"] == f"{name}{flags.LABELS[k]}项目清单"
+        assert (back["month"], back["rule"], back["dept"]) == (DEMO_END, m.flag_rule(k), flags.DEPTS[k])
         expected = exports.sheet_frame(df)
         expected = expected.with_columns(
             [pl.col(c).cast(pl.Float64) for c, t in expected.schema.items() if t.is_numeric()]

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import REPO
+from helpers import REPO
 from streamlit.testing.v1 import AppTest
 
 from lifecycle.present import charts
-from lifecycle.domain import labels
-from lifecycle import ui
+from lifecycle.domain import flags, labels
 from lifecycle.query.metrics import Slice
 from lifecycle.store.snapshots import Store
+from lifecycle.present import formats
 
 VIEW_PAGES = ["overview", "funnel", "tiers", "map", "rankings"]
 
 
 def _metrics(path):
-    from conftest import metrics_for
+    from helpers import metrics_for
 
     return metrics_for(Store(path))
 
@@ -69,12 +69,12 @@ def cz_env(region_env, demo_stores):
 def _check_overview(at: AppTest, m, month: str, sl: Slice) -> None:
     rates = m.rates_with_change(month, sl)
     for k, v in rates.items():
-        assert _metric(at, labels.RATES[k]) == ui.fmt_rate(v["rate"])
+        assert _metric(at, labels.RATES[k]) == formats.pct_text(v["rate"])
     md = _markdown(at)
     for r in m.tier_classes(month, sl).iter_rows(named=True):  # "≥10亿元 N个" tiles
         assert f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b>" in md
     counts = m.flag_counts(month, sl)
-    assert f"<span>{labels.FLAGS['investment_behind']}</span><b>{counts['investment_behind']:,}</b>" in md
+    assert f"<span>{flags.LABELS['investment_behind']}</span><b>{counts['investment_behind']:,}</b>" in md
     assert "href='./alerts?" in md and "flag=approval_over_12m" in md
     changes = m.changes(month, sl)
     assert _metric(at, labels.CHANGES["new"]) == f"{changes.filter(pl.col('change') == 'new').height:,}个"

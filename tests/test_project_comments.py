@@ -1,11 +1,11 @@
-"""A comment recorded at a quarterly review shows in the project file (SPEC §8 view 8/9)."""
+"""A comment recorded at a quarterly review shows in the project file (docs/domain.md §8 view 8/9)."""
 import shutil
 from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import DEMO_END, metrics_for
+from helpers import DEMO_END, metrics_for
 from lifecycle.store import comments
 from lifecycle.store.snapshots import Store
 

@@ -8,10 +8,11 @@ import shutil
 import polars as pl
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.store import comments
 from lifecycle.query.metrics import MetricsError, Slice, month_end
 from lifecycle.store.snapshots import Store
+from lifecycle.present import formats
 
 A = "320281001"  # 澄江街道
 B = "320281004"  # 南闸街道
@@ -244,7 +245,6 @@ def _qp(at, key):
 
 def test_page_numbers_equal_api(page_store):
     from lifecycle.domain import labels
-    from lifecycle import ui
 
     at = _page().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -252,7 +252,7 @@ def test_page_numbers_equal_api(page_store):
     rates = m.quarter_rates("2026Q3")
     shown = {x.label: x.value for x in at.metric}
     for k, v in rates.items():
-        assert shown[labels.RATES[k]] == ui.fmt_rate(v["rate"])
+        assert shown[labels.RATES[k]] == formats.pct_text(v["rate"])
     # the summary table's total row equals the API
     tot = m.quarter_summary("2026Q3").filter(pl.col("unit_code").is_null()).row(0, named=True)
     df = at.dataframe[0].value

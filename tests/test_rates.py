@@ -1,4 +1,4 @@
-"""The five rates (SPEC §4) on a hand-built store whose expected numbers are worked out by
+"""The five rates (docs/domain.md §4) on a hand-built store whose expected numbers are worked out by
 hand below. As-of month M = 2025-03 (as-of date 2025-03-31, period 2025-01-01..2025-03-31).
 The earliest published snapshot of 2025 is 2025-01: it fixes the planned-completion list."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 from lifecycle.query.metrics import Slice
 
 A = "320281001"  # 澄江街道

@@ -1,5 +1,5 @@
 """`kpi --json` on demo data of both regions agrees with an independent implementation of
-SPEC §4 written directly in Polars over the snapshot files (no SQL shared with the product)."""
+docs/domain.md §4 written directly in Polars over the snapshot files (no SQL shared with the product)."""
 import datetime as dt
 import json
 import subprocess
@@ -8,7 +8,7 @@ import sys
 import polars as pl
 import pytest
 
-from conftest import DEMO_END
+from helpers import DEMO_END
 from lifecycle.store.snapshots import Store
 
 

@@ -1,8 +1,8 @@
-"""Stage derivation from milestone dates and investment tier boundaries (SPEC §2, §3),
+"""Stage derivation from milestone dates and investment tier boundaries (docs/domain.md §2, §3),
 computed by the SQL models every page uses."""
 import pytest
 
-from conftest import metrics_for, project, publish
+from helpers import metrics_for, project, publish
 
 STAGE_CASES = [
     # pid, milestone overrides, expected stage as of 2025-03-31

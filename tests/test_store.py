@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from conftest import frame, project, publish
+from helpers import frame, project, publish
 from lifecycle.store.snapshots import Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def test_kill_mid_publish_leaves_old_snapshot_intact(make_store, tmp_path):
     script.write_text(textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from conftest import frame, project
+        from helpers import frame, project
         from lifecycle.store.snapshots import Store
         st = Store({str(st.root)!r})
         rows = [project(f"N{{i}}") for i in range(20000)]

@@ -64,3 +64,19 @@ def load_config(region: str | None = None, store: Path | None = None) -> dict:
         out["ranking_weights"].update(reg.get("ranking_weights", {}))
         out["targets"].update(reg.get("targets", {}))
     return out
+
+
+def import_settings(store: Path | None = None) -> dict:
+    """The `[import]` section (limits, bounds, shrink share, change factor): package defaults,
+    then <store>/config.toml."""
+    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
+    if store is not None:
+        p = Path(store) / "config.toml"
+        if p.exists():
+            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    out = dict(cfg.get("import", {}))
+    out.setdefault("limits", {})
+    out.setdefault("bounds", {})
+    out.setdefault("max_shrink_share", 0.5)
+    out.setdefault("change_factor", 3.0)
+    return out

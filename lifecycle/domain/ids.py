@@ -1,4 +1,4 @@
-"""Validators for identifiers checked on import (SPEC §6)."""
+"""Validators for identifiers checked on import (docs/domain.md §6)."""
 from __future__ import annotations
 
 import re

@@ -1,7 +1,8 @@
 """The one label table: every user-facing Chinese string for stages, tiers, rates,
 flags, lights, exit reasons, enumerations and columns lives here.
 
-Code uses English keys; pages and exports call `label(kind, key)` or read these dicts.
+Code uses English keys; pages and exports read these dicts (flag labels live in the flag
+registry, `domain/flags.py`; column formats in `present/formats.py`).
 """
 from __future__ import annotations
 
@@ -15,19 +16,6 @@ STAGES: dict[str, str] = {
     "at_capacity": "达产达效",
 }
 STAGE_ORDER: list[str] = list(STAGES)
-
-PHASES: dict[str, str] = {
-    "attract": "招引签约",
-    "approve": "审批开工",
-    "build": "投资建设",
-    "operate": "投产达效",
-}
-PHASE_DEPTS: dict[str, str] = {
-    "attract": "商务局",
-    "approve": "发改委/行政审批局",
-    "build": "工信局（工业）/商务局（服务业）",
-    "operate": "工信局",
-}
 
 EXIT_REASONS: dict[str, str] = {
     "achieved": "达效退库",
@@ -75,44 +63,12 @@ RATE_COHORT_NOTE = (
     "达效退库视为已达成，无望达效/长期停滞/暂停流失退库视为未达成（退库前已达成的节点仍按日期计）。"
 )
 
-FLAGS: dict[str, str] = {
-    "approval_light": "审批红绿灯",
-    "approval_over_12m": "审批周期超12个月",
-    "approval_over_12m_started": "本期开工项目审批周期超12个月",
-    "step_stalled": "审批环节停滞超1个月",
-    "completion_reminder": "逾期未竣工（提醒函）",
-    "completion_interview": "逾期未竣工（约谈）",
-    "investment_behind": "投资进度滞后",
-    "low_equipment_share": "设备投资占比偏低",
-    "capacity_not_reached": "产能未达预期",
-    "exit_candidate": "退库候选",
-}
-FLAG_DEPTS: dict[str, str] = {
-    "approval_light": "行政审批局",
-    "approval_over_12m": "发改委",
-    "approval_over_12m_started": "发改委",
-    "step_stalled": "发改委",
-    "completion_reminder": "工信局/商务局",
-    "completion_interview": "工信局/商务局",
-    "investment_behind": "工信局",
-    "low_equipment_share": "工信局",
-    "capacity_not_reached": "工信局",
-    "exit_candidate": "镇街园区",
-}
-
 LIGHTS: dict[str, str] = {
     "green": "已办结",
     "green_late": "超时办结",
     "yellow": "未办理",
     "red": "办理超时",
 }
-LIGHT_COLORS: dict[str, str] = {
-    "green": "#2e9d4f",
-    "green_late": "#8cc63f",
-    "yellow": "#f2b705",
-    "red": "#d7263d",
-}
-
 BOOL: dict[bool, str] = {True: "是", False: "否"}
 
 APPROVAL_STEPS: list[str] = [
@@ -229,26 +185,6 @@ COLUMNS: dict[str, str] = {
     "rank_change": "名次变化",
     "rule": "规则",
 }
-
-
-def label(kind: str, key) -> str:
-    """Chinese label for `key` in the table `kind` (e.g. label('stage', 'filed'))."""
-    table = {
-        "stage": STAGES,
-        "phase": PHASES,
-        "exit_reason": EXIT_REASONS,
-        "signing_type": SIGNING_TYPES,
-        "origin": ORIGINS,
-        "category": CATEGORIES,
-        "tier_band": TIER_BANDS,
-        "tier_class": TIER_CLASSES,
-        "rate": RATES,
-        "flag": FLAGS,
-        "light": LIGHTS,
-        "column": COLUMNS,
-        "bool": BOOL,
-    }[kind]
-    return table.get(key, str(key) if key is not None else "")
 
 
 def column_labels(columns) -> dict[str, str]:
@@ -738,6 +674,9 @@ IMPORT_UI: dict[str, str] = {
     "blocked_detail": "存在错误，修正后才能发布（共 {n} 条错误）。下载标注后的 Excel 可看到每个出错的单元格。",
     "republish": "{month} 已发布过，发布后将整体替换该月快照（旧版本保留在发布记录中）。",
     "stale": "数据目录已变化，重新校验发现 {n} 条错误，未发布。",
+    "shrink_intro": "以下提供的表比它要替换的快照少了很多行，请确认不是只填了一部分：",
+    "shrink_line": "- {table}表：{month} 快照 {before:,} 行 → 本次 {after:,} 行",
+    "confirm_shrink": "确认大幅减少（本期数据确实如此）",
     "published_detail": "已发布 {month}：{rows}（版本 {version}）",
     "template_note": "模板含 项目/审批/运行/问题 四张表：标题行、中文表头、填写说明行和一行示例（项目编号以“示例”开头的行不会导入）。",
     "make_export": "生成导出文件",
@@ -789,5 +728,115 @@ UI_TEXT: dict[str, str] = {
     "go_data_page": "前往数据管理页 →",
     "store_region": "本数据目录所属地区",
     "store_region_help": "新数据目录首次导入时选择，之后固定不变",
+    "page_error": "页面出错，已记录在服务器日志中（错误编号 {id}）。请刷新页面重试；如仍出错，请把错误编号告知系统管理员。",
+    "store_error": "{message}（错误编号 {id}）",
+    "integrity": "数据完整性检查发现以下月份的快照文件有问题，这些月份已暂停使用，其余月份不受影响：",
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
+
+# ---- slippage forecast (风险预判) and rate attribution (变动归因), issue 14 -------------------
+FORECAST_MILESTONES: dict[str, str] = {"started": "开工", "completed": "竣工", "producing": "投产",
+                                       "at_capacity": "达产"}
+FORECAST_ENTRY: dict[str, str] = {"started": "备案", "completed": "开工", "producing": "竣工",
+                                  "at_capacity": "投产"}
+FORECAST_SIZE: dict[str, str] = {"lt1": "<1亿", "1to10": "1–10亿", "10to30": "10–30亿", "ge30": "≥30亿",
+                                 "unknown": "总投资未填报"}
+FORECAST_TEXT: dict[str, str] = {
+    "elapsed": "已{entry}{elapsed:.1f}个月，距计划{ms}还有{left:.1f}个月",
+    "peer": "同类项目（{desc}）{entry}→{ms}中位{median}，样本{n}个",
+    "peer_all": "全部",
+    "slower": "比全部项目中位长{diff:.1f}个月",
+    "faster": "比全部项目中位短{diff:.1f}个月",
+    "prev_late": "上一节点（{entry}）晚于基准计划{months:.1f}个月",
+    "prev_on_time": "上一节点按基准计划完成",
+    "prev_late_tag": "上一节点延误",
+    "prev_on_time_tag": "上一节点按期",
+    "behind_median": "已超过同类项目中位耗时",
+    "no_median": "过半同类项目尚未完成",
+    "months": "{v:.1f}个月",
+    "no_bound": "—",
+}
+FORECAST_COLUMNS: dict[str, str] = {
+    "risk": "延误概率",
+    "risk_pct": "延误概率（%）",
+    "fc_milestone": "预判节点",
+    "fc_planned_on": "计划日期（本期计划）",
+    "high_risk": "高风险项目数",
+    "forecast_count": "预判项目数",
+    "expected_on": "预计日期（中位）",
+    "low_on": "预计最早（10%）",
+    "high_on": "预计最晚（90%）",
+    "drivers": "主要依据",
+    "elapsed_months": "本阶段已用（月）",
+    "naive_late": "简单规则判为延误",
+}
+BACKTEST_COLUMNS: dict[str, str] = {
+    "origin_month": "预判月份",
+    "scored": "评分项目数",
+    "late_share": "实际延误比例",
+    "brier_model": "Brier（模型）",
+    "brier_naive": "Brier（简单规则）",
+    "top20_model": "前20命中率（模型）",
+    "top20_naive": "前20命中率（简单规则）",
+    "decile": "预测分位组",
+    "n": "项目数",
+    "predicted": "平均预测概率",
+    "observed": "实际延误比例",
+}
+RISK_TEXT: dict[str, str] = {
+    "title": "风险预判",
+    "intro": ("在库项目中，下一个计划节点（开工、竣工、投产、达产）计划在未来 {h} 个月内的项目，按延误概率排序。"
+              "概率来自同类已发生项目的阶段耗时（Kaplan–Meier 生存曲线，按节点、投资规模、上一节点是否延误、"
+              "产业类别、项目类型分层），只用本期及以前的快照。口径见 docs/forecast.md。"),
+    "none": "未来 {h} 个月内没有计划节点的在库项目（或当前筛选下没有）。",
+    "horizon": "预判期（月）",
+    "min_risk": "只看延误概率不低于",
+    "count": "共 {n} 个项目，其中延误概率 ≥50% 的 {high} 个，≥80% 的 {vhigh} 个",
+    "by_unit": "各{unit_word}高风险项目数（延误概率 ≥50%）",
+    "backtest": "回测：模型与简单规则对比",
+    "backtest_note": ("每个预判月份 M 只用 M 及以前的快照拟合，用 M 之后的快照评分（计划日期在 M 后 {h} 个月内的项目，"
+                      "到期未达到或晚于计划日期即为延误）。简单规则：本阶段已用时间超过同阶段中位耗时即判为延误。"
+                      "Brier 分数越低越好；前20命中率是每期风险最高的 20 个项目中实际延误的比例。"),
+    "backtest_none": "已发布的快照不足以回测（至少需要 {need} 期）。",
+    "calibration": "校准：按预测概率十分位分组的预测与实际",
+    "summary": "合计 {n} 个预判，实际延误 {late:.1%}；Brier 模型 {bm:.3f}、简单规则 {bn:.3f}；前20命中率 模型 {tm:.1%}、简单规则 {tn:.1%}",
+    "file_risk": "风险预判：下一节点“{ms}”计划 {planned}，延误概率 {risk}，预计 {expected}（80% 区间 {low} 至 {high}）",
+    "file_none": "风险预判：下一节点不在未来 {h} 个月内计划、没有计划日期，或同类已完成项目不足 10 个，未作预判。",
+    "map_risk": "高风险项目数（延误概率≥50%）",
+}
+ATTRIBUTION_TEXT: dict[str, str] = {
+    "vs_month": "较上月",
+    "vs_quarter": "较上季末",
+    "sentence": "{rate} {change}，主要来自 {parts}",
+    "sentence_flat": "{rate} {change}，各{unit_word}变动均很小",
+    "sentence_none": "{rate}：无可比数据",
+    "part": "{unit} {pp}",
+    "why_mix": "（进入口径 {entered} 个、其中已达到 {entered_reached} 个{left_part}）",
+    "why_mix_inv": "（进入口径 {entered} 个{left_part}）",
+    "why_mix_left": "，移出 {left} 个",
+    "why_perf": "（原口径内新达到 {gained} 个）",
+    "why_perf_inv": "（原口径内完成投资增加 {gained}）",
+    "drill": "变动归因（瀑布图）",
+    "compare": "比较对象",
+    "rate_pick": "指标",
+    "waterfall_start": "上期",
+    "waterfall_end": "本期",
+    "others": "其他",
+    "mix": "口径变化",
+    "perf": "达到情况变化",
+    "table": "各{unit_word}贡献（百分点）",
+    "bulletin_title": "五率变动归因",
+    "none": "没有可比的上期快照。",
+}
+ATTRIBUTION_COLUMNS: dict[str, str] = {
+    "contribution_pp": "贡献（百分点）",
+    "mix_pp": "其中口径变化（百分点）",
+    "performance_pp": "其中达到情况变化（百分点）",
+    "entered": "进入口径",
+    "entered_reached": "进入口径已达到",
+    "left": "移出口径",
+    "gained": "原口径新达到",
+}
+COLUMNS.update({k: v for d in (FORECAST_COLUMNS, BACKTEST_COLUMNS, ATTRIBUTION_COLUMNS)
+                for k, v in d.items() if k not in COLUMNS})
+MAP_MEASURES["high_risk"] = RISK_TEXT["map_risk"]  # 镇街热力: forecast counts by unit (issue 14)

@@ -1,4 +1,4 @@
-"""Reference data shipped in `data/reference` and the two regions of SPEC §7.
+"""Reference data shipped in `data/reference` and the two regions of docs/domain.md §7.
 
 A *region* is configuration: which townships belong to it, how townships roll up into the
 drill-down units (Jiangyin: the 21 township-level units themselves; Changzhou: 辖市区 with

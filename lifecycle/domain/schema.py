@@ -1,4 +1,4 @@
-"""Schema of the four snapshot tables (SPEC §6): column names, logical types, and
+"""Schema of the four snapshot tables (docs/domain.md §6): column names, logical types, and
 conversions to Polars / Arrow schemas. Chinese headers come from `labels.COLUMNS`."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Monthly ledger import (台账导入, SPEC §6 and §8 view 10), split by concern:
+"""Monthly ledger import (台账导入, docs/domain.md §6 and §8 view 10), split by concern:
 
 - `read`     — files (.xlsx / .csv in UTF-8 or GBK) to raw cell grids with true Excel row numbers;
 - `fields`   — Chinese headers, synonyms and units to schema columns; header-row and table detection;

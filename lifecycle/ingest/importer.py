@@ -1,6 +1,6 @@
-"""Monthly import of real ledgers (台账): read, validate, publish atomically (SPEC §6, §8 view 10).
+"""Monthly import of real ledgers (台账): read, validate, publish atomically (docs/domain.md §6, §8 view 10).
 
-    python -m lifecycle import FILE [FILE ...] --month YYYY-MM --store DIR [--dry-run] [--report-json PATH]
+    python -m lifecycle import FILE [FILE ...] --month YYYY-MM --store DIR [--dry-run] [--allow-shrink] [--report-json PATH]
         exit 0: published (or, with --dry-run, valid); 1: validation errors, nothing written,
         the report is printed; 2: usage error or a file that cannot be read.
     python -m lifecycle template --out FILE.xlsx [--region R]
@@ -29,9 +29,11 @@ import polars as pl
 from lifecycle.domain import labels, schema
 from lifecycle.ingest import parse as P
 from lifecycle.ingest import rules as R
+from lifecycle.domain.config import import_settings
+from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.read import ReadError, Source, read_source
 from lifecycle.ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
-from lifecycle.ingest.template import ledger_bytes, write_ledger
+from lifecycle.ingest.template import ExportError, ledger_bytes, write_ledger  # noqa: F401
 from lifecycle.domain.reference import region as get_region
 from lifecycle.store.snapshots import Store, StoreError, check_month
 
@@ -57,15 +59,41 @@ def _month_end(month: str) -> dt.date:
     return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
 
 
-def validate(sources: list[Source], month: str, store: Store, progress=None, region_key: str | None = None) -> Result:
+@dataclass
+class Parsed:
+    """The uploaded files read and parsed (phase 1: needs nothing from the store but its region)."""
+    sources: list[Source]
+    month: str
+    region_key: str
+    settings: dict
+    report: Report
+    by_table: dict
+    ignored: list
+    notes: dict
+    timings: dict
+    t0: float
+
+
+def validate(sources: list[Source], month: str, store: Store, progress=None, region_key: str | None = None,
+             allow_shrink: bool = False) -> Result:
     """Read and validate the ledgers for `month`. Raises ReadError for an unreadable file and
-    StoreError for a bad month; every data fault goes into the report."""
+    StoreError for a bad month; every data fault goes into the report. `allow_shrink` confirms
+    that supplied tables may shrink by more than the configured share."""
+    return check_against_store(parse_sources(sources, month, store, progress, region_key), store, progress,
+                               allow_shrink)
+
+
+def parse_sources(sources: list[Source], month: str, store: Store, progress=None,
+                  region_key: str | None = None) -> Parsed:
+    """Phase 1: read (bounded, in a separate process) and parse every file."""
     t0 = time.perf_counter()
     check_month(month)
     if not sources:
         raise ReadError("没有提供任何台账文件")
     region_key = store.meta.get("region") or region_key or store.region
     reg = get_region(region_key)
+    settings = import_settings(store.root)
+    limits = Limits.from_config(settings.get("limits"))
     mend = _month_end(month)
     report = Report()
     by_table: dict[str, list[tuple[P.SheetCtx, pl.DataFrame]]] = {t: [] for t in schema.TABLE_NAMES}
@@ -79,7 +107,7 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
         if progress:
             progress(0.05 + 0.7 * k / n_src, f"{labels.IMPORT_UI['reading']} {src.name}")
         t = time.perf_counter()
-        raws = read_source(src, prog)
+        raws = read_source(src, prog, limits)
         timings["read"] = timings.get("read", 0) + time.perf_counter() - t
         t = time.perf_counter()
         for raw in raws:
@@ -90,13 +118,25 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
                 continue
             ctx, iss = P.map_headers(raw, table, hidx)
             report.extend(iss)
+            report.extend(P.formula_issues(raw, ctx))
             df, iss, note = P.build_frame(raw, ctx, hidx)
             report.extend(iss)
             notes[f"{raw.file}[{raw.sheet}]"] = {"table": table, "header_row": hidx + 1, "rows": df.height, **note}
-            typed, iss = P.parse_table(df, ctx, reg, mend)
+            typed, iss = P.parse_table(df, ctx, reg, mend, settings.get("bounds", {}).get(table))
             report.extend(iss)
             by_table[table].append((ctx, typed))
         timings["parse"] = timings.get("parse", 0) + time.perf_counter() - t
+    return Parsed(sources, month, region_key, settings, report, by_table, ignored, notes, timings, t0)
+
+
+def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrink: bool = False) -> Result:
+    """Phase 2: assemble the month against the store's current snapshot (carried-forward tables,
+    previous-month rules, shrink and change checks). Run it under the store's lock when the
+    result is to be published (import_ledgers does)."""
+    sources, month, region_key, settings = parsed.sources, parsed.month, parsed.region_key, parsed.settings
+    report, by_table, ignored, notes, timings, t0 = (parsed.report, parsed.by_table, parsed.ignored, parsed.notes,
+                                                     parsed.timings, parsed.t0)
+    mend = _month_end(month)
     if progress:
         progress(0.8, "校验中……")
     t = time.perf_counter()
@@ -106,6 +146,7 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
     carry_month = month if month in months else prev_month
 
     frames: dict[str, pl.DataFrame] = {}
+    empty_sheets: dict[str, tuple[str, P.SheetCtx]] = {}
     ctxs: dict[str, list[P.SheetCtx]] = {}
     usable: dict[str, bool] = {}
     summary_tables: dict[str, dict] = {}
@@ -118,17 +159,23 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
         for c in schema.TABLES[table]:
             if c.name not in f.columns:
                 f = f.with_columns(pl.lit(None, schema.polars_schema(table)[c.name]).alias(c.name))
+        where = "、".join(f"{c.file}[{c.sheet}]" for c in cs)
+        if f.height == 0:
+            # only example rows (or none at all): the sheet is "not supplied", never "supplied and
+            # empty" -- an untouched template sheet must not wipe a table
+            empty_sheets[table] = (where, cs[0])
+            continue
         frames[table], ctxs[table] = f, cs
         needed = {P.KEYS[table], "project_id"}
         usable[table] = all(k in c.matches for c in cs for k in needed)
-        if table == "projects" and f.height == 0:
-            c0 = cs[0]
-            report.add(Issue(ERROR, c0.file, c0.sheet, c0.header_row, "", "",
-                             "项目表没有数据行（模板的示例行不会导入）：发布空的项目表会清空本月快照，已拒绝", table))
-        where = "、".join(f"{c.file}[{c.sheet}]" for c in cs)
         summary_tables[table] = {"rows": f.height, "source": [f"{c.file}[{c.sheet}]" for c in cs],
                                  "carried_from": None, "text": f"{f.height} 行，来自 {where}"}
-    if not frames:
+    if not frames and empty_sheets:
+        where, c0 = next(iter(empty_sheets.values()))
+        report.add(Issue(ERROR, c0.file, c0.sheet, c0.header_row, "", "",
+                         "台账工作表都没有数据行（模板的示例行不会导入），没有可导入的内容：" + "、".join(
+                             w for w, _ in empty_sheets.values()), c0.table))
+    elif not frames:
         first = sources[0].name
         report.add(Issue(ERROR, first, "", None, "", "",
                          "没有识别出任何台账工作表（项目/审批/运行/问题），请使用导入模板的表头或工作表名称"))
@@ -138,18 +185,23 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
     for table in schema.TABLE_NAMES:
         if table in frames:
             continue
+        why = (f"{empty_sheets[table][0]} 只有示例行或没有数据行，视为未提供" if table in empty_sheets else "未提供")
         if carry_month:
             out[table] = store.read(carry_month, table)
             summary_tables[table] = {"rows": out[table].height, "source": [], "carried_from": carry_month,
-                                     "text": f"未提供，沿用 {carry_month} 快照（{out[table].height} 行）"}
+                                     "text": f"{why}，沿用 {carry_month} 快照（{out[table].height} 行）"}
         elif table == "projects":
-            if frames:
+            if frames and "projects" in empty_sheets:
+                c0 = empty_sheets["projects"][1]
+                report.add(Issue(ERROR, c0.file, c0.sheet, c0.header_row, "", "",
+                                 "项目表没有数据行（模板的示例行不会导入），且没有可沿用的早期快照：首次导入必须包含项目", table))
+            elif frames:
                 report.add(Issue(ERROR, sources[0].name, "", None, "", "",
                                  "没有提供项目表，且没有可沿用的早期快照：首次导入必须包含项目表"))
         else:
             out[table] = schema.empty(table)
             summary_tables[table] = {"rows": 0, "source": [], "carried_from": None,
-                                     "text": "未提供，且没有早期快照：本期为空表"}
+                                     "text": f"{why}，且没有早期快照：本期为空表"}
 
     # ---- table-level rules ----
     for table, f in frames.items():
@@ -214,6 +266,8 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
                 report.add(Issue(WARNING, ctxs["projects"][0].file, ctxs["projects"][0].sheet, None, "", "",
                                  f"沿用的{labels.IMPORT_TABLES[table]}数据中有 {orphan.height} 行属于本期项目表中没有的"
                                  f" {n_proj} 个项目，这些行不再沿用", table, "project_id"))
+    shrinks = _shrink_checks(frames, ctxs, out, store, carry_month, settings, allow_shrink, report)
+    _change_checks(frames, ctxs, out, store, prev_month, settings, report, sources)
     report.sort()
     report.summary = {
         "month": month,
@@ -225,6 +279,8 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
         "replans": replans,
         "sheets": notes,
         "ignored_sheets": ignored,
+        "shrinks": shrinks,
+        "allow_shrink": allow_shrink,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "published": False,
@@ -236,6 +292,55 @@ def validate(sources: list[Source], month: str, store: Store, progress=None, reg
     return Result(report, out if report.ok else {})
 
 
+def _shrink_checks(frames, ctxs, out, store: Store, carry_month, settings, allow: bool, report: Report) -> dict:
+    """A supplied table that is smaller than the snapshot it replaces by more than the configured
+    share needs a confirmation (`allow`): an error until confirmed, then a warning. Returns
+    {table: {"before", "after", "from"}} of the shrinking tables."""
+    share = float(settings.get("max_shrink_share", 0.5))
+    found = {}
+    if not carry_month:
+        return found
+    for table in frames:
+        if table not in out:
+            continue
+        before = store.read(carry_month, table).height
+        after = out[table].height
+        if before and after < before * (1 - share):
+            found[table] = {"before": before, "after": after, "from": carry_month}
+            c0 = ctxs[table][0]
+            name = labels.IMPORT_TABLES[table]
+            msg = (f"{name}表将由 {carry_month} 快照的 {before:,} 行减少为 {after:,} 行（减少 {1 - after / before:.0%}，"
+                   f"超过配置的 {share:.0%}）")
+            if allow:
+                report.add(Issue(WARNING, c0.file, c0.sheet, None, "", "", msg + "：已确认", table))
+            else:
+                report.add(Issue(ERROR, c0.file, c0.sheet, None, "", "", msg + "：如确属实际情况，请在页面勾选“确认大幅减少”"
+                                 "（命令行加 --allow-shrink）后重新校验", table))
+    return found
+
+
+def _change_checks(frames, ctxs, out, store: Store, prev_month, settings, report: Report, sources) -> None:
+    """A warning when the project count or the total investment moves by more than the
+    configured factor against the previous month."""
+    factor = float(settings.get("change_factor", 3.0))
+    if not prev_month or "projects" not in out or factor <= 1:
+        return
+    old = store.read(prev_month, "projects")
+    new = out["projects"]
+    where = ctxs["projects"][0] if "projects" in ctxs else None
+    file, sheet = (where.file, where.sheet) if where else (sources[0].name, "")
+    pairs = [("项目数", old.height, new.height, "{:,.0f} 个"),
+             ("总投资", old["total_investment_wan"].sum() or 0.0, new["total_investment_wan"].sum() or 0.0,
+              "{:,.2f} 亿元")]
+    for what, a, b, fmt in pairs:
+        if what == "总投资":
+            a, b = a / 10000, b / 10000
+        if a > 0 and b > 0 and max(a / b, b / a) > factor:
+            report.add(Issue(WARNING, file, sheet, None, "", "",
+                             f"{what}由上期（{prev_month}）的 {fmt.format(a)} 变为 {fmt.format(b)}（{max(a / b, b / a):,.1f} 倍，"
+                             f"超过配置的 {factor:g} 倍），请核对是否导入了正确的文件", "projects"))
+
+
 def _pause_hook():
     secs = os.environ.get(PAUSE_ENV)
     if not secs:
@@ -244,39 +349,92 @@ def _pause_hook():
 
 
 def import_ledgers(sources: list[Source], month: str, store: Store, *, dry_run: bool = False,
-                   user: str | None = None, note: str = "", progress=None, region_key: str | None = None) -> Result:
+                   user: str | None = None, note: str = "", progress=None, region_key: str | None = None,
+                   allow_shrink: bool = False) -> Result:
     """Validate, then (unless dry_run or there are errors) publish the month atomically.
-    `region_key` is used for a store that has no region yet (a fresh directory)."""
-    res = validate(sources, month, store, progress, region_key)
-    if res.ok and not dry_run:
-        if not store.meta.get("region"):
-            store.init(res.report.summary["region"])
-        rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
-                            note=note or "台账导入", _before_swap=_pause_hook())
-        res.publication = rec
-        res.report.summary["published"] = True
-        res.report.summary["version"] = rec["version"]
-        res.report.summary["published_at"] = rec["published_at"]
+    `region_key` is used for a store that has no region yet (a fresh directory).
+
+    The files are read and parsed first; then everything that depends on the store -- reading
+    the current snapshot (carried-forward tables), the rules against it, writing, the switch and
+    the log entry -- runs under the store's lock, so two clerks correcting different sheets of
+    the same month never lose each other's correction."""
+    parsed = parse_sources(sources, month, store, progress, region_key)
+    if dry_run:
+        res = check_against_store(parsed, store, progress, allow_shrink)
+        res.report.summary["dry_run"] = True
+        return res
+    with store.lock():
+        res = check_against_store(parsed, store, progress, allow_shrink)
+        if res.ok:
+            if not store.meta.get("region"):
+                store.init(res.report.summary["region"])
+            rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
+                                note=note or "台账导入", _before_swap=_pause_hook())
+            res.publication = rec
+            res.report.summary["published"] = True
+            res.report.summary["version"] = rec["version"]
+            res.report.summary["published_at"] = rec["published_at"]
     res.report.summary["dry_run"] = dry_run
     return res
 
 
 def publish_validated(res: Result, month: str, store: Store, sources: list[Source], user: str | None = None,
                       note: str = "") -> dict:
-    """Publish the tables of an already validated result (the data page's two-step flow)."""
+    """Publish after an earlier validation (a two-step flow). The month is validated again
+    against the store as it is now, under the lock (an earlier result may be stale), and
+    published only if that is still clean."""
     if not res.ok:
         raise StoreError("存在错误，不能发布")
-    rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
-                        note=note or "台账导入（数据管理页面）", _before_swap=_pause_hook())
-    res.publication = rec
+    again = import_ledgers(sources, month, store, user=user, note=note or "台账导入（数据管理页面）",
+                           allow_shrink=bool(res.report.summary.get("allow_shrink")))
+    if not again.ok:
+        raise StoreError(f"数据目录已变化，重新校验发现 {len(again.report.errors)} 条错误，未发布")
+    res.publication = again.publication
     res.report.summary["published"] = True
-    return rec
+    return again.publication
 
 
-def export_month(store: Store, month: str, out) -> None:
-    """Write a published month in the import-template format."""
+def export_month(store: Store, month: str, out) -> dict[str, int]:
+    """Write a published month in the import-template format (a table longer than a sheet
+    continues on numbered sheets) and check the file: the data rows of every table, counted
+    back from the written workbook, must equal the month's. Returns the counts."""
     tables = {t: store.read(month, t) for t in schema.TABLE_NAMES}
     write_ledger(out, store.region, tables, month)
+    if hasattr(out, "getvalue"):
+        data = out.getvalue()
+    else:
+        data = Path(out).read_bytes()
+    counts = exported_rows(data)
+    for t in schema.TABLE_NAMES:
+        if counts.get(t, 0) != tables[t].height:
+            raise ExportError(f"导出不完整：{month} 月{labels.IMPORT_TABLES[t]}表应有 {tables[t].height:,} 行，"
+                              f"文件中只有 {counts.get(t, 0):,} 行")
+    return counts
+
+
+def exported_rows(data: bytes) -> dict[str, int]:
+    """Data rows per table in a workbook written by write_ledger (numbered sheets summed), read
+    from the sheets' XML (bounded memory)."""
+    import io
+    import zipfile
+
+    from lifecycle.ingest import guard
+    from lifecycle.ingest.read import _xlsx_layout
+    from lifecycle.ingest.template import HEAD_ROWS
+
+    by_name = {}
+    for t in schema.TABLE_NAMES:
+        base = labels.IMPORT_TABLES[t]
+        by_name[base] = t
+    out = {t: 0 for t in schema.TABLE_NAMES}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name, path, _ in _xlsx_layout(data):
+            t = by_name.get(name.split("(")[0])
+            if t is None:
+                continue
+            ext = guard.scan_sheet(z, path).extent
+            out[t] += max(0, ext.r2 - HEAD_ROWS) if ext else 0
+    return out
 
 
 # ---- command line ------------------------------------------------------------------------------
@@ -313,7 +471,8 @@ def cmd_import(args) -> int:
         raise _usage(f"数据目录 {st.root} 尚未初始化，请用 --region 指定地区（jiangyin 或 changzhou）")
     try:
         sources = [Source.from_path(p) for p in args.files]
-        res = import_ledgers(sources, args.month, st, dry_run=args.dry_run, user=args.user, region_key=args.region)
+        res = import_ledgers(sources, args.month, st, dry_run=args.dry_run, user=args.user, region_key=args.region,
+                             allow_shrink=args.allow_shrink)
     except ReadError as e:
         raise _usage(str(e)) from None
     rep = res.report
@@ -367,10 +526,13 @@ def cmd_export(args) -> int:
     if args.month not in st.months():
         raise _usage(f"数据目录 {st.root} 中没有 {args.month} 月的快照")
     try:
-        export_month(st, args.month, str(args.out))
+        counts = export_month(st, args.month, str(args.out))
     except OSError as e:
         raise _usage(f"无法写入 {args.out}：{e.strerror or e}") from None
-    print(f"已导出 {args.month}（模板格式）：{args.out}", file=sys.stderr)
+    except ExportError as e:
+        raise _usage(str(e)) from None
+    rows = "，".join(f"{labels.IMPORT_TABLES[t]} {n:,} 行" for t, n in counts.items())
+    print(f"已导出 {args.month}（模板格式，{rows}，已核对行数）：{args.out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -420,6 +582,8 @@ def register_cli(sub, store_arg) -> None:
     s.add_argument("--month", required=True, help="数据月份 YYYY-MM")
     store_arg(s)
     s.add_argument("--dry-run", action="store_true", help="只校验，不发布")
+    s.add_argument("--allow-shrink", action="store_true",
+                   help="确认提供的表可以比当前快照大幅减少（超过配置的比例时默认拒绝）")
     s.add_argument("--report-json", type=Path, default=None, help="把校验报告写成 JSON")
     s.add_argument("--user", default=None, help="发布人（默认当前系统用户）")
     s.add_argument("--region", default=None, help="新建数据目录时的地区 jiangyin / changzhou")

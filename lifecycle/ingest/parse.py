@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lifecycle.domain import labels, schema
+from lifecycle.domain.cells import UNSAFE_PREFIX_RE
 from lifecycle.domain.reference import Region, industry_sections
 from lifecycle.ingest import fields as F
 from lifecycle.ingest.read import RawSheet
@@ -154,6 +155,25 @@ def map_headers(raw: RawSheet, table: str, hidx: int) -> tuple[SheetCtx, list[Is
     return ctx, issues
 
 
+def formula_issues(raw: RawSheet, ctx: SheetCtx) -> list[Issue]:
+    """A formula saved without its cached result (a workbook written by a program and never
+    opened in Excel) would read as an empty cell: an error naming the cell, for every such cell
+    in the header row or in a mapped column below it."""
+    by_col = {m.col: f for f, m in ctx.matches.items()}
+    out = []
+    for row, col, text in raw.formulas:
+        if row < ctx.header_row:
+            continue
+        fld = by_col.get(col)
+        if fld is None and row != ctx.header_row:
+            continue
+        m = ctx.matches.get(fld) if fld else None
+        out.append(Issue(ERROR, raw.file, raw.sheet, row, m.header if m else "", f"={text}" if text else "（共享公式）",
+                         f"单元格{_a1(row, col + 1)}是公式但没有保存计算结果，无法读取其值：请在 Excel 中打开并保存后"
+                         f"重新导入，或把公式改为数值", ctx.table, fld or "", col))
+    return out
+
+
 def unit_hint(table: str, fld: str) -> str:
     """The hint a template writes in its units row under a header."""
     col = schema.column(table, fld)
@@ -197,7 +217,8 @@ def build_frame(raw: RawSheet, ctx: SheetCtx, hidx: int) -> tuple[pl.DataFrame, 
                        **cols})
     if fields_:
         df = df.with_columns([
-            pl.col(f).str.strip_chars(" \t\r\n\u3000\xa0").str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
+            pl.col(f).str.replace(UNSAFE_PREFIX_RE, "${1}")  # our exports' anti-formula apostrophe
+            .str.strip_chars(" \t\r\n\u3000\xa0").str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}")
             .replace("", None).alias(f) for f in fields_])
     # merged ranges inside the data area: fill the top-left value into the whole range
     for r1, c1, r2, c2 in raw.merged:
@@ -316,9 +337,12 @@ def parse_dates(df: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     return df.drop([f"{c}__{x}" for c in cols for x in ("t", "y", "m", "n", "first")])
 
 
-def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date) -> tuple[pl.DataFrame, list[Issue]]:
+def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date,
+                bounds: dict | None = None) -> tuple[pl.DataFrame, list[Issue]]:
     """Typed frame with columns `_row`, each mapped field (typed) and `<field>__raw` (text as
-    written); plus the cell issues."""
+    written); plus the cell issues. `bounds` {field: [warn above, refuse above]} are the
+    plausible magnitudes per column (config.toml [import.bounds.<table>])."""
+    bounds = bounds or {}
     table = ctx.table
     issues: list[Issue] = []
     exprs: list[pl.Expr] = []
@@ -404,6 +428,15 @@ def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date
             if col.kind == "int":
                 checks.append((fld, ERROR, pl.col(fld).is_not_null() & (pl.col(fld) != pl.col(fld).floor()),
                                f"{label}应为整数"))
+            if fld in bounds:
+                warn, err = (float(x) for x in bounds[fld])
+                size = pl.col(fld).abs()
+                checks.append((fld, ERROR, size > err,
+                               lambda r, f=fld, e=err: f"{labels.COLUMNS.get(f, f)}为 {r[f]:,.6g}，超过合理上限 {e:,.6g}"
+                               f"（配置项 import.bounds），请检查单位或数值"))
+                checks.append((fld, WARNING, (size > warn) & (size <= err),
+                               lambda r, f=fld, w=warn: f"{labels.COLUMNS.get(f, f)}为 {r[f]:,.6g}，大于常见上限 {w:,.6g}，"
+                               f"请核对单位或数值"))
         elif col.kind == "bool":
             checks.append((fld, ERROR, parsed_null, "应填“是”或“否”"))
         elif fld in ENUM_VALUES:

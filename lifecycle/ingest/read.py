@@ -20,8 +20,8 @@ from pathlib import Path
 import polars as pl
 
 
-class ReadError(Exception):
-    """A file that cannot be read at all (message in Chinese)."""
+from lifecycle.ingest import guard
+from lifecycle.ingest.guard import Limits, ReadError  # noqa: F401  (ReadError is re-exported)
 
 
 @dataclass
@@ -53,6 +53,8 @@ class RawSheet:
     row0: int = 1
     col0: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (1-based)
+    # formula cells saved without a cached value: (Excel row, 0-based column, formula text)
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -82,15 +84,44 @@ def _strip(v):
     return v or None
 
 
-def read_source(src: Source, progress=None) -> list[RawSheet]:
+def read_source(src: Source, progress=None, limits: Limits | None = None) -> list[RawSheet]:
+    """The visible sheets of one file. Sizes are checked on the file's metadata first; the
+    parsing runs in a memory-capped separate process (see guard.py) unless limits.isolate is
+    off. Raises ReadError (Chinese) for anything that cannot or may not be read."""
+    limits = limits or Limits()
     suffix = Path(src.name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
+        guard.check_file(src.name, src.data, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(src, progress)
-    if suffix in (".csv", ".txt"):
-        return [_read_csv(src)]
+        z = guard.open_zip(src.name, src.data)
+        with z:
+            guard.check_package(src.name, z, limits)
+            try:
+                layout = _xlsx_layout(src.data)
+            except Exception as e:
+                raise ReadError(f"{src.name}：无法打开工作簿（{type(e).__name__}: {e}）") from None
+            for name, path, state in layout:
+                if state in ("", "visible"):
+                    guard.check_extent(src.name, name, guard.declared_extent(z, path), limits)
+    elif suffix in (".csv", ".txt"):
+        n = src.data.count(b"\n")
+        if n > limits.max_rows:
+            raise ReadError(f"{src.name}：共 {n:,} 行，超过上限 {limits.max_rows:,} 行，已拒绝")
+    if suffix in (".xlsx", ".xlsm", ".csv", ".txt"):
+        if progress:
+            progress("", 0)
+        if limits.isolate:
+            return guard.run_isolated(src.name, _read_direct, (src, limits), limits)
+        return _read_direct(src, limits)
     if suffix == ".xls":
         raise ReadError(f"{src.name}：不支持旧版 .xls 格式，请在 Excel 中“另存为” .xlsx 后再导入")
     raise ReadError(f"{src.name}：不支持的文件类型“{suffix or '无扩展名'}”（支持 .xlsx 和 .csv）")
+
+
+def _read_direct(src: Source, limits: Limits) -> list[RawSheet]:
+    if Path(src.name).suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(src, None, limits)
+    return [_read_csv(src)]
 
 
 def _cell_text(v):
@@ -114,7 +145,7 @@ def _cell_text(v):
     return str(v)
 
 
-def _read_xlsx(src: Source, progress=None) -> list[RawSheet]:
+def _read_xlsx(src: Source, progress=None, limits: Limits | None = None) -> list[RawSheet]:
     """Values through fastexcel (calamine, fast). Calamine returns the used range without its
     position, so the position of its first row and column is taken from the sheet XML (the
     first cell holding a value, and the leftmost column holding one). If the package is unusual
@@ -139,9 +170,13 @@ def _read_xlsx(src: Source, progress=None) -> list[RawSheet]:
             if progress:
                 progress(name, 0)
             try:
-                xml = z.read(path)
+                scan = guard.scan_sheet(z, path)
             except KeyError:
                 raise ReadError(f"{src.name}：工作表“{name}”缺失（文件已损坏）") from None
+            # the true extent, even if the sheet's <dimension> says otherwise, before calamine
+            # allocates its dense range
+            guard.check_extent(src.name, name, scan.extent, limits or Limits(), scan.far_cell)
+            xml = z.read(path)
             merged = _merged_ranges(xml)
             try:
                 grid = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
@@ -149,12 +184,12 @@ def _read_xlsx(src: Source, progress=None) -> list[RawSheet]:
                 raise ReadError(f"{src.name}：无法读取工作表“{name}”（{e}）") from None
             grid = grid.rename({c: f"c{j}" for j, c in enumerate(grid.columns)})
             if grid.height == 0:
-                out.append(RawSheet(src.name, name, "xlsx", grid, 1, 0, merged))
+                out.append(RawSheet(src.name, name, "xlsx", grid, 1, 0, merged, scan.formulas_without_value))
                 continue
             off = _range_start(xml)
             if off is None:
                 grid, off = _openpyxl_grid(src, name), (1, 0)
-            out.append(RawSheet(src.name, name, "xlsx", grid, off[0], off[1], merged))
+            out.append(RawSheet(src.name, name, "xlsx", grid, off[0], off[1], merged, scan.formulas_without_value))
     return out
 
 

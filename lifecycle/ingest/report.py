@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lifecycle.domain import labels
+from lifecycle.domain.cells import safe_text
 
 ERROR, WARNING = "error", "warning"
 
@@ -128,7 +129,7 @@ def marked_workbook(name: str, data: bytes, issues: list[Issue]) -> bytes:
         ws.title = (Path(name).stem or "Sheet1")[:31]
         text, _ = decode_text(data)
         for r in csv.reader(io.StringIO(text, newline="")):
-            ws.append(r)
+            ws.append([safe_text(v) for v in r])  # openpyxl would store '=...' as a formula
     fills = {ERROR: PatternFill("solid", fgColor=ERROR_FILL), WARNING: PatternFill("solid", fgColor=WARNING_FILL)}
     notes: dict[tuple[str, int, int], list[Issue]] = {}
     for i in issues:
@@ -148,11 +149,12 @@ def marked_workbook(name: str, data: bytes, issues: list[Issue]) -> bytes:
         del wb[title]
     ws = wb.create_sheet(title, 0)
     heads = [labels.IMPORT_ISSUE_COLUMNS[k] for k in ("level", "sheet", "row", "cell", "column", "value", "message")]
-    ws.append(heads)
+    ws.append([safe_text(h) for h in heads])
     for c in ws[1]:
         c.font = Font(bold=True)
     for i in sorted(issues, key=lambda i: (i.level != ERROR, i.sheet, i.row or 0, i.col or 0)):
-        ws.append([labels.IMPORT_LEVELS[i.level], i.sheet, i.row, i.cell, i.column, i.value, i.message])
+        ws.append([safe_text(labels.IMPORT_LEVELS[i.level]), safe_text(i.sheet), i.row, i.cell, safe_text(i.column),
+                   safe_text(i.value), safe_text(i.message)])
         ws.cell(row=ws.max_row, column=1).fill = fills[i.level]
     for letter, width in zip("ABCDEFG", (8, 12, 8, 8, 22, 22, 70)):
         ws.column_dimensions[letter].width = width

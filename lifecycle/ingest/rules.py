@@ -1,5 +1,5 @@
-"""Table-level validation of parsed ledgers: duplicated keys, milestone order (SPEC §2),
-identifiers (SPEC §6), cross-table keys, dates after the snapshot month, and — as warnings —
+"""Table-level validation of parsed ledgers: duplicated keys, milestone order (docs/domain.md §2),
+identifiers (docs/domain.md §6), cross-table keys, dates after the snapshot month, and — as warnings —
 the comparison with the previous published month (vanished projects, cumulative investment
 going down, re-planned dates).
 
@@ -52,7 +52,7 @@ def duplicates(df: pl.DataFrame, ctxs: list[SheetCtx], keys: list[str], issues: 
 
 
 def milestone_order(df: pl.DataFrame, ctxs: list[SheetCtx], issues: list[Issue]) -> None:
-    """Milestones must be non-decreasing in the order of SPEC §2; a date may be missing only if
+    """Milestones must be non-decreasing in the order of docs/domain.md §2; a date may be missing only if
     all later ones are missing too, except 备案日期 (a project that needs no filing: warning)."""
     ms = schema.MILESTONES
     present = [m for m in ms if m in df.columns]

@@ -9,6 +9,7 @@ import io
 import polars as pl
 
 from lifecycle.domain import ids, labels, schema
+from lifecycle.domain.cells import merge_text, write_text
 from lifecycle.domain.reference import region as get_region
 from lifecycle.ingest.fields import template_header
 from lifecycle.ingest.parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
@@ -19,13 +20,14 @@ assert set(_ENUM_LABELS) == set(ENUM_VALUES)
 
 NOTES = [
     "填报说明",
-    "1. 每张工作表对应一张台账：项目、审批、运行（新增长点培育库月度运行）、问题（矛盾问题）。未提供的表沿用上一期数据。",
+    "1. 每张工作表对应一张台账：项目、审批、运行（新增长点培育库月度运行）、问题（矛盾问题）。未提供的表（或只有示例行、没有数据行的表）沿用上一期数据。",
     "2. 表头所在行之上可以有标题行；表头下方的“填写说明”行和项目编号以“示例”开头的行不会导入。",
     "3. 日期可写作 2024-03-15、2024/3/15、2024.03.15、2024年3月15日，或使用 Excel 日期格式；只写年月按当月1日计（会提示）。",
     "4. 金额单位以表头为准：总投资（万元）或 总投资（亿元）均可，系统统一换算为万元。",
     "5. 所在镇街填写镇街名称（如“澄江街道”）或9位镇街代码；名录以外的名称会被拒绝，不会新建镇街。",
     "6. 项目编号是项目的唯一标识，每月保持不变；统一社会信用代码和投资项目统一代码会做格式和校验位检查。",
     "7. 是否类字段填“是”或“否”；签约类型、项目类型、产业类别、退库原因按填写说明中的选项填写。",
+    "8. 一张表超过一个工作表的行数上限时，续写在“运行(2)”“运行(3)”……工作表中，导入时合并为一张表。",
 ]
 
 
@@ -59,16 +61,39 @@ def _example(table: str, region_key: str) -> dict:
             "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None}
 
 
+# Excel's last row; a table with more data rows than fit below the three heading rows is split
+# over numbered sheets 运行、运行(2)、运行(3)… which the import reads back as one table.
+MAX_SHEET_ROWS = 1_048_576
+HEAD_ROWS = 3  # title, header, units
+SLICE_ROWS = 20_000  # rows taken from a frame at a time while writing (bounded memory)
+
+
+class ExportError(Exception):
+    """An export that could not be written completely (message in Chinese)."""
+
+
+def sheet_names(table: str, n_rows: int) -> list[str]:
+    """The sheet name(s) a table of `n_rows` rows is written to."""
+    per = MAX_SHEET_ROWS - HEAD_ROWS
+    n = max(1, -(-n_rows // per))
+    base = labels.IMPORT_TABLES[table]
+    return [base] + [f"{base}({k})" for k in range(2, n + 1)]
+
+
 def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = None,
-                 month: str | None = None) -> None:
+                 month: str | None = None) -> dict[str, int]:
     """Write the template (tables=None: one example row per sheet) or the given snapshot
-    tables to `out` (a path or a binary file object) in the import format."""
+    tables to `out` (a path or a binary file object) in the import format. Returns the data
+    rows written per table.
+
+    Rows are streamed (xlsxwriter's constant-memory mode, the frame taken a slice at a time) and
+    a table longer than a sheet continues on numbered sheets, so nothing is ever dropped."""
     import xlsxwriter
 
     reg = get_region(region_key)
     names = {c: t.name for c, t in reg.townships.items()}
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False})
     f_title = wb.add_format({"bold": True, "font_size": 14})
     f_head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     f_head_req = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
@@ -78,48 +103,71 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
     f_month = wb.add_format({"num_format": "yyyy-mm"})
     f_example = wb.add_format({"font_color": "#808080", "italic": True})
     f_example_date = wb.add_format({"font_color": "#808080", "italic": True, "num_format": "yyyy-mm-dd"})
+    written: dict[str, int] = {}
+    per_sheet = MAX_SHEET_ROWS - HEAD_ROWS
+
+    def new_sheet(t: str, name: str, cols):
+        ws = wb.add_worksheet(name)
+        title = labels.IMPORT_TITLES[t] + (f"（{month[:4]}年{int(month[5:])}月）" if month else "（导入模板）")
+        for j, c in enumerate(cols):
+            ws.set_column(j, j, max(12, min(30, len(template_header(t, c.name)) * 2 + 2)))
+        ws.freeze_panes(HEAD_ROWS, 1)
+        # constant-memory mode: rows are written strictly in order (set_row included)
+        merge_text(ws, 0, 0, 0, min(len(cols) - 1, 8), title, f_title)
+        ws.set_row(1, 32)
+        for j, c in enumerate(cols):
+            write_text(ws, 1, j, template_header(t, c.name), f_head_req if c.required else f_head)
+        for j, c in enumerate(cols):
+            write_text(ws, 2, j, unit_hint(t, c.name), f_unit)
+        return ws
+
     for t in schema.TABLE_NAMES:
         cols = schema.TABLES[t]
-        ws = wb.add_worksheet(labels.IMPORT_TABLES[t])
-        title = labels.IMPORT_TITLES[t] + (f"（{month[:4]}年{int(month[5:])}月）" if month else "（导入模板）")
-        ws.merge_range(0, 0, 0, min(len(cols) - 1, 8), title, f_title)
-        for j, c in enumerate(cols):
-            h = template_header(t, c.name)
-            ws.write_string(1, j, h, f_head_req if c.required else f_head)
-            ws.write_string(2, j, unit_hint(t, c.name), f_unit)
-            ws.set_column(j, j, max(12, min(30, len(h) * 2 + 2)))
-        ws.set_row(1, 32)
-        ws.freeze_panes(3, 1)
         if tables is None:
-            rows = [_example(t, region_key)]
+            n_rows = 1
+            row_iter = iter([_example(t, region_key)])
             fmt, fdate = f_example, f_example_date
         else:
             df = schema.conform(t, tables[t])
-            rows = df.iter_rows(named=True)
+            n_rows = df.height
+            row_iter = (r for part in df.iter_slices(SLICE_ROWS) for r in part.iter_rows(named=True))
             fmt, fdate = None, f_date
-        for i, row in enumerate(rows, start=3):
+        sheets = sheet_names(t, n_rows)
+        ws = new_sheet(t, sheets[0], cols)
+        i, k = HEAD_ROWS, 0
+        for row in row_iter:
+            if i - HEAD_ROWS >= per_sheet:
+                k += 1
+                ws, i = new_sheet(t, sheets[k], cols), HEAD_ROWS
             for j, c in enumerate(cols):
                 v = row.get(c.name)
                 if v is None:
                     continue
                 if c.name == "township_code":
-                    ws.write_string(i, j, names.get(v, v), fmt)
+                    write_text(ws, i, j, names.get(v, v), fmt)
                 elif c.name in _ENUM_LABELS:
-                    ws.write_string(i, j, _ENUM_LABELS[c.name].get(v, v), fmt)
+                    write_text(ws, i, j, _ENUM_LABELS[c.name].get(v, v), fmt)
                 elif c.kind == "bool":
-                    ws.write_string(i, j, labels.BOOL[bool(v)], fmt)
+                    write_text(ws, i, j, labels.BOOL[bool(v)], fmt)
                 elif c.kind == "date":
                     ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day),
                                       f_month if c.name == "month" else fdate)
                 elif c.kind in ("float", "int"):
                     ws.write_number(i, j, v, fmt)
                 else:
-                    ws.write_string(i, j, str(v), fmt)
+                    write_text(ws, i, j, v, fmt)
+            i += 1
+        written[t] = (k * per_sheet + i - HEAD_ROWS) if tables is not None else 0
     ws = wb.add_worksheet("说明")
     ws.set_column(0, 0, 120)
     for i, line in enumerate(NOTES):
-        ws.write_string(i, 0, line, f_title if i == 0 else None)
+        write_text(ws, i, 0, line, f_title if i == 0 else None)
     wb.close()
+    if tables is not None:
+        for t in schema.TABLE_NAMES:
+            if written[t] != tables[t].height:
+                raise ExportError(f"导出不完整：{labels.IMPORT_TABLES[t]}表应有 {tables[t].height} 行，只写入了 {written[t]} 行")
+    return written
 
 
 def ledger_bytes(region_key: str, tables=None, month=None) -> bytes:

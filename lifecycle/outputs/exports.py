@@ -1,4 +1,4 @@
-"""Excel exports of the lists people act on (SPEC §5 flags): the sheet a department sends to the
+"""Excel exports of the lists people act on (docs/domain.md §5 flags): the sheet a department sends to the
 townships — a title row naming the list, a row with the as-of month, the rule and the department
 that acts, then Chinese headers and one row per project (with a 序号 column first and an empty
 整改情况 column last for the township to fill in) — and reading such a sheet back.
@@ -14,99 +14,32 @@ from pathlib import Path
 
 import polars as pl
 
-from lifecycle.domain import labels
+from lifecycle.domain import flags
+from lifecycle.domain.cells import merge_text, unquote, write_text
+from lifecycle.present import formats
 
-# Value labels per column (the English keys the SQL returns -> Chinese).
-ENUM_MAPS: dict[str, dict] = {
-    "stage": labels.STAGES,
-    "prev_stage": labels.STAGES,
-    "state": labels.FLAG_CHANGE_STATES,
-    "origin": labels.ORIGINS,
-    "category": labels.CATEGORIES,
-    "tier_band": {**labels.TIER_BANDS, "unknown": "未填报"},
-    "exit_reason": labels.EXIT_REASONS,
-    "suggested_reason": labels.EXIT_REASONS,
-    "signing_type": labels.SIGNING_TYPES,
-    "light": labels.LIGHTS,
-    "level": labels.FLAG_LEVELS,
-    "level_now": labels.FLAG_LEVELS,
-    "status": labels.MILESTONE_STATUS,
-    "problem_state": labels.PROBLEM_STATES,
-    "planned_column": labels.PLANNED_COLUMNS,
-    "milestone": labels.STAGES,
-}
-# Columns that only serve the code (joins, sorting) and are not sent out.
-INTERNAL = ("unit_code", "as_of", "ord", "stage_rank")
-PERCENT = {"equipment_share", "capacity_realisation", "ytd_ratio", "time_share", "on_time_share_now",
-           "done_share_now", "on_time_share_at_batch", "capacity_utilization"}
-ONE_DECIMAL = {"months_waiting", "months_overdue", "approval_months", "months_past_due", "gap_pp"}
+INTERNAL, PERCENT, ONE_DECIMAL = formats.INTERNAL, formats.PERCENT, formats.ONE_DECIMAL
 
 TITLE_ROW, INFO_ROW, HEADER_ROW = 0, 1, 2  # zero-based sheet rows
-
-
-def translate_enums(df: pl.DataFrame, extra: dict[str, dict] | None = None) -> pl.DataFrame:
-    """Replace English enumeration keys by their Chinese labels (columns of ENUM_MAPS), and
-    booleans by 是/否. Column names are kept."""
-    maps = {**ENUM_MAPS, **(extra or {})}
-    exprs = []
-    for c, dtype in df.schema.items():
-        if c in maps and dtype == pl.String:
-            exprs.append(pl.col(c).replace(maps[c]))
-        elif dtype == pl.Boolean:
-            exprs.append(pl.col(c).replace_strict(labels.BOOL, return_dtype=pl.String))
-    return df.with_columns(exprs) if exprs else df
-
-
-def for_display(df: pl.DataFrame) -> pl.DataFrame:
-    """Screen-friendly numbers: ratio columns as percentages with one decimal (renamed
-    `<col>_pct`, header “…（%）”), month counts and percentage-point gaps with one decimal."""
-    exprs = []
-    for c, dtype in df.schema.items():
-        if not dtype.is_float():
-            continue
-        if c in PERCENT:
-            exprs.append((pl.col(c) * 100).round(1).alias(f"{c}_pct"))
-        elif c in ONE_DECIMAL:
-            exprs.append(pl.col(c).round(1))
-    if not exprs:
-        return df
-    out = df.with_columns(exprs)
-    return out.select([f"{c}_pct" if (c in PERCENT and df.schema[c].is_float()) else c for c in df.columns])
-
-
-def chinese_columns(columns) -> dict[str, str]:
-    """Column -> unique Chinese header (a repeated label gets the column key appended)."""
-    out, seen = {}, set()
-    for c in columns:
-        h = labels.COLUMNS.get(c, c)
-        if h in seen:
-            h = f"{h}（{c}）"
-        seen.add(h)
-        out[c] = h
-    return out
 
 
 def sheet_frame(df: pl.DataFrame, remark: bool = True) -> pl.DataFrame:
     """The rows exactly as the sheet holds them: internal columns dropped, enumerations in
     Chinese, 序号 first, an empty 整改情况 column last, Chinese headers."""
-    body = translate_enums(df.drop([c for c in INTERNAL if c in df.columns]))
+    body = formats.translate(formats.public(df))
     body = body.with_row_index("seq", offset=1).with_columns(pl.col("seq").cast(pl.Int64))
     if remark:
         body = body.with_columns(pl.lit(None, dtype=pl.String).alias("remark"))
-    return body.rename(chinese_columns(body.columns))
-
-
-def month_text(month: str) -> str:
-    return f"{month[:4]}年{int(month[5:7])}月末"
+    return body.rename(formats.headers(body.columns))
 
 
 def flag_title(key: str, region_name: str = "") -> str:
-    return f"{region_name}{labels.FLAGS[key]}项目清单"
+    return f"{region_name}{flags.LABELS[key]}项目清单"
 
 
 def flag_info(key: str, month: str, rule: str, dept: str | None = None) -> str:
-    dept = dept or labels.FLAG_DEPTS.get(key, "")
-    return f"数据截至：{month_text(month)}　　规则：{rule}　　责任部门：{dept}"
+    dept = dept or flags.DEPTS.get(key, "")
+    return f"数据截至：{formats.month_end_text(month)}　　规则：{rule}　　责任部门：{dept}"
 
 
 def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", remark: bool = True) -> bytes:
@@ -125,20 +58,21 @@ def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", 
     f_date = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
     f_pct = wb.add_format({"num_format": "0.0%", "border": 1})
     f_dec1 = wb.add_format({"num_format": "0.0", "border": 1})
-    f_num = wb.add_format({"num_format": "#,##0.##", "border": 1})
+    f_num = wb.add_format({"num_format": "#,##0.00", "border": 1})
+    f_wan = wb.add_format({"num_format": formats.excel_format("wan"), "border": 1})
     f_int = wb.add_format({"num_format": "0", "border": 1})
     f_text = wb.add_format({"border": 1})
     last = max(len(out.columns) - 1, 0)
     if last:
-        ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, title, f_title)
-        ws.merge_range(INFO_ROW, 0, INFO_ROW, last, info, f_info)
+        merge_text(ws, TITLE_ROW, 0, TITLE_ROW, last, title, f_title)
+        merge_text(ws, INFO_ROW, 0, INFO_ROW, last, info, f_info)
     else:
-        ws.write_string(TITLE_ROW, 0, title, f_title)
-        ws.write_string(INFO_ROW, 0, info, f_info)
+        write_text(ws, TITLE_ROW, 0, title, f_title)
+        write_text(ws, INFO_ROW, 0, info, f_info)
     ws.set_row(TITLE_ROW, 30)
     ws.set_row(INFO_ROW, 15 * max(2, len(info) // 60 + 1))
     for j, (k, h) in enumerate(zip(keys, out.columns)):
-        ws.write_string(HEADER_ROW, j, h, f_head)
+        write_text(ws, HEADER_ROW, j, h, f_head)
         width = 6 if k == "seq" else 28 if k in ("name", "enterprise", "open_steps", "remark") else 14
         ws.set_column(j, j, width)
     fmts = []
@@ -146,7 +80,8 @@ def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", 
         if dtype == pl.Date:
             fmts.append(("date", f_date))
         elif dtype.is_numeric():
-            f = f_pct if k in PERCENT else f_dec1 if k in ONE_DECIMAL else f_int if dtype.is_integer() else f_num
+            fk = formats.kind(k, dtype)
+            f = {"pct": f_pct, "dec1": f_dec1, "int": f_int, "wan": f_wan}.get(fk, f_num)
             fmts.append(("num", f))
         else:
             fmts.append(("text", f_text))
@@ -160,7 +95,7 @@ def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", 
             elif kind == "num":
                 ws.write_number(i, j, v, f)
             else:
-                ws.write_string(i, j, str(v), f)
+                write_text(ws, i, j, v, f)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.set_landscape()
     ws.repeat_rows(HEADER_ROW)
@@ -173,11 +108,11 @@ def flag_sheet_bytes(df: pl.DataFrame, key: str, month: str, rule: str, region_n
                      dept: str | None = None) -> bytes:
     """The department's sheet for flag list `key` at `month` (rule text from Metrics.flag_rule)."""
     return sheet_bytes(df, flag_title(key, region_name), flag_info(key, month, rule, dept),
-                       sheet=labels.FLAGS[key])
+                       sheet=flags.LABELS[key])
 
 
 def flag_file_name(key: str, month: str, region_name: str = "") -> str:
-    return f"{region_name}{labels.FLAGS[key]}_{month}.xlsx"
+    return f"{region_name}{flags.LABELS[key]}_{month}.xlsx"
 
 
 def read_sheet(src) -> dict:
@@ -210,7 +145,7 @@ def read_sheet(src) -> dict:
         elif present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
             cols[h] = pl.Series(h, [None if v is None else float(v) for v in vals], dtype=pl.Float64)
         else:
-            cols[h] = pl.Series(h, [None if v is None else str(v) for v in vals], dtype=pl.String)
+            cols[h] = pl.Series(h, [None if v is None else unquote(str(v)) for v in vals], dtype=pl.String)
     m = re.search(r"数据截至：(\d{4})年(\d{1,2})月末", info)
     rule = re.search(r"规则：(.*?)(?:　　责任部门：|$)", info)
     dept = re.search(r"责任部门：(.*)$", info)

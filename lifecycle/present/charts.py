@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lifecycle.domain import labels
+from lifecycle.present import formats
 
-WAN_PER_YI = 10_000
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 BASE_FONT = 18
 STAGE_COLORS = {
@@ -25,25 +25,10 @@ STAGE_COLORS = {
     "at_capacity": "#1b7837",
     "exited": "#9e9e9e",
 }
-STAGE_LABELS = {**labels.STAGES, "exited": "已退库"}
 ORIGIN_COLORS = {"new": "#3182bd", "upgrade": "#f2a541"}
 INVEST_COLORS = {"total_investment_wan": "#3182bd", "cumulative_done_wan": "#54a24b", "year_done_wan": "#f2a541"}
 INVEST_LABELS = {"total_investment_wan": "总投资", "cumulative_done_wan": "累计完成投资", "year_done_wan": "当年完成投资"}
 HEAT_SCALE = [[0.0, "#f7fbff"], [0.15, "#c6dbef"], [0.4, "#6baed6"], [0.7, "#2171b5"], [1.0, "#08306b"]]
-
-
-def yi(wan) -> float | None:
-    """万元 -> 亿元."""
-    return None if wan is None else wan / WAN_PER_YI
-
-
-def pct_text(v) -> str:
-    """A share as text: 0.8512 -> '85.1%'; None -> '—'."""
-    return "—" if v is None else f"{v * 100:.1f}%"
-
-
-def yi_text(wan) -> str:
-    return "—" if wan is None else f"{wan / WAN_PER_YI:,.2f}亿元"
 
 
 def _merge(a: dict, b: dict) -> dict:
@@ -101,8 +86,8 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
     rows = df.to_dicts()
     text = [
         f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
-                                       f"<br>{labels.VIEW_TEXT['pct_prev']}{pct_text(r['pct_of_previous'])}"
-                                       f" · {labels.VIEW_TEXT['pct_first']}{pct_text(r['pct_of_first'])}")
+                                       f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
+                                       f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
         for r in rows
     ]
     trace = go.Funnel(
@@ -112,7 +97,7 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         textinfo="text",
         textposition="outside",
         textfont=dict(size=BASE_FONT - 3, color="#111"),
-        customdata=[[r["stage"], yi(r.get("investment_wan") or 0.0)] for r in rows],
+        customdata=[[r["stage"], formats.yi(r.get("investment_wan") or 0.0)] for r in rows],
         hovertemplate="%{y}<br>已达到 %{x:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
         marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
         connector=dict(line=dict(color="#bbb", width=1)),
@@ -134,7 +119,7 @@ def stage_distribution_chart(df: pl.DataFrame, title: str | None = None, height:
         y=[r["count"] for r in rows],
         text=[f"{r['count']:,}" for r in rows],
         textposition="outside",
-        customdata=[[r["stage"], yi(r["investment_wan"])] for r in rows],
+        customdata=[[r["stage"], formats.yi(r["investment_wan"])] for r in rows],
         hovertemplate="%{x}<br>%{y:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
         marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
         cliponaxis=False,
@@ -158,7 +143,7 @@ def cohort_chart(df: pl.DataFrame, title: str | None = None, height: int = 460) 
         share = [(v / d) if d else None for v, d in zip(vals, signed)]
         traces.append(go.Bar(
             x=years, y=vals, name=labels.STAGES[s], marker_color=STAGE_COLORS[s],
-            customdata=[[s, pct_text(p)] for p in share],
+            customdata=[[s, formats.pct_text(p)] for p in share],
             hovertemplate="%{x}年签约<br>" + labels.STAGES[s] + "：%{y:,} 个（占正式签约 %{customdata[1]}）<extra></extra>",
         ))
     return figure(traces, title, height, barmode="group", bargap=0.2,
@@ -259,7 +244,7 @@ def tier_investment_chart(df: pl.DataFrame, title: str | None = None, height: in
     keys = [[k] for k in df["tier_band"].to_list()]
     traces = []
     for col in ("total_investment_wan", "cumulative_done_wan", "year_done_wan"):
-        vals = [yi(v or 0.0) for v in df[col].to_list()]
+        vals = [formats.yi(v or 0.0) for v in df[col].to_list()]
         traces.append(go.Bar(x=x, y=vals, name=INVEST_LABELS[col], marker_color=INVEST_COLORS[col], customdata=keys,
                              text=[f"{v:,.0f}" for v in vals], textposition="outside", cliponaxis=False,
                              textfont=dict(size=BASE_FONT - 4),
@@ -297,7 +282,7 @@ def tier_class_chart(df: pl.DataFrame, title: str | None = None, height: int = 4
         for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
     ]
     counts = df["count"].to_list()
-    inv = [yi(v or 0.0) for v in df["total_investment_wan"].to_list()]
+    inv = [formats.yi(v or 0.0) for v in df["total_investment_wan"].to_list()]
     traces.append(_total_labels(x, counts, [f"{c:,}个<br>{v:,.0f}亿元" for c, v in zip(counts, inv)]))
     return figure(traces, title, height, barmode="stack",
                   yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts or [0]) * 1.3 + 1]))
@@ -349,7 +334,7 @@ def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: 
     money = measure.endswith("_wan")
     vals = {(r["unit_code"], r["snapshot_month"]): r[measure]
             for r in df.select("unit_code", "snapshot_month", measure).to_dicts()}
-    z = [[(round(yi(vals.get((u, m)) or 0.0), 2) if money else (vals.get((u, m)) or 0)) for m in months]
+    z = [[(round(formats.yi(vals.get((u, m)) or 0.0), 2) if money else (vals.get((u, m)) or 0)) for m in months]
          for u, _ in units]
     xl = [f"{m[2:4]}年{int(m[5:])}月" for m in months]  # e.g. 26年3月
     yl = [n for _, n in units]
@@ -379,7 +364,7 @@ def unit_measure_chart(df: pl.DataFrame, measure: str, title: str | None = None)
         return _empty(title)
     is_rate = measure in labels.RATES
     money = measure.endswith("_wan")
-    shown = [v * 100 if is_rate else (yi(v) if money else v) for v in d[measure].to_list()]
+    shown = [v * 100 if is_rate else (formats.yi(v) if money else v) for v in d[measure].to_list()]
     text = [f"{v:.1f}%" if is_rate else (f"{v:,.2f}" if isinstance(v, float) else f"{v:,}") for v in shown]
     trace = go.Bar(y=d["unit_name"].to_list(), x=shown, orientation="h", text=text, textposition="outside",
                    cliponaxis=False, marker_color="#2171b5", customdata=[[c] for c in d["unit_code"].to_list()],
@@ -419,3 +404,79 @@ def ranking_chart(df: pl.DataFrame, title: str | None = None) -> go.Figure:
     return figure([trace], title, _heat_height(d.height) - 60, show_legend=False,
                   yaxis=dict(autorange="reversed", type="category"),
                   xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_score"]), range=[0, 112]))
+
+
+# ---- look ahead and explain (issue 14): attribution waterfall, risk, back-test ----------------
+def attribution_waterfall(bars: pl.DataFrame, rate0: float | None, rate1: float | None,
+                          title: str | None = None, height: int = 480) -> go.Figure:
+    """Waterfall of a rate's change (`explain.waterfall_frame`): the previous rate (%), one bar
+    per unit's contribution in points (hover: mix and performance), the current rate (%).
+    customdata[0] is the unit code (None for '其他')."""
+    T = labels.ATTRIBUTION_TEXT
+    if rate0 is None or rate1 is None:
+        return _empty(title)
+    rows = bars.to_dicts()
+    x = [T["waterfall_start"]] + [r["label"] for r in rows] + [T["waterfall_end"]]
+    y = [rate0 * 100] + [r["contribution_pp"] for r in rows] + [rate1 * 100]
+    measure = ["absolute"] + ["relative"] * len(rows) + ["total"]
+    text = [f"{rate0 * 100:.1f}%"] + [f"{r['contribution_pp']:+.1f}" for r in rows] + [f"{rate1 * 100:.1f}%"]
+    hover = ([f"{T['waterfall_start']} {rate0 * 100:.1f}%"]
+             + [f"{r['label']}：{r['contribution_pp']:+.2f} 个百分点<br>{T['mix']} {r['mix_pp']:+.2f} · "
+                f"{T['perf']} {r['performance_pp']:+.2f}" for r in rows]
+             + [f"{T['waterfall_end']} {rate1 * 100:.1f}%"])
+    trace = go.Waterfall(
+        x=x, y=y, measure=measure, text=text, textposition="outside", cliponaxis=False,
+        customdata=[[None]] + [[r["unit_code"]] for r in rows] + [[None]],
+        hovertext=hover, hoverinfo="text",
+        increasing=dict(marker=dict(color="#2e9d4f")), decreasing=dict(marker=dict(color="#d7263d")),
+        totals=dict(marker=dict(color="#3182bd")), connector=dict(line=dict(color="#bbb", width=1)),
+    )
+    lo = min(rate0, rate1) * 100
+    hi = max(rate0, rate1) * 100
+    cum, lows, highs = rate0 * 100, [], []
+    for r in rows:
+        cum += r["contribution_pp"]
+        lows.append(cum)
+        highs.append(cum)
+    span_lo, span_hi = min([lo, *lows]), max([hi, *highs])
+    pad = max((span_hi - span_lo) * 0.25, 1.0)
+    return figure([trace], title, height, show_legend=False,
+                  yaxis=dict(title=dict(text="%"), range=[max(span_lo - pad, 0.0), span_hi + pad]))
+
+
+def risk_by_unit_chart(df: pl.DataFrame, title: str | None = None, height: int = 460) -> go.Figure:
+    """Forecast projects per unit (`explain.risk_unit_counts`): high risk (≥50 %) stacked on the
+    others. customdata[0] is the unit code."""
+    if df.is_empty():
+        return _empty(title)
+    rows = df.filter(pl.col("forecast_count") > 0).sort(["high_risk", "other"], descending=True).to_dicts()
+    if not rows:
+        return _empty(title)
+    names = [r["unit_name"] for r in rows]
+    cd = [[r["unit_code"]] for r in rows]
+    traces = [
+        go.Bar(x=names, y=[r["high_risk"] for r in rows], name=labels.RISK_TEXT["map_risk"], marker=dict(color="#d7263d"),
+               customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>", text=[r["high_risk"] or "" for r in rows],
+               textposition="inside"),
+        go.Bar(x=names, y=[r["other"] for r in rows], name="其余预判项目", marker=dict(color="#c6dbef"),
+               customdata=cd, hovertemplate="%{x}<br>%{y} 个<extra></extra>"),
+    ]
+    return figure(traces, title, height, barmode="stack", xaxis=dict(tickangle=-40),
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"])))
+
+
+def calibration_chart(cal: pl.DataFrame, title: str | None = None, height: int = 420) -> go.Figure:
+    """Back-test calibration: mean predicted probability vs observed share late, by decile."""
+    if cal.is_empty():
+        return _empty(title)
+    rows = cal.to_dicts()
+    C = labels.BACKTEST_COLUMNS
+    pts = go.Scatter(x=[r["predicted"] * 100 for r in rows], y=[r["observed"] * 100 for r in rows],
+                     mode="markers+lines", name=C["observed"], marker=dict(size=12, color="#3182bd"),
+                     text=[f"{C['decile']} {r['decile']}：{r['n']} 个" for r in rows],
+                     hovertemplate="%{text}<br>" + C["predicted"] + " %{x:.1f}%<br>" + C["observed"]
+                     + " %{y:.1f}%<extra></extra>")
+    diag = go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="完全校准", line=dict(color="#999", dash="dash"),
+                      hoverinfo="skip")
+    return figure([diag, pts], title, height, xaxis=dict(title=dict(text=C["predicted"] + "（%）"), range=[0, 100]),
+                  yaxis=dict(title=dict(text=C["observed"] + "（%）"), range=[0, 100]))

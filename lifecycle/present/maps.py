@@ -1,4 +1,4 @@
-"""Pure pydeck builder for the township map (SPEC §8 view 4). No Streamlit, no internet.
+"""Pure pydeck builder for the township map (docs/domain.md §8 view 4). No Streamlit, no internet.
 
 The map draws, with no basemap and no tiles (`map_provider=None`):
 - the county/district outlines of the region (`reference.county_geojson`, GCJ-02);
@@ -7,7 +7,8 @@ The map draws, with no basemap and no tiles (`map_provider=None`):
   otherwise as circles at the approximate unit positions shipped with the region;
 - the projects as points sized by total investment, laid out on a small golden-angle spiral
   around their unit's position (positions are schematic: projects carry no coordinates);
-- Chinese tooltips (one pre-rendered `tip` field per object).
+- Chinese tooltips (one pre-rendered plain-text `tip` field per object, shown by deck.gl as text:
+  no HTML is built, so a project name can never inject markup).
 """
 from __future__ import annotations
 
@@ -117,7 +118,8 @@ def _unit_of_feature(props: dict, reg: reference.Region) -> str | None:
 
 
 def _tip(title: str, lines: list[str]) -> str:
-    return f"<b style='font-size:17px'>{title}</b><br/>" + "<br/>".join(lines)
+    """Plain text (deck.gl's `text` tooltip shows it literally; line breaks are kept)."""
+    return "\n".join([str(title), *map(str, lines)])
 
 
 def build_deck(region_key: str, units: pl.DataFrame, measure_label: str, projects: pl.DataFrame | None = None,
@@ -233,7 +235,7 @@ def build_deck(region_key: str, units: pl.DataFrame, measure_label: str, project
         # which Streamlit's frontend treats as "no map style" (map_style=None would make it
         # fetch the Carto basemap from the internet).
         map_provider=None,
-        tooltip={"html": "{tip}", "style": {"fontSize": "15px", "backgroundColor": "#ffffff", "color": "#222",
+        tooltip={"text": "{tip}", "style": {"whiteSpace": "pre-line", "fontSize": "15px", "backgroundColor": "#ffffff", "color": "#222",
                                             "border": "1px solid #999", "fontFamily": FONT_FAMILY}},
     )
 

@@ -21,6 +21,11 @@ Execution strategy (why a page at 100,000 projects × 60 months stays fast):
   `LIFECYCLE_MONTH_CACHE_MB` (default 768 MB).
 - Queries on the connection are serialised by a lock: the connection (and the relations
   registered in it) is shared, DuckDB still runs each query on every core.
+- **A page never mixes two publications.** Each refresh is a version (`_Version`: the months in
+  service, their files, the months taken out of service); `pin()` keeps the calling thread's
+  queries on the current version until its next pin, while other threads may already read a
+  newer one. Relations are named per version (`v3_mp_2026_10`: the prefix is bound per query
+  through the session variable `rel_prefix`), so two versions can be in use at once.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,13 +41,14 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from lifecycle.domain import reference, schema
+from lifecycle.domain import reference
 from lifecycle.store.snapshots import MONTH_RE, Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_MISSING_RE = re.compile(r"Table with name (\w+) does not exist")
+_MISSING_RE = re.compile(r"Table with name v(\d+)_(\w+) does not exist")
 _RI_RE = re.compile(r"ri_(\d{4})_(\d{2})_(\d{4})_(\d{2})_(\d{4})(\d{2})(\d{2})")
+_PINS = threading.local()  # id(Database) -> the version this thread's queries read
 
 # Models created in the catalog, in dependency order.
 MODELS = [
@@ -96,10 +103,30 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(fixes) if fixes else df
 
 
-def resolve_files(store: Store, months: list[str]) -> dict[str, dict[str, str]]:
-    """{table: {month: path of its parquet file}} for the published months (resolved once per
-    refresh; queries then read only the months they need)."""
-    return {t: {m: str(store.table_path(m, t)) for m in months} for t in schema.TABLE_NAMES}
+@dataclass
+class _Version:
+    """One refresh of the store: the months in service, each table's file per month (an
+    immutable version directory, resolved once), the months taken out of service, and what was
+    materialised from them."""
+    gen: int
+    token: str | None
+    months: list[str] = field(default_factory=list)
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+    baseline_rows: pa.Table | None = None
+
+    @property
+    def prefix(self) -> str:
+        return f"v{self.gen}_"
+
+
+def resolve_files(store: Store) -> tuple[list[str], dict[str, dict[str, str]], list[dict]]:
+    """(months in service, {table: {month: its parquet file}}, problems): every month resolved
+    once to its checked, immutable version (Store.snapshot); queries then read only the months
+    they need."""
+    snap = store.snapshot()
+    files = {t: dict(zip(snap.months, paths)) for t, paths in snap.files.items()}
+    return snap.months, files, snap.problems
 
 
 def _quote(name: str) -> str:
@@ -117,23 +144,47 @@ def _rel_name(prefix: str, month: str) -> str:
     return f"{prefix}_{month.replace('-', '_')}"
 
 
+KEEP_VERSIONS = 3  # versions kept for pinned readers (a page run spans at most a publication or two)
+
+
 class Database:
     def __init__(self, store: Store, cache_mb: int | None = None):
         self.store = store
         self._con = duckdb.connect(":memory:")
         self._lock = threading.RLock()
-        self._token: str | None = None
-        self._files: dict[str, dict[str, str]] = {}
-        self._vars_for: tuple | None = ()  # the months the *_files variables currently hold
+        self._versions: OrderedDict[int, _Version] = OrderedDict()
+        self._current = _Version(0, None)
+        self._models_created = False
+        self._vars_for: tuple | None = ()  # (version, months) the *_files variables hold now
         self._rels: OrderedDict[str, tuple[pa.Table, int]] = OrderedDict()
         self._pinned: set[str] = set()
         self._cap = (cache_mb if cache_mb is not None
                      else int(os.environ.get("LIFECYCLE_MONTH_CACHE_MB", "768"))) * 1024 * 1024
         self._schemas: dict[str, pa.Schema] = {}
-        self._baseline_rows: pa.Table | None = None
-        self.months: list[str] = []
         self._setup_reference()
         self.refresh()
+
+    # ---- the version a caller sees ----------------------------------------------------
+    def _version(self) -> _Version:
+        """The version the calling thread reads: its pinned one, else the current one."""
+        gen = _PINS.__dict__.get(id(self))
+        v = self._versions.get(gen) if gen is not None else None
+        return v if v is not None else self._current
+
+    @property
+    def months(self) -> list[str]:
+        return self._version().months
+
+    @property
+    def problems(self) -> list[dict]:
+        """Months taken out of service by the integrity check (Store.verify), named."""
+        return self._version().problems
+
+    def pin(self) -> None:
+        """Refresh once and keep this thread's queries on that refresh's files until the next
+        pin() (a page run: every query of the page reads the same versions)."""
+        self.refresh()
+        _PINS.__dict__[id(self)] = self._current.gen
 
     # ---- setup --------------------------------------------------------------------
     def _setup_reference(self) -> None:
@@ -153,7 +204,8 @@ class Database:
         con.register("_sections_df", sections.to_arrow())
         con.execute("CREATE OR REPLACE TABLE ref_sections AS SELECT * FROM _sections_df").fetchall()
         con.unregister("_sections_df")
-        con.execute("CREATE OR REPLACE TABLE published_months (snapshot_month VARCHAR)").fetchall()
+        con.execute("CREATE OR REPLACE TABLE published_months (gen INTEGER, snapshot_month VARCHAR)").fetchall()
+        con.execute("SET VARIABLE rel_prefix = 'v0_'").fetchall()
 
     def _exec(self, sql: str, params: dict | None = None) -> None:
         """Run a statement to completion (the connection is shared: no result may stay open)."""
@@ -161,48 +213,55 @@ class Database:
         res.fetchall()
 
     def refresh(self, force: bool = False) -> bool:
-        """Re-point the views at the store's current files if anything was published (and drop
-        every materialised relation of the previous version)."""
+        """Take a new version if anything was published since the last refresh: each month
+        resolved once to its checked, immutable files (months that fail the check are left out
+        and named in `problems`)."""
         token = self.store.version_token()
-        if not force and token == self._token:
+        if not force and token == self._current.token:
             return False
         with self._lock:
-            if not force and token == self._token:
+            if not force and token == self._current.token:
                 return False
-            self._drop_relations()
-            self.months = self.store.months()
-            self._files = resolve_files(self.store, self.months)
-            self._exec("DELETE FROM published_months")
-            if self.months:
-                self._exec("INSERT INTO published_months SELECT unnest($m)", {"m": self.months})
+            months, files, problems = resolve_files(self.store)
+            v = _Version(self._current.gen + 1, token, months, files, problems)
+            self._versions[v.gen] = v
+            self._current = v
+            if months:
+                self._exec("INSERT INTO published_months SELECT $g, unnest($m)", {"g": v.gen, "m": months})
+            while len(self._versions) > KEEP_VERSIONS:  # versions no page run reads any more
+                old, _ = self._versions.popitem(last=False)
+                self._drop_relations(f"v{old}_")
+                self._exec("DELETE FROM published_months WHERE gen = $g", {"g": old})
+            if months and not self._models_created:
                 self._vars_for = ()
-                self._use_months(None)
+                self._use(v, None)
                 for model in MODELS:
                     self._exec(sql_text(model))
-                self._schemas = {}
-            self._token = token
+                self._models_created = True
         return True
 
-    def _use_months(self, months) -> None:
-        """Point the staging views at the files of `months` (None = every published month).
-        Queries still select their months: a view may hold more months than they need."""
-        key = None if months is None else tuple(sorted(set(months)))
+    def _use(self, v: _Version, months) -> None:
+        """Point the staging views at version v's files of `months` (None = every month in
+        service) and the month macros at v's relations. Queries still select their months: a
+        view may hold more months than they need."""
+        key = (v.gen, None if months is None else tuple(sorted(set(months))))
         if key == self._vars_for:
             return
-        for t, by_month in self._files.items():
-            files = list(by_month.values()) if key is None else [by_month[m] for m in key if m in by_month]
+        for t, by_month in v.files.items():
+            files = list(by_month.values()) if months is None else [by_month[m] for m in key[1] if m in by_month]
             # a view needs at least one file: with none asked for, it reads the first month, which
             # every query filters out again (they all select the snapshot months they want)
             files = files or list(by_month.values())[:1]
             self._exec(f"SET VARIABLE {t}_files = $files", {"files": files})
+        self._exec("SET VARIABLE rel_prefix = $p", {"p": v.prefix})
+        self._exec("SET VARIABLE rel_gen = $g", {"g": v.gen})
         self._vars_for = key
 
     # ---- materialised relations -----------------------------------------------------
-    def _drop_relations(self) -> None:
-        for name in list(self._rels):
+    def _drop_relations(self, prefix: str = "") -> None:
+        for name in [n for n in self._rels if n.startswith(prefix)]:
             self._con.unregister(name)
-        self._rels.clear()
-        self._baseline_rows = None
+            del self._rels[name]
 
     def _register(self, name: str, table: pa.Table, shared: bool = False) -> None:
         if name in self._rels:
@@ -223,48 +282,51 @@ class Database:
             self._con.unregister(name)
             del self._rels[name]
 
-    def _touch(self, params: dict) -> None:
-        """Mark the relations of the months a query names as recently used."""
-        keys = {v.replace("-", "_") for v in params.values() if isinstance(v, str) and MONTH_RE.match(v)}
-        for name in [n for n in self._rels if n[3:10] in keys]:
+    def _touch(self, v: _Version, params: dict) -> None:
+        """Mark v's relations of the months a query names as recently used."""
+        keys = {x.replace("-", "_") for x in params.values() if isinstance(x, str) and MONTH_RE.match(x)}
+        n = len(v.prefix)
+        for name in [r for r in self._rels if r.startswith(v.prefix) and r[n + 3:n + 10] in keys]:
             self._rels.move_to_end(name)
 
-    def _model_schema(self, model: str) -> pa.Schema:
+    def _model_schema(self, v: _Version, model: str) -> pa.Schema:
         if model not in self._schemas:
-            self._use_months(self.months[:1])
+            self._use(v, v.months[:1])
             self._schemas[model] = self._con.sql(
                 f"SELECT * FROM {_quote(model)} LIMIT 0").to_arrow_table().schema
         return self._schemas[model]
 
-    def _materialise(self, name: str) -> None:
-        """Build the relation a query found missing (see the module docstring)."""
+    def _materialise(self, v: _Version, name: str) -> None:
+        """Build relation `name` of version v, which a query found missing (module docstring)."""
         saved = self._vars_for
+        full = v.prefix + name
         try:
             if name.startswith("pb_"):
                 # one table for every month (the macro applies the as-of month): built once
-                if self._baseline_rows is None:
-                    self._use_months(None)
-                    self._baseline_rows = self._con.sql("SELECT * FROM plan_baseline_rows").to_arrow_table()
-                self._register(name, self._baseline_rows, shared=True)
+                if v.baseline_rows is None:
+                    self._use(v, None)
+                    v.baseline_rows = self._con.sql("SELECT * FROM plan_baseline_rows").to_arrow_table()
+                self._register(full, v.baseline_rows, shared=True)
             elif name.startswith("mo_"):
-                self._register(name, self._month_ops(_month_key(name, "mo")))
+                self._register(full, self._month_ops(v, _month_key(name, "mo")))
             elif name.startswith("mu_"):
-                self._unit_month_cubes(_month_key(name, "mu"))
+                self._unit_month_cubes(v, _month_key(name, "mu"))
             elif name.startswith("ri_"):
-                self._register(name, self._rate_inputs(name))
+                self._register(full, self._rate_inputs(v, name))
             elif name[:2] in MONTH_RELATIONS and name[2:3] == "_":
-                self._register(name, self._month_relation(name[:2], _month_key(name, name[:2])))
+                self._register(full, self._month_relation(v, name[:2], _month_key(name, name[:2])))
             else:
                 raise LookupError(name)
         finally:
-            self._use_months(None if saved is None else list(saved))
+            if saved:
+                self._use(self._versions.get(saved[0], v), None if saved[1] is None else list(saved[1]))
 
-    def _month_relation(self, prefix: str, month: str | None) -> pa.Table:
+    def _month_relation(self, v: _Version, prefix: str, month: str | None) -> pa.Table:
         """The rows of model MONTH_RELATIONS[prefix] for one month: the month's stored rows read
         once, the model's derived columns computed by the model's own SQL over just those rows."""
         model, table = MONTH_RELATIONS[prefix]
-        schema_ = self._model_schema(model)
-        path = self._files.get(table, {}).get(month) if month else None
+        schema_ = self._model_schema(v, model)
+        path = v.files.get(table, {}).get(month) if month else None
         if path is None:  # NULL or unpublished month: no rows, like `WHERE snapshot_month = m`
             return schema_.empty_table()
         raw = pl.read_parquet(path).with_columns(pl.lit(month).alias("month")).with_row_index("_rn")
@@ -280,7 +342,7 @@ class Database:
         out = pl.concat([raw.drop("_rn", "month"), pl.from_arrow(d).drop("_rn")], how="horizontal")
         return out.select(schema_.names).to_arrow().cast(schema_)
 
-    def _rate_inputs(self, name: str) -> pa.Table:
+    def _rate_inputs(self, v: _Version, name: str) -> pa.Table:
         """rate_inputs of the whole library for 'ri_<month>_<baseline month>_<period start>'."""
         m = _RI_RE.fullmatch(name)
         if not m:
@@ -288,35 +350,36 @@ class Database:
         month, base = f"{m[1]}-{m[2]}", f"{m[3]}-{m[4]}"
         start = f"{m[5]}-{m[6]}-{m[7]}"
         sql = "SELECT * FROM rate_inputs($m, $b, CAST($p AS DATE), NULL, NULL, NULL, NULL, NULL)"
+        self._use(v, None)
         return self._with_relations(
-            lambda: self._con.sql(sql, params={"m": month, "b": base, "p": start}).to_arrow_table())
+            v, lambda: self._con.sql(sql, params={"m": month, "b": base, "p": start}).to_arrow_table())
 
-    def _month_ops(self, month: str | None) -> pa.Table:
-        if month not in self.months:
-            return self._model_schema("ops_12m").empty_table()
-        self._use_months([month])
+    def _month_ops(self, v: _Version, month: str | None) -> pa.Table:
+        if month not in v.months:
+            return self._model_schema(v, "ops_12m").empty_table()
+        self._use(v, [month])
         return self._con.sql("SELECT * FROM ops_12m").to_arrow_table()
 
-    def _unit_month_cubes(self, month: str | None) -> None:
+    def _unit_month_cubes(self, v: _Version, month: str | None) -> None:
         """Build the unit × month cube of `month` and of the months before it that lack one
         (one pass over their files); an unpublished month gets an empty cube."""
-        want = [m for m in self.months if m <= (month or "")][-CUBE_MONTHS:]
-        todo = [m for m in want if _rel_name("mu", m) not in self._rels]
-        if month not in self.months:
-            self._register(_rel_name("mu", month) if month else "mu_none",
-                           self._model_schema("unit_month_rows").empty_table())
+        if month not in v.months:
+            self._register(v.prefix + (_rel_name("mu", month) if month else "mu_none"),
+                           self._model_schema(v, "unit_month_rows").empty_table())
             return
-        self._use_months(todo)
+        want = [m for m in v.months if m <= month][-CUBE_MONTHS:]
+        todo = [m for m in want if v.prefix + _rel_name("mu", m) not in self._rels]
+        self._use(v, todo)
         cube = pl.from_arrow(self._con.sql("SELECT * FROM unit_month_rows").to_arrow_table())
         empty = cube.clear()
         for m in todo:
             part = cube.filter(pl.col("snapshot_month") == m)
-            self._register(_rel_name("mu", m), (part if part.height else empty).to_arrow())
+            self._register(v.prefix + _rel_name("mu", m), (part if part.height else empty).to_arrow())
 
     # ---- querying -----------------------------------------------------------------
     def query(self, sql: str, params: dict | None = None, months=None) -> pl.DataFrame:
         """Run one statement with bound named parameters; return a Polars frame. `months`
-        narrows the staging views to those months' files (default: every published month)."""
+        narrows the staging views to those months' files (default: every month in service)."""
         bound = _params_for(sql, params or {})
         return self._run(lambda: _normalise(self._con.sql(sql, params=bound).pl()), bound, months)
 
@@ -333,33 +396,35 @@ class Database:
         return self._run(go, bound, months)
 
     def _run(self, fn, bound: dict, months):
-        self.refresh()
+        if id(self) not in _PINS.__dict__:
+            self.refresh()
         with self._lock:
-            self._use_months(months)
-            self._touch(bound)
+            v = self._version()
+            self._use(v, months)
+            self._touch(v, bound)
             pinned_before = set(self._pinned)
             try:
-                return self._with_relations(fn)
+                return self._with_relations(v, fn)
             finally:
                 self._pinned = pinned_before
                 self._evict()
 
-    def _with_relations(self, fn):
-        """fn(), building each relation it finds missing (and pinning it until the outermost
-        query has run) and running it again."""
+    def _with_relations(self, v: _Version, fn):
+        """fn(), building each relation of version v it finds missing (and pinning it until
+        the outermost query has run) and running it again."""
         built: set[str] = set()
         while True:
             try:
                 return fn()
             except duckdb.CatalogException as e:
                 m = _MISSING_RE.search(str(e))
-                if not m or m.group(1) in built or len(built) > 64:
+                if not m or int(m.group(1)) != v.gen or m.group(2) in built or len(built) > 64:
                     raise
-                name = m.group(1)
+                name = m.group(2)
                 built.add(name)
-                self._pinned.add(name)
+                self._pinned.add(v.prefix + name)
                 try:
-                    self._materialise(name)
+                    self._materialise(v, name)
                 except LookupError:
                     raise e from None
 
@@ -367,18 +432,3 @@ class Database:
         with self._lock:
             self._drop_relations()
             self._con.close()
-
-
-_DBS: dict[str, Database] = {}
-_DBS_LOCK = threading.Lock()
-
-
-def get_database(store: Store | str | Path) -> Database:
-    """A process-wide Database per store directory (Streamlit wraps this in cache_resource)."""
-    st = store if isinstance(store, Store) else Store(store)
-    key = str(Path(st.root).resolve())
-    with _DBS_LOCK:
-        db = _DBS.get(key)
-        if db is None:
-            db = _DBS[key] = Database(st)
-        return db

@@ -6,26 +6,24 @@ month, slice and thresholds, and shapes the small results.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from lifecycle.domain import labels
+from lifecycle.domain import flags, labels
+from lifecycle.domain.calendar import (  # noqa: F401  (re-exported for callers)
+    PERIODS,
+    add_months,
+    month_end,
+    period_start,
+    previous_quarter_end,
+    quarter_of,
+)
 from lifecycle.domain.config import load_config
 from lifecycle.query.db import Database, sql_text
 
 RATE_KEYS = list(labels.RATES)
-FLAG_KEYS = [
-    "approval_over_12m",
-    "approval_over_12m_started",
-    "step_stalled",
-    "completion_reminder",
-    "completion_interview",
-    "investment_behind",
-    "low_equipment_share",
-    "capacity_not_reached",
-    "exit_candidate",
-]
+FLAG_KEYS = flags.LIST_KEYS  # the lists people act on (domain/flags.py)
 
 
 class MetricsError(Exception):
@@ -53,44 +51,6 @@ class Slice:
 
 
 ALL = Slice()
-
-
-def add_months(month: str, k: int) -> str:
-    t = int(month[:4]) * 12 + int(month[5:7]) - 1 + k
-    return f"{t // 12:04d}-{t % 12 + 1:02d}"
-
-
-def month_end(month: str) -> dt.date:
-    y, m = int(month[:4]), int(month[5:7])
-    return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
-
-
-def quarter_of(month: str) -> str:
-    return f"{month[:4]}Q{(int(month[5:7]) - 1) // 3 + 1}"
-
-
-def previous_quarter_end(month: str) -> str:
-    """The last month of the quarter before the one containing `month`."""
-    m = int(month[5:7])
-    q_start = (m - 1) // 3 * 3 + 1
-    return add_months(f"{month[:4]}-{q_start:02d}", -1)
-
-
-PERIODS = {"ytd": "年初至今", "qtd": "本季度", "mtd": "本月", "r12": "近12个月"}
-
-
-def period_start(month: str, period: str) -> dt.date:
-    y, m = int(month[:4]), int(month[5:7])
-    if period == "ytd":
-        return dt.date(y, 1, 1)
-    if period == "qtd":
-        return dt.date(y, (m - 1) // 3 * 3 + 1, 1)
-    if period == "mtd":
-        return dt.date(y, m, 1)
-    if period == "r12":
-        s = add_months(month, -11)
-        return dt.date(int(s[:4]), int(s[5:7]), 1)
-    raise ValueError(f"未知统计期：{period}")
 
 
 def _ratio(num, den):
@@ -145,7 +105,7 @@ class Metrics:
     def rates(self, month: str, sl: Slice = ALL, group_by: str = "all", period: str = "ytd") -> dict:
         """{'filing_rate': {'numerator', 'denominator', 'rate'}, ...} for the slice
         (or, with group_by, {group: {...}}). `period` sets where the filing/start cohorts begin:
-        'ytd' (SPEC default: 1 January of year(M)), 'qtd' (first day of M's quarter), 'mtd'
+        'ytd' (default, 1 January of year(M)), 'qtd' (first day of M's quarter), 'mtd'
         (first day of M), 'r12' (the 12 months ending with M). The investment and production
         rates are yearly by definition and ignore it."""
         if group_by not in ("all", "unit_code", "tier_band", "industry_section", "origin", "category"):
@@ -271,56 +231,28 @@ class Metrics:
         return self.db.run("flags/approval_lights", self._p(month, sl))
 
     def _flag_query(self, key: str, month: str, sl: Slice) -> tuple[str, dict, str | None]:
-        """(SQL file, parameters, level to keep or None) of flag list `key`."""
-        th = self.thresholds
-        if key == "approval_over_12m":
-            return "flags/approval_over_12m", self._p(month, sl, approval_months=th["approval_period_months"]), None
-        if key == "approval_over_12m_started":
-            return ("flags/approval_over_12m_started",
-                    self._p(month, sl, approval_months=th["approval_period_months"]), None)
-        if key == "step_stalled":
-            return "flags/step_stalled", self._p(month, sl, stalled_months=th["step_stalled_months"]), None
-        if key in ("completion_reminder", "completion_interview", "completion_overdue"):
-            params = self._p(month, sl, reminder_months=th["reminder_after_months"],
-                             interview_months=th["interview_after_months"])
-            return "flags/completion_overdue", params, (None if key == "completion_overdue" else key.split("_")[1])
-        if key == "investment_behind":
-            return "flags/investment_behind", self._p(month, sl, gap_pp=float(th["investment_gap_pp"])), None
-        if key == "low_equipment_share":
-            return ("flags/low_equipment_share",
-                    self._p(month, sl, equipment_min=float(th["equipment_share_min"])), None)
-        if key == "capacity_not_reached":
-            return "flags/capacity_not_reached", self._p(
-                month, sl, realisation_min=float(th["capacity_realisation_min"]), month_from=add_months(month, -11)), None
-        if key == "exit_candidate":
-            n = int(th["exit_stalled_months"])
-            back = add_months(month, -n)
-            return "flags/exit_candidates", self._p(
-                month, sl, stalled_months=n, month_back=back if back in self.months else None), None
-        raise KeyError(key)
+        """(SQL file, parameters, level to keep or None) of flag list `key` (domain/flags.py)."""
+        f = flags.get(key)
+        if f.sql is None:
+            raise KeyError(f"flag {key} has no list")
+        return f"flags/{f.sql}", self._p(month, sl, **f.bind(self.thresholds, month, self.months)), f.level
 
     def flag(self, key: str, month: str, sl: Slice = ALL) -> pl.DataFrame:
-        """The list of projects on flag `key` at `month` (SPEC §5)."""
+        """The list of projects (or steps) on flag `key` at `month` (docs/domain.md §5), as
+        declared in the flag registry (domain/flags.py)."""
         name, params, level = self._flag_query(key, month, sl)
         df = self.db.run(name, params)
-        return df if level is None else df.filter(pl.col("level") == level)
+        return df.filter(pl.col("level") == level) if level else df
+
+    def completion_overdue(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Every in-library project past its planned completion, with its `level`
+        (reminder / interview / grace): the rows behind the two completion lists."""
+        name, params, _ = self._flag_query("completion_reminder", month, sl)
+        return self.db.run(name, params)
 
     def flag_rule(self, key: str) -> str:
         """The rule of flag `key` in Chinese, with the configured thresholds."""
-        th = self.thresholds
-        rules = {
-            "approval_light": "已办结为绿灯（超过承诺时限办结为“超时办结”）；未办结且未超时为黄灯；未办结且已超过承诺办结日期为红灯。",
-            "approval_over_12m": f"备案（核准）满{th['approval_period_months']}个月（备案日期+{th['approval_period_months']}个月≤当月末）仍未开工的在库项目。",
-            "approval_over_12m_started": f"统计期内开工、备案至开工超过{th['approval_period_months']}个月的项目。",
-            "step_stalled": f"审批环节未办结，且超过承诺办结日期{th['step_stalled_months']}个月以上（承诺日期+{th['step_stalled_months']}个月<当月末）。",
-            "completion_reminder": f"计划竣工日期已过、尚未竣工，逾期满{th['reminder_after_months']}个月且不超过{th['interview_after_months']}个月：发提醒函。",
-            "completion_interview": f"计划竣工日期已过、尚未竣工，逾期超过{th['interview_after_months']}个月：约谈。",
-            "investment_behind": f"列入年度计划的项目，年度完成投资比例低于时序进度（当月/12）超过{th['investment_gap_pp']}个百分点。",
-            "low_equipment_share": f"已开工工业项目，设备投资完成额占完成投资比例低于{th['equipment_share_min']:.0%}。",
-            "capacity_not_reached": f"计划达产日期已过，且产能实现率（近12个月产值/设计年产值）低于{th['capacity_realisation_min']:.0%}。",
-            "exit_candidate": f"已达产达效（建议达效退库），或连续{th['exit_stalled_months']}个月无新节点且累计投资无变化（建议按长期停滞退库）。",
-        }
-        return rules[key]
+        return flags.get(key).rule_text(self.thresholds)
 
     def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
         """Rows on each flag list (FLAG_KEYS) and red approval steps: counted in DuckDB, each
@@ -547,7 +479,7 @@ class Metrics:
         left = left.join(state, on="project_id", how="left").with_columns(pl.col("state").fill_null("absent"))
         if key in ("completion_reminder", "completion_interview"):
             # a project leaving one letter list may have moved to the other (or into grace)
-            lv = self.flag("completion_overdue", month, sl).select("project_id", pl.col("level").alias("level_now"))
+            lv = self.completion_overdue(month, sl).select("project_id", pl.col("level").alias("level_now"))
             left = left.join(lv, on="project_id", how="left")
         return {"previous_month": prev, "new": new, "left": left}
 
@@ -624,7 +556,37 @@ class Metrics:
         return self.db.run("map_points", self._p(month, sl, per_unit=int(per_unit)))
 
 
-@dataclass
-class KPI:
-    month: str
-    rates: dict = field(default_factory=dict)
+    # ---- look ahead and explain (issue 14): query/forecast.py, query/attribution.py ----------
+    def risk(self, month: str, sl: Slice = ALL, horizon: int = 6) -> pl.DataFrame:
+        """Slippage forecast (docs/forecast.md): in-library projects of the slice whose next
+        milestone is planned within `horizon` months after `month`, with the probability of
+        reaching it late, expected date, 10–90 % interval and drivers, highest risk first. The
+        model is fitted once per published version of the store on the whole field."""
+        from lifecycle.query import forecast
+
+        df = forecast.forecast(self.db, self.check_month(month), horizon)
+        return _narrow(df, sl)
+
+    def risk_backtest(self, horizon: int = 6) -> dict:
+        """The forecast's back-test over several origins (docs/forecast.md)."""
+        from lifecycle.query import forecast
+
+        return forecast.backtest(self.db, horizon=horizon)
+
+    def rate_attribution(self, month: str, sl: Slice = ALL, versus: str = "month", period: str = "ytd") -> dict:
+        """Each rate's change since the previous month (versus='month') or the previous quarter's
+        last published month (versus='quarter') split by unit into mix and performance."""
+        from lifecycle.query import attribution
+
+        return attribution.attribution(self.db, self.check_month(month), sl.params(), versus, period)
+
+
+def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
+    """Rows of a per-project frame within the slice (by the project's attributes in the frame)."""
+    cols = {"units": "unit_code", "tiers": "tier_band", "sections": "industry_section",
+            "origins": "origin", "categories": "category"}
+    for k, c in cols.items():
+        v = getattr(sl, k)
+        if v:
+            df = df.filter(pl.col(c).is_in(list(v)))
+    return df

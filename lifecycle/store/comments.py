@@ -23,12 +23,13 @@ import datetime as dt
 import os
 import re
 import sqlite3
+from urllib.parse import quote
 from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
-from lifecycle.domain import labels
+from lifecycle.domain import calendar, labels
 
 FILE_NAME = "comments.sqlite"
 BUSY_TIMEOUT_MS = 30_000
@@ -98,6 +99,18 @@ def _connect(store_root, write: bool = False):
         raise CommentError(f"数据目录不存在：{path.parent}")
     key = str(path.resolve())
     fresh = not path.exists()
+    if not write:
+        # reading never writes (no WAL switch, no schema): it works on a full disk or a
+        # read-only copy; callers check that the file exists first
+        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                              isolation_level=None)
+        try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA query_only = ON")
+            yield con
+        finally:
+            con.close()
+        return
     con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -143,9 +156,7 @@ def check_quarter(quarter: str) -> str:
 
 
 def previous_quarter(quarter: str) -> str:
-    q = check_quarter(quarter)
-    y, n = int(q[:4]), int(q[5])
-    return f"{y - 1}Q4" if n == 1 else f"{y}Q{n - 1}"
+    return calendar.previous_quarter(check_quarter(quarter))
 
 
 def _check_follow_up(state) -> str | None:
@@ -323,3 +334,33 @@ def quarter_counts(store_root) -> dict[str, int]:
 
 __all__ = ["CommentError", "add", "edit", "delete", "get", "history", "list_comments", "last_quarter",
            "for_project", "previous_quarter", "display", "db_path", "quarter_counts"]
+
+
+# ---- comments with the project library (used by the quarterly page and the pack) -------------
+def target_names(reg, projects: pl.DataFrame) -> dict[str, str]:
+    """id -> name for comment targets: every project of `projects` and every unit of the region."""
+    names = dict(zip(projects["project_id"].to_list(), projects["name"].to_list()))
+    names.update({u.code: u.name for u in reg.units.values()})
+    return names
+
+
+def quarter_comments(store_root, quarter: str, projects: pl.DataFrame,
+                     units: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """The quarter's current comments, each with the unit it belongs to (a project's unit in
+    `projects`, else the unit recorded with the comment), restricted to `units` when given."""
+    df = list_comments(store_root, quarter)
+    unit_of = dict(zip(projects["project_id"].to_list(), projects["unit_code"].to_list()))
+    df = df.with_columns(
+        pl.when(pl.col("target_kind") == "project")
+        .then(pl.col("target_id").replace_strict(unit_of, default=pl.col("unit_code")))
+        .otherwise(pl.col("target_id")).alias("unit_code"))
+    if units:
+        df = df.filter(pl.col("unit_code").is_in(list(units)))
+    return df
+
+
+def comment_table(df: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """The columns of a comment list as shown and exported."""
+    return display(df, names).select(
+        "comment_id", "target_kind", "target_name", "text", "author", "created_at", "follow_up", "department",
+        "version")

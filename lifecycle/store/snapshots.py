@@ -1,34 +1,51 @@
-"""Snapshot store: monthly parquet snapshots in the hive layout of SPEC §6.
+"""Snapshot store: monthly parquet snapshots in the hive layout of docs/domain.md §6.
 
     <store>/store.json                        {"region": "jiangyin"}
     <store>/publications.jsonl                append-only publication log
     <store>/snapshots/month=YYYY-MM           -> .versions/YYYY-MM.<stamp>   (symlink)
     <store>/snapshots/.versions/YYYY-MM.<stamp>/{projects,approvals,operations,problems}.parquet
 
+    <store>/snapshots/.versions/YYYY-MM.<stamp>/manifest.json   the publication record + SHA-256 per file
+    <store>/snapshots/.versions/.hive/YYYY-MM.<stamp>/month=YYYY-MM -> ../../YYYY-MM.<stamp>
+                                              (an immutable alias of one version, hive-named for DuckDB)
+
 Publishing is atomic: the new version is written completely into its own directory, flushed
 to disk, and only then the month's symlink is swapped with a single `rename(2)`. A failure or a
 kill at any moment leaves the previously published month (and every other month) untouched;
 readers see either the old or the new version, never a mix. Version directories are never
 modified after publication (immutable); a re-publication is a new version.
+
+The version's manifest holds its publication record, written before the switch: a kill between
+the switch and the log entry is recovered (the record is appended from the manifest at the next
+start of a publication, and `publications()` shows it meanwhile). Version directories that were
+never switched in (a kill before the switch) are removed then too. Each file's SHA-256 is
+checked when a version is first opened (cached per version and file state): a damaged or missing
+file takes only its month out of service, with a Chinese message naming the month and table.
 """
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
 import getpass
+import hashlib
 import json
 import os
 import re
 import shutil
+import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from lifecycle.domain import schema
+from lifecycle.domain import labels, schema
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+_HELD = threading.local()  # the store locks this thread holds (re-entrancy)
 
 
 class StoreError(Exception):
@@ -88,7 +105,9 @@ class Store:
             return []
         out = []
         for p in self.snapshots.iterdir():
-            if p.name.startswith("month=") and (p / "projects.parquet").exists():
+            # a month whose link is in place counts even if a file went missing: the integrity
+            # check then names it instead of the month silently disappearing
+            if p.name.startswith("month=") and ((p / "projects.parquet").exists() or (p.is_symlink() and p.is_dir())):
                 m = p.name[len("month="):]
                 if MONTH_RE.match(m):
                     out.append(m)
@@ -101,12 +120,105 @@ class Store:
         return self.month_dir(month) / f"{table}.parquet"
 
     def read(self, month: str, table: str) -> pl.DataFrame:
+        """One table of the version of `month` in force, after its integrity check."""
         p = self.table_path(month, table)
-        if not p.exists():
+        if not p.exists() and not self.month_dir(month).is_symlink():
             raise StoreError(f"没有已发布的 {month} 月快照")
-        return pl.read_parquet(p)
+        vdir = self.version_dir(month)
+        bad = [msg for t, msg in self.verify(month) if t == table]
+        if bad:
+            raise StoreError(bad[0])
+        return pl.read_parquet(vdir / f"{table}.parquet")
+
+    # ---- versions, integrity and the resolved file lists ---------------------------------
+    def version_dir(self, month: str) -> Path:
+        """The immutable directory of the version of `month` in force (the link resolved once)."""
+        link = self.month_dir(month)
+        if link.is_symlink():
+            return (self.snapshots / os.readlink(link)).resolve()
+        return link
+
+    def _hive_dir(self, version: str, month: str) -> Path:
+        return self.versions / ".hive" / version / f"month={month}"
+
+    def verify(self, month: str) -> list[tuple[str, str]]:
+        """[(table, Chinese message)] of the problems of the version of `month` in force: a file
+        missing, or its SHA-256 differing from the manifest. Cached per version and file state."""
+        vdir = self.version_dir(month)
+        stats = []
+        for t in schema.TABLE_NAMES:
+            try:
+                st = (vdir / f"{t}.parquet").stat()
+                stats.append((t, st.st_size, st.st_mtime_ns, st.st_ino))
+            except OSError:
+                stats.append((t, None, None, None))
+        key = (str(vdir), tuple(stats))
+        hit = _VERIFIED.get(key)
+        if hit is not None:
+            return hit
+        manifest = _read_manifest(vdir)
+        files = (manifest or {}).get("files", {})
+        out = []
+        for t, size, _, _ in stats:
+            name = labels.IMPORT_TABLES.get(t, t)
+            if size is None:
+                out.append((t, f"{month} 月{name}表的文件缺失（版本 {vdir.name}），该月已暂停使用：请重新发布该月或从备份恢复"))
+                continue
+            want = files.get(f"{t}.parquet", {}).get("sha256")
+            if want and _sha256(vdir / f"{t}.parquet") != want:
+                out.append((t, f"{month} 月{name}表的文件已损坏（校验和与发布时不一致，版本 {vdir.name}），该月已暂停使用："
+                               f"请重新发布该月或从备份恢复"))
+        if len(_VERIFIED) > 4096:
+            _VERIFIED.clear()
+        _VERIFIED[key] = out
+        return out
+
+    def snapshot(self) -> "Snapshot":
+        """Every published month resolved once to its version directory (as a hive-named
+        immutable alias when there is one) and checked: what a reader uses for one consistent
+        view. Months with a damaged or missing file are left out and named in `problems`."""
+        snap = Snapshot()
+        for m in self.months():
+            probs = self.verify(m)
+            if probs:
+                snap.problems += [{"month": m, "table": t, "message": msg} for t, msg in probs]
+                continue
+            vdir = self.version_dir(m)
+            alias = self._hive_dir(vdir.name, m)
+            base = alias if alias.is_dir() else self.month_dir(m)  # legacy versions: the month link
+            snap.months.append(m)
+            for t in schema.TABLE_NAMES:
+                snap.files[t].append(str(base / f"{t}.parquet"))
+        return snap
 
     def publications(self) -> list[dict]:
+        """The publication log, plus (marked `recovered`) the record of any version in force
+        whose log entry is missing (a kill between the switch and the log write)."""
+        out = self._logged()
+        logged = {r.get("version") for r in out}
+        for m in self.months():
+            link = self.month_dir(m)
+            if not link.is_symlink():
+                continue
+            version = Path(os.readlink(link)).name
+            if version not in logged:
+                out.append(self._record_of(m, version))
+        return out
+
+    def _record_of(self, month: str, version: str) -> dict:
+        man = _read_manifest(self.versions / version) or {}
+        rec = dict(man.get("record") or {})
+        if not rec:
+            try:
+                when = dt.datetime.fromtimestamp((self.versions / version).stat().st_mtime).isoformat(timespec="seconds")
+            except OSError:
+                when = None
+            rec = {"month": month, "version": version, "published_at": when, "user": "unknown", "source": [],
+                   "rows": {}, "note": ""}
+        rec["recovered"] = True
+        return rec
+
+    def _logged(self) -> list[dict]:
         if not self.log_path.exists():
             return []
         out = []
@@ -148,14 +260,25 @@ class Store:
 
     # ---- publishing ---------------------------------------------------------------
     @contextmanager
-    def _lock(self):
+    def lock(self):
+        """The store's exclusive lock (across processes and threads; re-entrant within a thread):
+        a whole import -- read the current snapshot, validate, write, switch, log -- runs under it."""
+        key = str(self.root.resolve())
+        held = _HELD.__dict__.setdefault("keys", set())
+        if key in held:
+            yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".publish.lock", "w") as fh:
+        with open(self.root / ".publish.lock", "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
+            held.add(key)
             try:
                 yield
             finally:
+                held.discard(key)
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    _lock = lock
 
     def publish(
         self,
@@ -178,33 +301,16 @@ class Store:
             raise StoreError("发布缺少数据表：" + "、".join(missing))
         if not self.snapshots.is_dir():
             self.init(self.region)
-        with self._lock():
-            self._clean_tmp()
+        with self.lock():
+            try:
+                self.recover()
+            except OSError:  # recovery is best effort; the publication itself must not depend on it
+                pass
             stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
             version = f"{month}.{stamp}"
             tmp = self.versions / f".tmp-{version}"
             tmp.mkdir(parents=True)
-            counts = {}
-            try:
-                for t in schema.TABLE_NAMES:
-                    df = schema.conform(t, tables[t])
-                    counts[t] = df.height
-                    path = tmp / f"{t}.parquet"
-                    df.write_parquet(path, compression="zstd", statistics=True)
-                    with open(path, "rb") as fh:
-                        os.fsync(fh.fileno())
-                _fsync_dir(tmp)
-                final = self.versions / version
-                os.rename(tmp, final)
-                _fsync_dir(self.versions)
-                if _before_swap is not None:
-                    _before_swap()
-                self._swap(month, final)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                if (self.versions / version).exists() and not self._points_to(month, version):
-                    shutil.rmtree(self.versions / version, ignore_errors=True)
-                raise
+            counts, files = {}, {}
             rec = {
                 "month": month,
                 "version": version,
@@ -214,8 +320,79 @@ class Store:
                 "rows": counts,
                 "note": note,
             }
-            self._append_log(rec)
+            hive = self._hive_dir(version, month)
+            try:
+                for t in schema.TABLE_NAMES:
+                    df = schema.conform(t, tables[t])
+                    counts[t] = df.height
+                    path = tmp / f"{t}.parquet"
+                    df.write_parquet(path, compression="zstd", statistics=True)
+                    with open(path, "rb") as fh:
+                        os.fsync(fh.fileno())
+                    files[f"{t}.parquet"] = {"sha256": _sha256(path), "bytes": path.stat().st_size, "rows": df.height}
+                _write_json(tmp / MANIFEST, {"format": 1, "record": rec, "files": files})
+                _fsync_dir(tmp)
+                final = self.versions / version
+                os.rename(tmp, final)
+                _fsync_dir(self.versions)
+                hive.parent.mkdir(parents=True, exist_ok=True)
+                os.symlink(os.path.relpath(final, hive.parent), hive)
+                _fsync_dir(hive.parent)
+                if _before_swap is not None:
+                    _before_swap()
+                self._swap(month, final)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if (self.versions / version).exists() and not self._points_to(month, version):
+                    shutil.rmtree(self.versions / version, ignore_errors=True)
+                    shutil.rmtree(hive.parent, ignore_errors=True)
+                raise
+            # the month is in force; its record is in the manifest, so if this write fails
+            # (disk full, kill) the next start of a publication appends it (recover)
+            try:
+                self._append_log(rec)
+            except OSError:
+                return {**rec, "log_pending": True}
             return rec
+
+    def recover(self) -> dict:
+        """Under the lock: append the log entry of every version in force that lacks one (from
+        its manifest), remove version directories that were never switched in and their
+        aliases, and add the hive alias of legacy versions in force. Returns what was done."""
+        done = {"logged": [], "removed": [], "aliased": []}
+        if not self.versions.is_dir():
+            return done
+        with self.lock():
+            self._clean_tmp()
+            logged = {r.get("version") for r in self._logged()}
+            linked = {}
+            for m in self.months():
+                link = self.month_dir(m)
+                if link.is_symlink():
+                    linked[Path(os.readlink(link)).name] = m
+            for version, m in linked.items():
+                if version not in logged:
+                    self._append_log(self._record_of(m, version))
+                    logged.add(version)
+                    done["logged"].append(version)
+                alias = self._hive_dir(version, m)
+                if not alias.exists() and (self.versions / version).is_dir():
+                    alias.parent.mkdir(parents=True, exist_ok=True)
+                    os.symlink(os.path.relpath(self.versions / version, alias.parent), alias)
+                    done["aliased"].append(version)
+            if self.log_path.exists():  # without a log, history cannot be told from orphans
+                for p in self.versions.iterdir():
+                    if p.name.startswith(".") or not p.is_dir() or ".legacy-" in p.name:
+                        continue
+                    if p.name not in logged and p.name not in linked:
+                        shutil.rmtree(p, ignore_errors=True)
+                        done["removed"].append(p.name)
+            hive_root = self.versions / ".hive"
+            if hive_root.is_dir():
+                for p in hive_root.iterdir():
+                    if not (self.versions / p.name).is_dir():
+                        shutil.rmtree(p, ignore_errors=True)
+        return done
 
     def _points_to(self, month: str, version: str) -> bool:
         link = self.month_dir(month)
@@ -251,17 +428,43 @@ class Store:
                 p.unlink(missing_ok=True)
 
 
+MANIFEST = "manifest.json"
+_VERIFIED: dict[tuple, list] = {}
+
+
+@dataclass
+class Snapshot:
+    """What one refresh of a reader sees: the months in service, each table's files (one per
+    month, in an immutable version directory) and the months taken out of service."""
+    months: list[str] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in schema.TABLE_NAMES})
+    problems: list[dict] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_manifest(vdir: Path) -> dict | None:
+    try:
+        return json.loads((vdir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _whoami() -> str:
     try:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no passwd entry in some containers
         return "unknown"
-
-
-def open_store(path: str | os.PathLike | None = None, must_exist: bool = True) -> Store:
-    from lifecycle.domain.config import default_store
-
-    st = Store(path if path is not None else default_store())
-    if must_exist and not st.months():
-        raise StoreError(f"数据目录 {st.root} 中没有已发布的快照（可先运行 python -m lifecycle demo 生成演示数据）")
-    return st

@@ -15,8 +15,8 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     download_buttons,
     drill_list,
     filter_query,
-    fmt_rate,
-    fmt_yi,
+    guarded,
+    md,
     page_href,
     memo,
     page_of,
@@ -24,9 +24,11 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     published_months_table,
     plot,
     rate_cards,
+    run_app,
     setup,
     show_paged,
     show_table,
     slice_text,
     to_excel_bytes,
 )
+from lifecycle.ui.lookahead import project_risk, rate_explanations  # noqa: F401,E402  (issue 14)

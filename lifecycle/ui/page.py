@@ -7,21 +7,29 @@ This is the only module of the package that imports Streamlit.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
+import uuid
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 import polars as pl
 import streamlit as st
 
 from lifecycle.domain import labels
+from lifecycle.domain.cells import csv_bytes, write_text
+from lifecycle.present import formats
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
-from lifecycle.store.snapshots import Store
+from lifecycle.present.markdown import md
+from lifecycle.store.snapshots import Store, StoreError
 
 BIG_SCREEN_CSS = """
 <style>
@@ -44,6 +52,7 @@ PAGES = [
     ("pages/rankings.py", "绩效排名", ":material/emoji_events:", "rankings"),
     ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
+    ("pages/risk.py", "风险预判", ":material/trending_up:", "risk"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
@@ -72,9 +81,10 @@ class Context:
     slice: Slice
     token: str
 
-    @property
-    def months(self) -> list[str]:
-        return self.metrics.months
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # ---- resources ---------------------------------------------------------------------------
@@ -89,14 +99,8 @@ def ensure_demo(store: Store) -> None:
         return
     from lifecycle import demo
 
-    with st.spinner("首次运行：正在生成演示数据（约800个项目、36期月度快照）……"):
+    with st.spinner("首次运行：正在生成演示数据（江阴市规模、36期月度快照）……"):
         demo.generate(store.root, "jiangyin")
-
-
-def get_metrics() -> Metrics:
-    store = Store(default_store())
-    ensure_demo(store)
-    return _metrics_for(store)
 
 
 def _metrics_for(store: Store) -> Metrics:
@@ -183,32 +187,41 @@ def memo(ctx: Context, key: tuple, compute):
     return _results().get((ctx.token, str(ctx.store.root), "memo", key), compute, copy=False)
 
 
-def cached(ctx: Context, method: str, *args, **kwargs):
-    """Call Metrics.<method>(*args, **kwargs) once per store publication token, month, slice
-    and any other argument; later calls (reruns, other sessions, other pages) reuse the result."""
-    root = str(ctx.store.root)
-    key = (ctx.token, root, method, args, tuple(sorted(kwargs.items())))
-    return _results().get(key, lambda: getattr(Metrics(_database(root)), method)(*args, **kwargs))
+def cached(ctx: Context, method: Callable[Concatenate[Metrics, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Call a Metrics method once per store publication token, method, month, slice and any other
+    argument — `ui.cached(ctx, Metrics.rates, month, sl)` — later calls (reruns, other sessions,
+    other pages) reuse the result (see ResultCache). The method is passed as the function
+    itself, so editors, type checkers and renames follow it."""
+    if getattr(Metrics, method.__name__, None) is not method:
+        raise TypeError(f"not a Metrics method: {method!r}")
+    root, name = str(ctx.store.root), method.__name__
+    key = (ctx.token, root, name, args, tuple(sorted(kwargs.items())))
+    return _results().get(key, lambda: getattr(Metrics(_database(root)), name)(*args, **kwargs))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _published_months(root: str, token: str) -> pl.DataFrame:
+def _published_months(root: str, token: str) -> tuple[pl.DataFrame, list[str]]:
     import pyarrow.parquet as pq
 
     store = Store(root)
-    rows = []
+    rows, damaged = [], []
     for m in reversed(store.months()):
+        bad = [msg for _, msg in store.verify(m)]
+        if bad:
+            damaged += bad
+            continue
+        vdir = store.version_dir(m)
         # row counts from each file's footer: nothing but the metadata is read
-        counts = {t: pq.read_metadata(store.table_path(m, t)).num_rows for t in labels.IMPORT_TABLES}
+        counts = {t: pq.read_metadata(vdir / f"{t}.parquet").num_rows for t in labels.IMPORT_TABLES}
         rows.append({labels.PUBLICATION_COLUMNS["month"]: m,
                      labels.PUBLICATION_COLUMNS["published_at"]: (store.published_at(m) or "").replace("T", " "),
                      **{labels.IMPORT_TABLES[t] + labels.IMPORT_UI["rows_suffix"]: n for t, n in counts.items()}})
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows), damaged
 
 
-def published_months_table(store: Store) -> pl.DataFrame:
-    """One row per published month (newest first): when it was published and the rows of each
-    table — computed once per publication token."""
+def published_months_table(store: Store) -> tuple[pl.DataFrame, list[str]]:
+    """(one row per published month, newest first: when it was published and the rows of each
+    table; the messages naming damaged months, which are left out) — once per publication token."""
     return _published_months(str(store.root), store.version_token())
 
 
@@ -295,21 +308,48 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     return month, period, sl
 
 
-def _ensure_navigation() -> None:
-    """Keep app.py's navigation when a deep link is the first request after the server starts.
+_RUN = threading.local()  # per script-run thread: inside app.py's navigation or not
 
-    With a `pages/` folder next to app.py, Streamlit starts in its legacy multipage mode and
-    runs e.g. pages/map.py directly for `/map` until some run has called st.navigation — the
-    sidebar then lists file names instead of the Chinese titles. Leave that mode and rerun the
-    same page (its URL path equals the one registered in app.py, so it resolves to the same
-    page, query parameters included)."""
+
+def run_app(app_dir: Path) -> None:
+    """The app's navigation (called by app.py): every page of PAGES under its Chinese title and
+    ASCII URL path, the first one the default. A page that fails shows a Chinese message with
+    an error number (`guarded`); the details go to the server log only."""
+    present = [(f, title, icon, url) for f, title, icon, url in PAGES if (app_dir / f).exists()]
+    pages = [
+        # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
+        # path and is registered once more, hidden, under its own: the deep link /overview works
+        st.Page(str(app_dir / f), title=title, icon=icon, url_path=f"{url}-home" if i == 0 else url,
+                default=(i == 0))
+        for i, (f, title, icon, url) in enumerate(present)
+    ]
+    if present:
+        f, title, icon, url = present[0]
+        pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
+    # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
+    # the browser would fetch from the internet
+    st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
+    _RUN.in_navigation = True
     try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - other Streamlit layouts
+        guarded(st.navigation(pages).run)
+    finally:
+        _RUN.in_navigation = False
+
+
+def _ensure_navigation() -> None:
+    """A deep link (e.g. `/map`) that is the first request after the server starts runs the page
+    file directly: with a `pages/` folder next to app.py Streamlit starts in its folder-based
+    multipage mode until a run has called st.navigation. Such a run registers app.py's
+    navigation itself (which runs this same page, query parameters included) and stops."""
+    if getattr(_RUN, "in_navigation", False):
         return
-    if getattr(PagesManager, "uses_pages_directory", None):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    # `streamlit run app.py` puts the main script in sys.argv[0]; a page run on its own (AppTest,
+    # `streamlit run pages/x.py`) has another main script and is left alone.
+    main = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if main is None or main.name != "app.py" or not (main.parent / "pages").is_dir():
+        return
+    run_app(main.parent)
+    st.stop()
 
 
 def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
@@ -337,53 +377,64 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
                 return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
             st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
             st.stop()
+    token = store.version_token()  # taken before the pin: a cache key never labels newer data
     metrics = _metrics_for(store)
+    metrics.db.pin()  # every query of this page run reads the same versions
     reg = region(metrics.region)
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
-    ctx = Context(metrics, store, reg, month, period, sl, store.version_token())
+    ctx = Context(metrics, store, reg, month, period, sl, token)
     st.title(title)
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
     st.markdown(
-        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{month[:4]}年{int(month[5:]):d}月末</b> · "
+        f"<div class='lc-fresh'>{reg.name} · 数据截至 <b>{formats.month_end_text(month)}</b> · "
         f"发布于 {pub_txt} · 统计期：{PERIODS[period]}{slice_text(ctx)}</div>",
         unsafe_allow_html=True,
     )
+    data_problems(metrics)
     return ctx
 
 
 def slice_text(ctx: Context) -> str:
-    sl = ctx.slice
-    parts = []
-    if sl.units:
-        parts.append("、".join(ctx.region.units[u].name for u in sl.units))
-    if sl.tiers:
-        parts.append("、".join(labels.TIER_BANDS[t] for t in sl.tiers))
-    if sl.sections:
-        parts.append("门类" + "".join(sl.sections))
-    if sl.origins:
-        parts.append("、".join(labels.ORIGINS[o] for o in sl.origins))
-    if sl.categories:
-        parts.append("、".join(labels.CATEGORIES[c] for c in sl.categories))
+    """' · 筛选：…' for the page header, or '' when nothing is filtered."""
+    parts = formats.slice_parts(ctx.region, ctx.slice)
     return (" · 筛选：" + "；".join(parts)) if parts else ""
 
 
+# ---- errors: a Chinese message with an id for the viewer, the details in the server log ------
+_LOG = logging.getLogger("lifecycle.ui")
+if not _LOG.handlers:  # the server's log (stderr): time, error number, traceback
+    _h = logging.StreamHandler()
+    _h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _LOG.addHandler(_h)
+    _LOG.propagate = False
+
+
+def guarded(run) -> None:
+    """Run a page; an unexpected error is logged server-side (with its traceback) under a short
+    id and the viewer sees only a Chinese message with that id (`client.showErrorDetails` is
+    off). A StoreError (a damaged month, …) is shown as its own Chinese message."""
+    try:
+        run()
+    except StoreError as e:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.warning("store error %s: %s", err_id, e)
+        st.error(labels.UI_TEXT["store_error"].format(message=md(str(e)), id=err_id))
+    except Exception:
+        err_id = uuid.uuid4().hex[:8]
+        _LOG.exception("page error %s", err_id)
+        st.error(labels.UI_TEXT["page_error"].format(id=err_id))
+
+
+def data_problems(metrics: Metrics) -> None:
+    """Months taken out of service by the integrity check, named in Chinese (once per page)."""
+    probs = getattr(metrics.db, "problems", None) or []
+    if probs:
+        st.warning(labels.UI_TEXT["integrity"] + "\n\n" + "\n".join(f"- {md(p['message'])}" for p in probs))
+
+
 # ---- rendering helpers --------------------------------------------------------------------
-def fmt_rate(v) -> str:
-    return "—" if v is None else f"{v * 100:.1f}%"
-
-
-def fmt_yi(wan) -> str:
-    return "—" if wan is None else f"{wan / 10000:,.2f}亿元"
-
-
-def fmt_num(v) -> str:
-    if v is None:
-        return "—"
-    return f"{v:,.0f}" if isinstance(v, float) else f"{v:,}"
-
-
 def rate_cards(rates: dict) -> None:
     cols = st.columns(len(rates))
     for col, (k, v) in zip(cols, rates.items()):
@@ -392,7 +443,7 @@ def rate_cards(rates: dict) -> None:
             pair = f"{v['numerator'] / 10000:,.2f} / {v['denominator'] / 10000:,.2f} 亿元"
         else:
             pair = f"{v['numerator']} / {v['denominator']} 个"
-        col.metric(labels.RATES[k], fmt_rate(v["rate"]), delta=delta,
+        col.metric(labels.RATES[k], formats.pct_text(v["rate"]), delta=delta,
                    help=labels.RATE_DEFINITIONS[k] + "\n\n" + labels.RATE_COHORT_NOTE)
         col.markdown(f"<div class='lc-pair'>{pair}</div>", unsafe_allow_html=True)
 
@@ -407,36 +458,33 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     row0 = 0
     if title:
-        ws.write(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+        write_text(ws, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         row0 = 2
     out = chinese_headers(df)
     for j, c in enumerate(out.columns):
-        ws.write(row0, j, c, bold)
+        write_text(ws, row0, j, c, bold)
         ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
     for i, row in enumerate(out.iter_rows(), start=row0 + 1):
         for j, v in enumerate(row):
             if v is None:
                 continue
-            ws.write(i, j, v)
+            if isinstance(v, str):
+                write_text(ws, i, j, v)  # never a formula (OWASP), see domain/cells.py
+            else:
+                ws.write(i, j, v)
     wb.close()
     return buf.getvalue()
 
 
 def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
-    """Translate enumerated values and rename columns to Chinese headers (label table)."""
-    enum_maps = {
-        "stage": labels.STAGES, "prev_stage": labels.STAGES, "origin": labels.ORIGINS,
-        "category": labels.CATEGORIES, "tier_band": {**labels.TIER_BANDS, "unknown": "未填报"},
-        "exit_reason": labels.EXIT_REASONS, "signing_type": labels.SIGNING_TYPES,
-        "light": labels.LIGHTS, "suggested_reason": labels.EXIT_REASONS,
-        "state": {**labels.STAGES, "exited": "已退库"},
-    }
-    exprs = []
-    for c in df.columns:
-        if c in enum_maps and df.schema[c] == pl.String:
-            exprs.append(pl.col(c).replace(enum_maps[c]))
-    out = df.with_columns(exprs) if exprs else df
-    return out.rename(labels.column_labels(out.columns))
+    """Values in Chinese and Chinese headers (the presentation registry, present/formats.py)."""
+    return formats.chinese(df)
+
+
+def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
+    """(CSV bytes, Excel bytes) of a table as every page's download buttons hand them out:
+    Chinese headers, every text cell neutralised against formula injection."""
+    return csv_bytes(chinese_headers(df)), to_excel_bytes(df, name, title)
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -449,7 +497,7 @@ def download_buttons(df, name: str, title: str | None = None, key: str | None = 
     key = key or name
     frame = df if callable(df) else (lambda: df)
     c1, c2, _ = st.columns([1, 1, 6])
-    c1.download_button("下载 CSV", lambda: chinese_headers(frame()).write_csv().encode("utf-8-sig"),
+    c1.download_button("下载 CSV", lambda: csv_bytes(chinese_headers(frame())),
                        file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore")
     c2.download_button("下载 Excel", lambda: to_excel_bytes(frame(), name, title), file_name=f"{name}.xlsx",
                        mime=XLSX_MIME, key=f"xlsx_{key}", on_click="ignore")
@@ -519,9 +567,8 @@ def show_paged(total: int, fetch, name: str, title: str | None = None, key: str 
 
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
     """A drill-down list: a headline with its count and total investment, then the table."""
-    from lifecycle.present.charts import yi_text
-
-    st.markdown(f"**{what}，共 {lst.height:,} 个，总投资 {yi_text(lst['total_investment_wan'].sum())}**")
+    
+    st.markdown(f"**{md(what)}，共 {lst.height:,} 个，总投资 {formats.yi_text(lst['total_investment_wan'].sum())}**")
     show_table(lst, name, title=title or what, key=key, height=380)
 
 

@@ -1,5 +1,5 @@
 -- One row per project × approval step per snapshot month, with its traffic light as of the
--- snapshot's as-of date — the single definition of the light rule (SPEC §5):
+-- snapshot's as-of date — the single definition of the light rule (docs/domain.md §5):
 -- green = done by its due date (or no due date); green_late = done after it; yellow = open and
 -- the as-of date is on or before the due date (or no due date); red = open and past due.
 CREATE OR REPLACE VIEW int_approvals AS

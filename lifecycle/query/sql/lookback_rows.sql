@@ -31,7 +31,7 @@ base AS (
     FROM plan_baselines(m)
 ),
 published AS (
-    SELECT snapshot_month FROM published_months WHERE snapshot_month <= m
+    SELECT snapshot_month FROM published_months WHERE gen = getvariable('rel_gen') AND snapshot_month <= m
 ),
 at_batch AS (
     SELECT s.project_id, s.snapshot_month, s.as_of, s.started_on, s.completed_on

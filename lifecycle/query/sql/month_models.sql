@@ -1,6 +1,7 @@
 -- Month models: table macros reading one snapshot month's rows of a model from the in-memory
 -- relation db.py materialises for it once per published version (see lifecycle/query/db.py),
 -- and the models those relations are built from. A NULL or unpublished month has no rows.
+-- Relation names start with the reading version's prefix (session variable rel_prefix, 'v3_').
 --   month_projects(m)   one row per project in snapshot m: the int_projects row (relation mp_YYYY_MM)
 --   month_approvals(m)  one row per project × approval step in m: the int_approvals row (ma_YYYY_MM)
 --   month_ops(m)        one row per project with operations in m: ops_12m (mo_YYYY_MM)
@@ -10,16 +11,16 @@
 --   plan_baselines(m)   one row per project: its baseline planned dates as of m (pb_YYYY_MM: the
 --                       plan_baseline_rows of every month, computed once per version)
 CREATE OR REPLACE MACRO month_projects(m) AS TABLE
-SELECT * FROM query_table(coalesce('mp_' || replace(m, '-', '_'), 'mp_none'));
+SELECT * FROM query_table(getvariable('rel_prefix') || coalesce('mp_' || replace(m, '-', '_'), 'mp_none'));
 
 CREATE OR REPLACE MACRO month_approvals(m) AS TABLE
-SELECT * FROM query_table(coalesce('ma_' || replace(m, '-', '_'), 'ma_none'));
+SELECT * FROM query_table(getvariable('rel_prefix') || coalesce('ma_' || replace(m, '-', '_'), 'ma_none'));
 
 CREATE OR REPLACE MACRO month_ops(m) AS TABLE
-SELECT * FROM query_table(coalesce('mo_' || replace(m, '-', '_'), 'mo_none'));
+SELECT * FROM query_table(getvariable('rel_prefix') || coalesce('mo_' || replace(m, '-', '_'), 'mo_none'));
 
 CREATE OR REPLACE MACRO month_rate_inputs(m, baseline_m, period_from) AS TABLE
-SELECT * FROM query_table('ri_' || replace(m, '-', '_') || '_' || replace(baseline_m, '-', '_') || '_'
+SELECT * FROM query_table(getvariable('rel_prefix') || 'ri_' || replace(m, '-', '_') || '_' || replace(baseline_m, '-', '_') || '_'
     || strftime(coalesce(CAST(period_from AS DATE), make_date(CAST(left(m, 4) AS INTEGER), 1, 1)), '%Y%m%d'));
 
 -- One row per snapshot month × project with operations in it: output and tax of the trailing
@@ -51,7 +52,7 @@ GROUP BY ALL;
 
 CREATE OR REPLACE MACRO unit_month_cube(m_from, m) AS TABLE
 SELECT * FROM query_table([
-    'mu_' || strftime(d, '%Y_%m')
+    getvariable('rel_prefix') || 'mu_' || strftime(d, '%Y_%m')
     FOR d IN range(CAST(m_from || '-01' AS DATE), CAST(m || '-01' AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)
 ]);
 
@@ -80,4 +81,4 @@ SELECT
     CASE WHEN completed_month <= m THEN completed_on END AS baseline_completed_on,
     CASE WHEN production_month <= m THEN production_on END AS baseline_production_on,
     CASE WHEN capacity_month <= m THEN capacity_on END AS baseline_capacity_on
-FROM query_table(coalesce('pb_' || replace(m, '-', '_'), 'pb_none'));
+FROM query_table(getvariable('rel_prefix') || coalesce('pb_' || replace(m, '-', '_'), 'pb_none'));

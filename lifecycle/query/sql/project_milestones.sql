@@ -1,6 +1,6 @@
--- One row per lifecycle milestone (SPEC §2 order) of project $project_id at $month: the actual
+-- One row per lifecycle milestone (docs/domain.md §2 order) of project $project_id at $month: the actual
 -- date if reached by the as-of date, the current planned date, and the baseline — the first
--- non-empty planned date the project had in any snapshot up to $month (SPEC §6). Milestones
+-- non-empty planned date the project had in any snapshot up to $month (docs/domain.md §6). Milestones
 -- with no planned twin (signing, filing) have NULL planned/baseline dates.
 WITH cur AS (
     SELECT * FROM month_projects($month) WHERE project_id = $project_id

@@ -1,5 +1,5 @@
 -- Table macro: one row per project of the slice at month m, with its membership in the
--- numerator and denominator of each of the five rates (SPEC §4). This is the single
+-- numerator and denominator of each of the five rates (docs/domain.md §4). This is the single
 -- definition of the rates; every page and export aggregates these columns.
 --   reached(milestone) = the milestone date is on or before the as-of date,
 --                        or the project left the library as 达效退库 (achieved) by then.

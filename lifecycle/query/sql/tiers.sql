@@ -1,4 +1,4 @@
--- One row per investment band (SPEC §3) of the in-library projects of the slice at $month:
+-- One row per investment band (docs/domain.md §3) of the in-library projects of the slice at $month:
 -- count, total / cumulative / this-year investment, new vs upgrade, and the stage mix.
 SELECT
     tier_band,

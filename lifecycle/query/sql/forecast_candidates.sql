@@ -1,0 +1,43 @@
+-- One row per in-library project at $month whose next milestone (开工, 竣工, 投产 or 达产 —
+-- the milestones that carry a planned date, docs/domain.md §6.2) is planned after the as-of
+-- date and no later than $horizon_end: the milestone, its current planned date, the date the
+-- project entered its current stage, the days spent in it so far, and the covariates of the
+-- forecast (docs/forecast.md). The whole field: pages narrow it to their slice.
+WITH p AS (
+    SELECT * FROM int_projects WHERE snapshot_month = $month AND in_library
+),
+base AS (
+    SELECT project_id,
+        arg_min(planned_started_on, snapshot_month) FILTER (WHERE planned_started_on IS NOT NULL)       AS base_started,
+        arg_min(planned_completed_on, snapshot_month) FILTER (WHERE planned_completed_on IS NOT NULL)   AS base_completed,
+        arg_min(planned_production_on, snapshot_month) FILTER (WHERE planned_production_on IS NOT NULL) AS base_production
+    FROM stg_projects
+    WHERE snapshot_month <= $month
+    GROUP BY project_id
+),
+n AS (
+    SELECT p.*, b.base_started, b.base_completed, b.base_production,
+        CASE stage WHEN 'filed' THEN 'started' WHEN 'started' THEN 'completed'
+                   WHEN 'completed' THEN 'producing' WHEN 'producing' THEN 'at_capacity' END AS milestone,
+        CASE stage WHEN 'filed' THEN filed_on WHEN 'started' THEN started_on
+                   WHEN 'completed' THEN completed_on WHEN 'producing' THEN production_on END AS entry_on,
+        CASE stage WHEN 'filed' THEN planned_started_on WHEN 'started' THEN planned_completed_on
+                   WHEN 'completed' THEN planned_production_on WHEN 'producing' THEN planned_capacity_on END AS planned_on,
+        CASE stage WHEN 'started' THEN started_on > b.base_started
+                   WHEN 'completed' THEN completed_on > b.base_completed
+                   WHEN 'producing' THEN production_on > b.base_production END AS prev_late,
+        CASE stage WHEN 'started' THEN date_diff('day', b.base_started, started_on)
+                   WHEN 'completed' THEN date_diff('day', b.base_completed, completed_on)
+                   WHEN 'producing' THEN date_diff('day', b.base_production, production_on) END AS prev_late_days
+    FROM p LEFT JOIN base AS b USING (project_id)
+)
+SELECT
+    project_id, name, enterprise, unit_code, unit_name, stage, milestone, entry_on, planned_on,
+    as_of, date_diff('day', entry_on, as_of) AS elapsed_days,
+    date_diff('day', entry_on, planned_on) AS planned_days,
+    prev_late, prev_late_days,
+    tier_band, category, origin, industry_section, total_investment_wan
+FROM n
+WHERE milestone IS NOT NULL AND entry_on IS NOT NULL
+  AND planned_on > as_of AND planned_on <= $horizon_end
+ORDER BY project_id;
