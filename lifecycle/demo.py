@@ -529,6 +529,15 @@ def generate_truth(region_key: str, n: int | None, first_month: str, end_month: 
         _date_series("land_t", land_acq),
         _date_series("above_t", above_scale),
     )
+    # the intent signing kept when it turns formal (docs/domain.md §2.1) and 省/市重大 (§6.2), drawn
+    # from their own stream so that the rest of the demo does not move
+    rng2 = np.random.default_rng(seed + 12)
+    via_intent = (~intent) & (rng2.random(n) < 0.6)
+    intent_days = np.where(intent, signed, np.where(via_intent, signed - np.round(rng2.uniform(20, 240, n)), np.nan))
+    big = total >= 100000
+    u = rng2.random(n)
+    major = np.where(big & (u < 0.3), "provincial", np.where(u < np.where(big, 0.75, 0.12), "municipal", None))
+    truth = truth.with_columns(_date_series("intent_t", intent_days), pl.Series("major_level", major.tolist(), dtype=pl.String))
 
     slow_appr = d_appr > SLOW_APPROVAL * typ_appr
     approvals = _approvals(rng, pid, filed, start_would, never_start, slow_appr, land_acq, needs_land, infra, is_new,
@@ -733,7 +742,8 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
     def known(c: str) -> pl.Expr:
         return pl.when(pl.col(c) <= a).then(pl.col(c)).otherwise(None)
 
-    t = truth.filter(pl.col("signed_t") <= a)
+    t = truth.filter(pl.coalesce(pl.col("intent_t"), pl.col("signed_t")) <= a)
+    formal_yet = pl.col("signed_t") <= a  # an intent that turns formal later is an intent signing until then
     exited = pl.col("exit_t") <= a
     replanned = pl.col("replan") & (pl.col("replan_at") <= a)
     freeze = pl.min_horizontal(pl.col("stall_t").fill_null(never), pl.col("exit_t").fill_null(never))
@@ -779,9 +789,11 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
         "project_id",
         pl.when(pl.col("filed_t") <= a).then(pl.col("project_code_full")).otherwise(None).alias("project_code"),
         "name", "enterprise", "credit_code", "township_code", "park", "industry_section", "industry_chain",
-        "origin", "category", "is_infrastructure", "signing_type", "total_investment_wan", "equipment_plan_wan",
+        "origin", "category", "is_infrastructure",
+        pl.when(formal_yet).then(pl.col("signing_type")).otherwise(pl.lit("intent")).alias("signing_type"),
+        "total_investment_wan", "equipment_plan_wan",
         "land_area_mu", "designed_output_wan", "designed_tax_wan",
-        pl.col("signed_t").alias("signed_on"),
+        pl.when(formal_yet).then(pl.col("signed_t")).otherwise(pl.col("intent_t")).alias("signed_on"),
         known("filed_t").alias("filed_on"),
         known("started_t").alias("started_on"),
         known("completed_t").alias("completed_on"),
@@ -802,6 +814,8 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
         (pl.col("joint_acceptance_t") & (pl.col("completed_t") <= a)).fill_null(False).alias("joint_acceptance"),
         "campaign",
         known("above_t").alias("above_scale_on"),
+        known("intent_t").alias("intent_signed_on"),
+        "major_level",
     ).sort("project_id")
     appr = (
         approvals.filter(pl.col("received_on") <= a)
@@ -821,6 +835,60 @@ def snapshot(truth: pl.DataFrame, approvals: pl.DataFrame, operations: pl.DataFr
     return {"projects": projects, "approvals": appr, "operations": ops, "problems": probs}
 
 
+def _unit_hash(key: str, salt: int) -> float:
+    """A deterministic number in [0, 1) for a key (stable across runs and platforms)."""
+    import hashlib
+
+    return int(hashlib.sha256(f"{key}|{salt}".encode()).hexdigest()[:8], 16) / 2 ** 32
+
+
+def with_quotas(tables: dict, region_key: str, month: str, seed: int) -> dict:
+    """Add the optional resource-quota sheet (要素指标, docs/domain.md §13) and the projects'
+    quota demand and this year's allocation to a demo snapshot. Drawn from hashes of ids, so the
+    main random stream (and every other demo figure) is unchanged."""
+    reg = reference.region(region_key)
+    y = int(month[:4])
+    a = month_end(month)
+    rows = []
+    for year in (y - 1, y):
+        for code in reg.units:
+            h = [_unit_hash(f"{code}{k}", seed + year) for k in range(5)]
+            rows.append({"unit_code": code, "year": year, "land_unsupplied_mu": round(60 + 340 * h[0], 1),
+                         "land_unused_mu": round(20 + 160 * h[1], 1), "land_reserve_mu": round(80 + 420 * h[2], 1),
+                         "emission_t": round(8 + 40 * h[3], 1), "energy_tce": round(5000 + 45000 * h[4], 0)})
+    p = tables["projects"]
+    u = (pl.col("project_id").hash(seed + y) % 1000).cast(pl.Float64) / 1000.0
+    y0 = dt.date(y, 1, 1)
+    alloc = (pl.col("filed_on").is_between(y0, a) & (pl.col("land_area_mu") > 0)).fill_null(False)
+    waiting = ((pl.col("exit_on").is_null() | (pl.col("exit_on") > a)) & ~alloc
+               & (pl.col("started_on").is_null() | (pl.col("started_on") > a)) & (pl.col("land_area_mu") > 0)
+               & (u < 0.35)).fill_null(False)
+    land = pl.col("land_area_mu")
+    emis = (land * 0.05).round(1)
+    energy = (pl.col("total_investment_wan").fill_null(0) * 0.08).round(0)
+    p = p.with_columns(
+        pl.when(waiting).then(land).alias("land_demand_mu"),
+        pl.when(waiting).then(emis).alias("emission_demand_t"),
+        pl.when(waiting).then(energy).alias("energy_demand_tce"),
+        pl.when(alloc).then(land).alias("land_allocated_mu"),
+        pl.when(alloc).then(emis).alias("emission_allocated_t"),
+        pl.when(alloc).then(energy).alias("energy_allocated_tce"),
+    )
+    # stage-evaluation fields (docs/domain.md §14), also from id hashes
+    v = [(pl.col("project_id").hash(seed + 100 + k) % 1000).cast(pl.Float64) / 1000.0 for k in range(5)]
+    filed = (pl.col("filed_on") <= a).fill_null(False)
+    p = p.with_columns(
+        pl.when(filed).then(v[0] < 0.3).alias("tolerance_prereview"),
+        pl.when(filed).then(v[1] < 0.55).alias("parallel_approval"),
+        pl.when(filed).then(v[2] < 0.6).alias("agency_service"),
+        pl.when((pl.col("started_on") <= a).fill_null(False) & pl.col("is_infrastructure").fill_null(False))
+        .then((pl.col("land_area_mu") * 666.7 * (0.6 + 0.6 * v[3])).round(0)).alias("building_area_m2"),
+        pl.when((pl.col("production_on") <= a).fill_null(False) & (pl.col("category") == "industry"))
+        .then((pl.col("designed_output_wan").fill_null(0) * 0.01 * v[4]).round(1)).alias("rd_deduction_wan"),
+    )
+    return {**tables, "projects": p, "quotas": pl.DataFrame(rows)}
+
+
 def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = None, months: int = 36,
              seed: int = 20240501, end_month: str | None = None, progress=None) -> Store:
     """Generate and publish `months` monthly snapshots ending at `end_month` into `store_dir`.
@@ -834,7 +902,7 @@ def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = N
     st = Store(store_dir)
     st.init(region_key)
     for i, m in enumerate(ms):
-        tables = snapshot(truth, approvals, operations, problems, m)
+        tables = with_quotas(snapshot(truth, approvals, operations, problems, m), region_key, m, seed)
         # the demo pretends each month was reported on the 5th of the following month
         pub = (month_end(m) + dt.timedelta(days=5)).isoformat() + "T09:00:00"
         st.publish(m, tables, source=[f"demo:{region_key}:seed={seed}"], user="demo", note="演示数据",

@@ -30,11 +30,11 @@ with st.expander(T["thresholds"], expanded=False):
     st.caption(T["thresholds_source"])
 
 lists = {k: ui.cached(ctx, Metrics.flag, k, ctx.month, ctx.slice) for k in KEYS}
-cols = st.columns(len(KEYS))
-for col, k in zip(cols, KEYS):
-    col.metric(flags.LABELS[k], f"{lists[k]['project_id'].n_unique():,}")
+# the same counts, under the same labels, as the overview's cards (Metrics.flag_counts)
+counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
+ui.flag_cards(counts, KEYS, link=False)
 
-tabs = st.tabs([f"{flags.LABELS[k]}（{lists[k]['project_id'].n_unique()}）" for k in KEYS])
+tabs = st.tabs([f"{flags.LABELS[k]}（{counts[k]:,}）" for k in KEYS])
 for tab, k in zip(tabs, KEYS):
     with tab:
         df = lists[k]
@@ -48,16 +48,24 @@ for tab, k in zip(tabs, KEYS):
         delta = None
         if ch["previous_month"]:
             delta = f"+{ch['new'].height} / -{ch['left'].height}（较{ch['previous_month']}）"
-        st.metric(T["count"], f"{n_proj:,}", delta=delta, delta_color="off")
+        if flags.counts(k) == "事项":
+            c1, c2 = st.columns(2)
+            c1.metric(flags.count_label(k), f"{counts[k]:,}", delta=delta, delta_color="off")
+            c2.metric(T["count"], f"{n_proj:,}")
+        else:
+            st.metric(flags.count_label(k), f"{counts[k]:,}", delta=delta, delta_color="off")
         if df.is_empty():
             st.info(T["none_on_list"])
         else:
             ui.show_table(formats.for_display(formats.translate(df.drop("unit_code"))), flags.LABELS[k],
                           exports.flag_title(k, ctx.region.name), key=f"al_{k}")
-        st.download_button(  # the sheet is built when clicked, not on every run
+        # a filtered sheet names its slice in the title row and the file name (江阴市璜土镇…);
+        # the sheet is built when clicked, not on every run
+        scope = ctx.region.name + "·".join(formats.slice_parts(ctx.region, ctx.slice))
+        st.download_button(
             T["export_sheet"],
-            lambda df=df, k=k, rule=rule: exports.flag_sheet_bytes(df, k, ctx.month, rule, ctx.region.name),
-            file_name=exports.flag_file_name(k, ctx.month, ctx.region.name),
+            lambda df=df, k=k, rule=rule, scope=scope: exports.flag_sheet_bytes(df, k, ctx.month, rule, scope),
+            file_name=exports.flag_file_name(k, ctx.month, scope),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"al_sheet_{k}", type="primary", on_click="ignore",
         )

@@ -51,22 +51,16 @@ else:
     got = ui.cached(ctx, Metrics.approval_grid, ctx.month, ctx.slice, depts=dsel, lights=lsel,
                     offset=(page_no - 1) * GRID_PAGE, limit=GRID_PAGE)
     order, grid = got["steps"], got["rows"]
+
+    def _grid_cells(g: pl.DataFrame) -> pl.DataFrame:
+        # light labels; a step the project does not have: blank
+        return g.with_columns([pl.col(s_).replace_strict(labels.LIGHTS, default=None).fill_null("") for s_ in order])
+
     st.caption(f"{n_projects:,} 个项目 · {n_steps:,} 个审批事项"
                + (f" · 本页第 {(page_no - 1) * GRID_PAGE + 1:,}–{(page_no - 1) * GRID_PAGE + grid.height:,} 个" if pages > 1 else "")
                + " · 单元格颜色：" + " ".join(f"{labels.LIGHT_MD[k]}{labels.LIGHTS[k]}" for k in labels.LIGHTS))
-
-    def _grid_cells(g: pl.DataFrame) -> pl.DataFrame:
-        return g.with_columns([pl.col(s_).replace_strict(labels.LIGHTS, default=None) for s_ in order])
-
-    bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}
-    view = ui.chinese_headers(_grid_cells(grid))
-    pid_col = labels.COLUMNS["project_id"]
-    q = ui.filter_query()
-    view = view.with_columns(("./project?pid=" + pl.col(pid_col) + (f"&{q}" if q else "")).alias("档案"))
-    # only the cells of this page are styled (a Styler over every project would be millions of cells)
-    st.dataframe(view.to_pandas().style.map(lambda v: bg.get(v, ""), subset=order), hide_index=True,
-                 width="stretch", height=420,
-                 column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看")})
+    # only this page's cells are styled (a Styler over every project would be millions of cells)
+    ui.show_light_table(_grid_cells(grid), order, key="ap_grid_tbl", height=420)
     ui.download_buttons(lambda: _grid_cells(m.approval_grid(ctx.month, ctx.slice, dsel, lsel)["rows"]),
                         "审批红绿灯_项目清单", f"审批红绿灯项目清单（{ctx.month}）", key="ap_grid")
     with st.expander(T["checklist_steps"]):
@@ -82,7 +76,7 @@ else:
 st.subheader(f"{T['over_12m']}")
 st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m')}　{T['dept_acts']}：{flags.DEPTS['approval_over_12m']}")
 over = ui.cached(ctx, Metrics.flag, "approval_over_12m", ctx.month, ctx.slice)
-st.metric(T["count"], f"{over.height:,}")
+st.metric(flags.count_label("approval_over_12m"), f"{over['project_id'].n_unique():,}")
 ui.show_table(formats.for_display(over.drop("unit_code")), "审批周期超12个月", f"审批周期超12个月项目清单（{ctx.month}）",
               key="ap_over")
 
@@ -92,13 +86,13 @@ stalled = ui.cached(ctx, Metrics.flag, "step_stalled", ctx.month, ctx.slice)
 if dsel:
     stalled = stalled.filter(pl.col("dept").is_in(list(dsel)))
 c1, c2 = st.columns(2)
-c1.metric(labels.COLUMNS["steps"], f"{stalled.height:,}")
+c1.metric(flags.count_label("step_stalled"), f"{stalled.height:,}")
 c2.metric(T["count"], f"{stalled['project_id'].n_unique():,}")
 ui.show_table(formats.for_display(stalled.drop("unit_code")), "审批环节超期停滞", f"审批环节超期停滞清单（{ctx.month}）", key="ap_stalled")
 
 st.subheader(T["over_12m_started"])
 st.caption(f"{T['rule']}：{m.flag_rule('approval_over_12m_started')}")
 started = ui.cached(ctx, Metrics.flag, "approval_over_12m_started", ctx.month, ctx.slice)
-st.metric(T["count"], f"{started.height:,}")
+st.metric(flags.count_label("approval_over_12m_started"), f"{started['project_id'].n_unique():,}")
 ui.show_table(formats.for_display(started.drop("unit_code")), "本年开工审批周期超12个月", f"本年开工项目审批周期超12个月（{ctx.month}）",
               key="ap_started")

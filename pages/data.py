@@ -31,7 +31,9 @@ with tab_import:
     c1, c2 = st.columns([1, 3])
     month = c1.text_input(U["month"], value=importer.next_month(months[-1]) if months else "", help=U["month_help"])
     user = c1.text_input(U["user"], value="", help=U["user_help"])
-    files = c2.file_uploader(U["upload"], type=["xlsx", "xlsm", "csv"], accept_multiple_files=True)
+    files = c2.file_uploader(U["upload"], type=["xlsx", "xlsm", "csv"], accept_multiple_files=True,
+                             help=labels.SCREEN_TEXT["upload_hint"])
+    c2.caption(labels.SCREEN_TEXT["upload_hint"])  # Streamlit's own uploader text is replaced (ui BIG_SCREEN_CSS)
     month_ok = bool(month) and bool(MONTH_RE.match(month))
     if month and not month_ok:
         st.error(U["bad_month"].format(month=month))

@@ -4,8 +4,8 @@ approval period 审批周期 filed → started), and a click-through list of a s
 import polars as pl
 import streamlit as st
 
-from lifecycle.present import charts
-from lifecycle.domain import labels
+from lifecycle.present import charts, formats
+from lifecycle.domain import flags, labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
@@ -65,6 +65,10 @@ ui.show_table(conv, f"阶段转化_{ctx.month}", title=f"{ctx.month} 阶段转�
 st.subheader(T["cohort_funnel"])
 cohort = ui.cached(ctx, Metrics.cohort_funnel, ctx.month, ctx.slice)
 ui.plot(charts.cohort_chart(cohort), key="fun_cohort")
+rec, conv_n = int(cohort["intent_recorded"].sum()), int(cohort["intent_converted"].sum())
+st.metric(labels.ZTF_TEXT["intent_conversion"], formats.pct_text(conv_n / rec if rec else None),
+          help=f"有意向签约记录的项目 {rec:,} 个，其中已转为正式签约 {conv_n:,} 个（意向签约日期在转正式后保留）")
+st.caption(labels.ZTF_TEXT["funnel_intent_note"])
 ui.show_table(cohort, f"签约年度队列_{ctx.month}", title=f"{ctx.month} 签约年度队列漏斗", key="fun_cohort_tbl",
               link_projects=False)
 
@@ -77,8 +81,10 @@ approval = summary.filter(pl.col("transition") == "filed_started").row(0, named=
 c1, c2, c3 = st.columns(3)
 c1.metric("审批周期中位数（备案→开工）", "—" if approval["median_months"] is None else f"{approval['median_months']:.1f} 个月",
           help="已开工项目从备案（核准）日期到开工日期的月数（天数/30.44）的中位数")
-c2.metric(f"审批周期超{limit}个月的已开工项目", f"{approval['over_count']:,}个",
-          help=f"已开工项目中，备案至开工超过{limit}个月（天数/30.44）的项目数（不限开工年度）")
+# not the 预警 list 审批周期超12个月 (in-library projects not yet started): a different count, a different label
+c2.metric(labels.SCREEN_TEXT["started_after_limit"].format(limit=limit), f"{approval['over_count']:,}个",
+          help=f"已开工项目中，备案至开工超过{limit}个月（天数/30.44）的项目数（不限开工年度）；"
+               f"预警清单“{flags.LABELS['approval_over_12m']}”统计的是备案满{limit}个月仍未开工的在库项目")
 c3.metric("已开工项目数（有备案日期）", f"{approval['n']:,}个")
 ui.plot(charts.duration_summary_chart(summary), key="fun_durations")
 ui.show_table(

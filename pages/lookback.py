@@ -7,7 +7,7 @@ import streamlit as st
 
 from lifecycle.domain import labels
 from lifecycle import ui
-from lifecycle.present import formats
+from lifecycle.present import charts, formats
 from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
@@ -37,7 +37,7 @@ for col, kind in zip(chart_cols, labels.LOOKBACK_KINDS.values()):
     fig.update_layout(title=kind, barmode="group", height=380, yaxis=dict(tickformat=".0%", range=[0, 1.05]),
                       xaxis=dict(type="category", tickangle=-60), margin=dict(l=10, r=10, t=50, b=60),
                       legend=dict(orientation="h", y=-0.2))
-    col.plotly_chart(fig, width="stretch", key=f"lb_chart_{kind}")
+    col.plotly_chart(charts.localise(fig), width="stretch", key=f"lb_chart_{kind}", theme=None)
 ui.show_table(formats.for_display(totals), "回头看_批次汇总", f"集中开竣工回头看（{ctx.month}）", key="lb_totals", link_projects=False)
 
 st.subheader(T["lookback_units"])

@@ -10,7 +10,7 @@ from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
-ctx = ui.setup("镇街热力")
+ctx = ui.setup(ui.REGION_TITLES["map"])
 T = labels.VIEW_TEXT
 reg = ctx.region
 UNIT, DETAIL = "map_unit", "map_detail"
@@ -46,7 +46,7 @@ points = ui.cached(ctx, Metrics.map_points, ctx.month, ctx.slice, per_unit=maps.
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"{reg.unit_word}地图 · {mlabel}")
-    deck = maps.build_deck(reg.key, tip_frame, mlabel, points)
+    deck = maps.build_deck(reg.key, tip_frame, mlabel, points, focus=list(ctx.slice.units or []))
     ui.deck(deck, key="map_deck", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
             (o.get("properties") or {}).get("unit_code"), height=620)
     present = [r for r in rows if r[measure] is not None]

@@ -4,8 +4,8 @@ changed since last month — in the order a leader reads them at a review meetin
 import polars as pl
 import streamlit as st
 
-from lifecycle.present import charts
-from lifecycle.domain import flags, labels
+from lifecycle.present import charts, formats
+from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 
@@ -17,6 +17,21 @@ st.subheader(T["rates"])
 ui.rate_cards(rates)
 ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
+# Yearly targets with 序时进度 (docs/domain.md §7.3; Changzhou: 拿地即开工, 联合竣工验收)
+targets = ui.cached(ctx, Metrics.targets, ctx.month, ctx.slice)
+if targets.height:
+    st.subheader(labels.ZTF_TEXT["targets"])
+    trend = ui.cached(ctx, Metrics.target_trend, ctx.month, ctx.slice)
+    tcols = st.columns(targets.height)
+    for col, r in zip(tcols, targets.iter_rows(named=True)):
+        with col:
+            st.metric(f"{r['target_name']}（年度目标{r['target']}个）", f"{r['ytd_count']:,}个",
+                      delta=f"{r['gap']:+.1f} 个（序时目标 {r['target_to_date']:.1f} 个）",
+                      help=f"序时目标 = 年度目标 × 已过月数 / 12 = {r['target']} × {r['months_elapsed']} / 12")
+            ui.plot(charts.target_trend_chart(trend.filter(pl.col("target_key") == r["target_key"]), height=300),
+                    key=f"ov_target_{r['target_key']}")
+    st.markdown(f"[{labels.ZTF_TEXT['target_list']}及分{ctx.region.unit_word}情况 →]({ui.page_href('phases')})")
+
 left, right = st.columns([5, 4], gap="large")
 with left:
     st.subheader(T["funnel"])
@@ -26,13 +41,10 @@ with right:
     st.subheader(T["tiers"])
     classes = ui.cached(ctx, Metrics.tier_classes, ctx.month, ctx.slice)
     st.markdown(
-        "<style>.lc-tiers{display:grid;grid-template-columns:repeat(5,1fr);gap:8px;margin-bottom:6px}"
-        ".lc-tier{border:1px solid #d6e4f0;border-top:5px solid #3182bd;border-radius:6px;padding:6px 10px;background:#f7fbff}"
-        ".lc-tier span{font-size:0.85rem;color:#444;white-space:nowrap}.lc-tier b{display:block;font-size:1.5rem;line-height:1.25;white-space:nowrap}"
-        ".lc-tier i{font-style:normal;font-size:0.85rem;color:#555;white-space:nowrap}</style><div class='lc-tiers'>"
+        ui.TIER_CARD_CSS + "<div class='lc-tiers'>"
         + "".join(
             f"<div class='lc-tier' title='在库项目中总投资{r['tier_label']}元（含）的项目；新招引{r['new_count']}个、技改{r['upgrade_count']}个'>"
-            f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b><i>{r['total_investment_wan'] / 10000:,.0f}亿元</i></div>"
+            f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b><i>{formats.yi_text(r['total_investment_wan'])}</i></div>"
             for r in classes.iter_rows(named=True)
         )
         + "</div>",
@@ -44,25 +56,15 @@ with right:
 
 st.subheader(T["flags"])
 counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
-flag_names = {**flags.LABELS, "approval_red": f"{flags.LABELS['approval_light']}·{labels.LIGHTS['red']}"}
 order = ["approval_red"] + [k for k in counts if k != "approval_red"]
-st.markdown(
-    "<style>.lc-flags{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-bottom:8px}"
-    ".lc-flag{display:block;border:1px solid #e3c8c8;border-left:6px solid #d7263d;border-radius:6px;"
-    "padding:8px 12px;text-decoration:none!important;color:#222!important;background:#fff8f8}"
-    ".lc-flag.zero{border-color:#cfe3cf;border-left-color:#2e9d4f;background:#f6fbf6}"
-    ".lc-flag span{font-size:1rem;color:#444}.lc-flag b{display:block;font-size:2rem;line-height:1.2}</style>"
-    "<div class='lc-flags'>"
-    + "".join(
-        f"<a class='lc-flag{' zero' if counts[k] == 0 else ''}' target='_self' "
-        f"href='{ui.page_href('alerts', flag=k)}' title='{flags.DEPTS.get(k, flags.DEPTS['approval_light'])}'>"
-        f"<span>{flag_names[k]}</span><b>{counts[k]:,}</b></a>"
-        for k in order
-    )
-    + "</div>",
-    unsafe_allow_html=True,
-)
+ui.flag_cards(counts, order)
 st.markdown(f"[{T['to_alerts']} →]({ui.page_href('alerts')})")
+pc = ctx.metrics.problem_counts(ctx.month, ctx.slice)  # not cached: recorded updates change it
+pcols = st.columns(4)
+pcols[0].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['open']}", f"{pc['open']:,}")
+pcols[1].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['overdue']}", f"{pc['overdue']:,}")
+pcols[2].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['closed']}", f"{pc['closed']:,}")
+pcols[3].markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
 
 st.subheader(T["changes"])
 changes = ui.cached(ctx, Metrics.changes, ctx.month, ctx.slice)

@@ -9,9 +9,10 @@ import polars as pl
 import streamlit as st
 
 from lifecycle.store import comments
+from lifecycle.store import letters as store_letters
 from lifecycle.domain import flags, labels
 from lifecycle import ui
-from lifecycle.present import formats
+from lifecycle.present import charts, formats
 from lifecycle.query.metrics import Metrics
 
 T = labels.LIST_TEXT
@@ -142,7 +143,7 @@ fig.add_vline(x=dt.datetime(as_of.year, as_of.month, as_of.day).timestamp() * 10
               line_color="#555", annotation_text=T["as_of_line"])
 fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12),
                   yaxis=dict(categoryorder="array", categoryarray=list(reversed(ms["milestone_label"].to_list()))))
-st.plotly_chart(fig, width="stretch", key="pf_timeline")
+st.plotly_chart(charts.localise(fig, date_x=True), width="stretch", key="pf_timeline", theme=None)
 ui.show_table(formats.translate(ms.drop("ord", "milestone")).select("milestone_label", pl.exclude("milestone_label")),
               f"{pid}_节点", key="pf_ms", link_projects=False)
 st.markdown(f"**{T['replans']}**")
@@ -167,7 +168,7 @@ fig.add_trace(go.Scatter(x=x, y=(hist["total_investment_wan"] / 10000).to_list()
                          name=T["total_investment"], line=dict(color="#888", dash="longdash")))
 fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), yaxis_title=labels.VIEW_TEXT.get("axis_yi", "亿元"),
                   legend=dict(orientation="h", y=1.12), hovermode="x unified")
-st.plotly_chart(fig, width="stretch", key="pf_invest")
+st.plotly_chart(charts.localise(fig, date_x=True), width="stretch", key="pf_invest", theme=None)
 with st.expander(C["snapshot_month"]):
     ui.show_table(hist, f"{pid}_投资曲线", key="pf_hist", link_projects=False)
 
@@ -180,10 +181,7 @@ else:
     counts = ap.group_by("light").len()
     n = dict(zip(counts["light"].to_list(), counts["len"].to_list()))
     st.markdown("　".join(f"{labels.LIGHT_MD[k]} {labels.LIGHTS[k]} {n.get(k, 0)}" for k in labels.LIGHTS))
-    bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}
-    view = ui.chinese_headers(ap)
-    st.dataframe(view.to_pandas().style.map(lambda v: bg.get(v, ""), subset=[C["light"]]), hide_index=True,
-                 width="stretch")
+    ui.show_light_table(ap, ["light"], key="pf_ap_tbl", link_projects=False)
     ui.download_buttons(ap, f"{pid}_审批事项", key="pf_ap")
 
 # ---- operations after completion -----------------------------------------------------------------
@@ -202,18 +200,37 @@ else:
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), barmode="group",
                       legend=dict(orientation="h", y=1.12), xaxis=dict(type="category"),
                       yaxis2=dict(overlaying="y", side="right", tickformat=".0%", range=[0, top]))
-    st.plotly_chart(fig, width="stretch", key="pf_ops")
+    st.plotly_chart(charts.localise(fig), width="stretch", key="pf_ops", theme=None)
     ui.show_table(formats.for_display(ops), f"{pid}_月度运营", key="pf_ops_t", link_projects=False)
 
 # ---- problems -------------------------------------------------------------------------------------
 st.subheader(T["problems"])
-pr = ui.cached(ctx, Metrics.project_problems, ctx.month, pid)
+# imported and recorded problems merged (docs/domain.md §11); not cached: records change it
+pr = m.problems(ctx.month).filter(pl.col("project_id") == pid)
 if pr.is_empty():
     st.caption(T["no_problems"])
 else:
-    n_open = pr.filter(pl.col("problem_state") == "open").height
-    st.caption(f"{labels.PROBLEM_STATES['open']} {n_open} 个 · {labels.PROBLEM_STATES['resolved']} {pr.height - n_open} 个")
-    ui.show_table(formats.translate(pr), f"{pid}_矛盾问题", key="pf_pr", link_projects=False)
+    n_open = pr.filter(pl.col("problem_status") != "closed").height
+    st.caption(f"{labels.PROBLEM_TEXT['open']} {n_open} 个 · {labels.PROBLEM_TEXT['closed']} {pr.height - n_open} 个"
+               f" · {labels.PROBLEM_TEXT['overdue']} {pr.filter(pl.col('overdue')).height} 个")
+    ui.show_table(formats.translate(pr.select("problem_id", "kind", "summary", "dept", "raised_on", "deadline_on",
+                                              "problem_status", "resolved_on", "days_open", "overdue", "last_note",
+                                              "last_by", "last_on")),
+                  f"{pid}_矛盾问题", key="pf_pr", link_projects=False)
+st.markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
+
+# ---- reminder letters and interviews recorded (docs/domain.md §12) ------------------------------
+st.subheader(labels.LETTER_TEXT["project_history"])
+lt = store_letters.effective(ctx.store.root, pid)
+if lt.is_empty():
+    st.caption(labels.LETTER_TEXT["no_history"])
+else:
+    n_by = lt.group_by("kind").agg(pl.col("list_month").n_unique().alias("n"))
+    n = dict(zip(n_by["kind"].to_list(), n_by["n"].to_list()))
+    st.caption("　".join(f"{labels.LETTER_DONE[k]}×{n.get(k, 0)}" for k in labels.LETTER_KINDS))
+    ui.show_table(formats.translate(lt.select("letter_id", pl.col("kind").alias("letter_kind"), "list_month",
+                                              "acted_on", "doc_no", "dept", "note", "recorded_by", "recorded_at")),
+                  f"{pid}_提醒函约谈记录", key="pf_letters", link_projects=False)
 
 # ---- flags ----------------------------------------------------------------------------------------
 st.subheader(T["flags"])

@@ -4,7 +4,6 @@ comments recorded during the session (durable, with edit history), a presentatio
 big screen (one township at a time), and the meeting pack (PDF + Excel) and monthly bulletin."""
 import datetime as dt
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -13,7 +12,7 @@ from lifecycle.domain import flags, labels
 from lifecycle.outputs import pack
 from lifecycle import ui
 from lifecycle.query.metrics import FLAG_KEYS, Metrics, MetricsError, quarter_of
-from lifecycle.present import formats
+from lifecycle.present import charts, formats
 
 R = labels.REVIEW
 ctx = ui.setup(R["quarter_page"], "🗓️")
@@ -269,24 +268,19 @@ with tabs[2]:
     st.caption(f"截至{formats.month_end_text(as_of)}；名次变化与上季度末相比（正数为上升）")
     ranked = ranking.select([c for c in pack.RANKING_COLUMNS if c in ranking.columns]).with_columns(
         pl.col("score").round(1), pl.col("tax_per_mu").round(2))
-    scored = ranking.filter(pl.col("score").is_not_null()).sort("score")
-    fig = go.Figure(go.Bar(x=scored["score"].to_list(), y=scored["unit_name"].to_list(), orientation="h",
-                           text=[f"{v:.1f}" for v in scored["score"].to_list()], textposition="outside",
-                           marker_color="#c0504d", hovertemplate="%{y}：%{x:.1f} 分<extra></extra>"))
-    fig.update_layout(title=f"{reg.unit_word}{R['ranking_chart']}（{quarter}）", height=max(320, 28 * scored.height + 120),
-                      margin=dict(l=10, r=40, t=50, b=30), xaxis_title="综合得分（0–100）")
-    st.plotly_chart(fig, key="q_rank_chart", config={"displaylogo": False})
+    ui.plot(charts.ranking_chart(ranking, title=f"{reg.unit_word}{R['ranking_chart']}（{quarter}）"), key="q_rank_chart")
     ui.show_table(ranked, f"绩效排名_{quarter}", key="q_rank", link_projects=False)
 
 with tabs[3]:
     counts = {k: ui.cached(ctx, Metrics.flag, k, as_of, ctx.slice) for k in FLAG_KEYS}
-    ctab = pl.DataFrame({"flag_label": [flags.LABELS[k] for k in FLAG_KEYS],
-                         "count": [counts[k].height for k in FLAG_KEYS],
+    n_of = ui.cached(ctx, Metrics.flag_counts, as_of, ctx.slice)  # the overview's numbers and labels
+    ctab = pl.DataFrame({"flag_label": [flags.count_label(k) for k in FLAG_KEYS],
+                         "count": [n_of[k] for k in FLAG_KEYS],
                          "dept": [flags.DEPTS[k] for k in FLAG_KEYS],
                          "rule": [m.flag_rule(k) for k in FLAG_KEYS]})
     st.caption(f"截至{formats.month_end_text(as_of)}")
     ui.show_table(ctab, f"预警汇总_{quarter}", key="q_flagcounts", link_projects=False)
-    fk = st.selectbox("预警清单", FLAG_KEYS, key="q_flag", format_func=lambda k: f"{flags.LABELS[k]}（{counts[k].height}）")
+    fk = st.selectbox("预警清单", FLAG_KEYS, key="q_flag", format_func=lambda k: f"{flags.count_label(k)} {n_of[k]:,}")
     st.caption(m.flag_rule(fk))
     ui.show_table(counts[fk], f"{flags.LABELS[fk]}_{as_of}", key="q_flaglist")
 

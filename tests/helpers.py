@@ -71,3 +71,24 @@ def metrics_for(store: Store):
     from lifecycle.query.metrics import Metrics
 
     return Metrics(Database(store))
+
+
+def rewrite_as_older_version(store: Store, month: str, table: str, drop: list[str]) -> None:
+    """Make `month`'s `table` look as written by an earlier version of the code (without the
+    columns `drop`), keeping the version's manifest consistent (issue 13)."""
+    import json
+
+    from lifecycle.store import snapshots
+
+    vdir = store.version_dir(month)
+    p = vdir / f"{table}.parquet"
+    df = pl.read_parquet(p).drop(drop)
+    p.unlink()  # versions are immutable on disk; replace the file rather than writing through it
+    df.write_parquet(p)
+    man_path = vdir / snapshots.MANIFEST
+    if man_path.exists():
+        man = json.loads(man_path.read_text(encoding="utf-8"))
+        man["files"][f"{table}.parquet"] = {"sha256": snapshots._sha256(p), "bytes": p.stat().st_size,
+                                           "rows": df.height}
+        man_path.unlink()
+        man_path.write_text(json.dumps(man, ensure_ascii=False), encoding="utf-8")

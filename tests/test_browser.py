@@ -27,7 +27,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk"}
+PLOTLY_PAGES = {"overview", "funnel", "tiers", "map", "rankings", "risk", "phases", "growth", "annual_evaluation",
+                "pipeline"}
 MAP_PAGES = {"map"}
 SERVER_START_S = 90
 PAGE_TIMEOUT_MS = 120_000
@@ -213,6 +214,29 @@ def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
         ctx.close()
 
 
+def test_ztf_pages_render_with_charts_and_department_sheets(server, browser):
+    """分段推进, 新增长点培育库 and 年度评价 (issue 12) on both regions: charts drawn, no error,
+    one department sheet per configured phase, and on Changzhou's 总览 the two yearly targets."""
+    from lifecycle.domain.config import load_config
+
+    phases = load_config(server.region)["phases"]
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        for url in ("phases", "growth", "annual_evaluation"):
+            _open(page, f"{server.url}/{url}")
+            page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+            assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0, url
+            if url == "phases":
+                for p in phases:
+                    assert page.get_by_text(f"导出{p['dept']}清单（{p['name']}）").count() == 1, p
+        _open(page, f"{server.url}/overview")
+        has_targets = page.get_by_text("拿地即开工（年度目标30个）").count() > 0
+        assert has_targets == (server.region == "changzhou")
+    finally:
+        ctx.close()
+
+
 # ---- hardening (issue 17) ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def copy_server(demo_stores, tmp_path_factory):
@@ -279,5 +303,74 @@ def test_overview_deep_link_opens_the_overview(copy_server, browser):
         page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
         assert page.get_by_text("Page not found").count() == 0
         assert page.locator("h1").first.inner_text().strip().startswith("总览")
+    finally:
+        ctx.close()
+
+
+SCREENS = {"big_screen": (1920, 1080), "laptop": (1366, 768), "phone": (390, 844)}
+# JS: every text box of a card whose content is cut (wider than its box, or past its card's edge)
+_CUT_JS = """sel => Array.from(document.querySelectorAll(sel)).flatMap(card => {
+  const r = card.getBoundingClientRect();
+  return Array.from(card.querySelectorAll('span, b, i')).filter(el =>
+      el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > r.right + 1
+      || el.getBoundingClientRect().left < r.left - 1).map(el => el.textContent);
+})"""
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_overview_and_alerts_fit_the_screen(server, browser, screen, tmp_path):
+    """总览 at 1920×1080, 1366×768 and 390×844: no sideways scrolling (document width ≤ viewport),
+    every tier and flag card shows its full text; the alert cards of 预警督办 too. Screenshots
+    are kept in the test's tmp dir (and in docs/ with LIFECYCLE_SCREENSHOT=1)."""
+    w, h = SCREENS[screen]
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        _open(page, f"{server.url}/overview")
+        page.wait_for_selector(".lc-tier", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_timeout(1500)
+        shot = tmp_path / f"overview_{server.region}_{screen}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        if os.environ.get("LIFECYCLE_SCREENSHOT") == "1":
+            page.screenshot(path=str(REPO / "docs" / f"screenshot-overview-{screen}.png"))
+        assert shot.stat().st_size > 10_000
+        doc_w = page.evaluate("document.documentElement.scrollWidth")
+        assert doc_w <= w, f"{screen}: the overview is {doc_w}px wide in a {w}px viewport"
+        assert page.locator(".lc-tier").count() == 5
+        cut = page.evaluate(_CUT_JS, ".lc-tier, .lc-flag")
+        assert not cut, f"{screen}: cut card text {cut}"
+        _open(page, f"{server.url}/alerts")
+        page.wait_for_selector(".lc-flag", timeout=PAGE_TIMEOUT_MS)
+        cut = page.evaluate(_CUT_JS, ".lc-flag")
+        assert not cut, f"{screen}: cut alert card text {cut}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= w
+    finally:
+        ctx.close()
+
+
+def test_unknown_page_and_uploader_speak_chinese(server, browser):
+    """A bad path opens the overview with a Chinese notice (no English "Page not found" dialog);
+    the uploader's visible text is Chinese."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        _open(page, f"{server.url}/no-such-page")
+        body = page.locator("body").inner_text()
+        assert "Page not found" not in body
+        assert "您访问的页面不存在" in body
+        _open(page, f"{server.url}/data")
+        page.wait_for_selector('[data-testid="stFileUploaderDropzone"]', timeout=PAGE_TIMEOUT_MS)
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]')
+        shown = zone.evaluate("""z => Array.from(z.querySelectorAll('*')).filter(e => {
+            const s = getComputedStyle(e); return s.display !== 'none' && parseFloat(s.fontSize) > 0
+                && e.childNodes.length && Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+        }).map(e => e.textContent.trim())""")
+        assert not [t for t in shown if "Upload" in t or "per file" in t], shown
+        after = zone.evaluate("z => getComputedStyle(z.querySelector('button'), '::after').content")
+        assert "选择文件" in after, after
+        from lifecycle.domain import labels
+
+        assert page.get_by_text(labels.SCREEN_TEXT["upload_hint"]).count() >= 1
     finally:
         ctx.close()

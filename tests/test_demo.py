@@ -36,6 +36,9 @@ def test_demo_is_believable(demo_stores):
         bands = set(m.project_list(DEMO_END)["tier_band"].to_list())
         assert {"1to10", "10to30", "30to50", "50to100", "ge100"} <= bands
         assert ("lt1" in bands) == (region == "jiangyin")
+        # intent signings kept after turning formal, and 省/市重大 projects
+        assert p.filter((pl.col("signing_type") == "formal") & pl.col("intent_signed_on").is_not_null()).height > 0
+        assert set(p["major_level"].drop_nulls().unique()) == {"provincial", "municipal"}
         # exits, intent-only signings, re-plans, campaigns, operations, problems
         assert p["exit_reason"].drop_nulls().n_unique() >= 3
         assert (p["signing_type"] == "intent").sum() > 0

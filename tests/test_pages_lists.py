@@ -84,7 +84,7 @@ def test_approvals_page_filters(region_env):
     assert got[labels.COLUMNS["projects"]] == n(total["projects"])
     # stalled steps narrowed to the department too
     stalled = m.flag("step_stalled", DEMO_END).filter(pl.col("dept") == "资规局")
-    assert dict(metric_values(at))[labels.COLUMNS["steps"]] == n(stalled.height)
+    assert dict(metric_values(at))[flags.count_label("step_stalled")] == n(stalled.height)
 
 
 def test_approvals_page_township_filter(region_env, demo_stores):
@@ -102,11 +102,13 @@ def test_approvals_page_township_filter(region_env, demo_stores):
 def test_alerts_page_counts(region_env, region):
     m = region_env(region)
     at = ok(page("alerts"))
-    top = metric_values(at)
-    shown = {label: value for label, value in top[:8]}
+    # the cards at the top: each count under the label that says what it counts (项目数/事项数)
+    md = "\n".join(x.value for x in at.markdown)
     for k in ("completion_reminder", "completion_interview", "investment_behind", "low_equipment_share",
               "capacity_not_reached", "exit_candidate", "approval_over_12m", "step_stalled"):
-        assert shown[flags.LABELS[k]] == n(m.flag(k, DEMO_END)["project_id"].n_unique()), k
+        rows = m.flag(k, DEMO_END)
+        want = rows.height if k == "step_stalled" else rows["project_id"].n_unique()
+        assert f"<span>{flags.count_label(k)}</span><b>{want:,}</b>" in md, k
     assert len(at.tabs) == 8
     # each tab names its rule with the configured thresholds
     texts = " ".join(md.value for md in at.markdown)
@@ -147,9 +149,9 @@ def test_project_page_by_url(region_env, region):
     for key in ("key_facts", "milestones", "investment_curve", "approvals", "operations", "problems", "flags"):
         assert labels.LIST_TEXT[key] in subs
     assert not at.error
-    flags = m.project_flags(DEMO_END, pid)
+    on = m.project_flags(DEMO_END, pid)
     warnings = " ".join(w.value for w in at.warning)
-    for f in flags:
+    for f in on:
         if f["key"] != "approval_red":
             assert flags.LABELS[f["key"]] in warnings
 

@@ -74,7 +74,7 @@ def _check_overview(at: AppTest, m, month: str, sl: Slice) -> None:
     for r in m.tier_classes(month, sl).iter_rows(named=True):  # "≥10亿元 N个" tiles
         assert f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b>" in md
     counts = m.flag_counts(month, sl)
-    assert f"<span>{flags.LABELS['investment_behind']}</span><b>{counts['investment_behind']:,}</b>" in md
+    assert f"<span>{flags.count_label('investment_behind')}</span><b>{counts['investment_behind']:,}</b>" in md
     assert "href='./alerts?" in md and "flag=approval_over_12m" in md
     changes = m.changes(month, sl)
     assert _metric(at, labels.CHANGES["new"]) == f"{changes.filter(pl.col('change') == 'new').height:,}个"
@@ -142,8 +142,9 @@ def test_funnel_page_numbers_and_drilldown(app_env):
     conv = _table_with(at, labels.COLUMNS["reached"])
     assert list(conv[labels.COLUMNS["reached"]]) == fun["reached"].to_list()
     # "% of previous" shown ×100 with one decimal: e.g. 正式签约 = signed / intent-or-later
-    pct = list(conv[labels.COLUMNS["pct_of_previous"]])
-    assert pct[1] == pytest.approx(round(fun["reached"][1] / fun["reached"][0] * 100, 1))
+    pct = list(conv[labels.COLUMNS["pct_of_previous"]])  # text: the first stage has none ('—')
+    assert pct[0] == "—"
+    assert float(pct[1]) == pytest.approx(round(fun["reached"][1] / fun["reached"][0] * 100, 1))
     cohort = _table_with(at, labels.COLUMNS["signing_year"])
     assert list(cohort[labels.COLUMNS["signing_year"]]) == m.cohort_funnel(month)["signing_year"].to_list()
     # approval period: the median of filed -> started months
@@ -271,9 +272,9 @@ def test_map_measures_changzhou(cz_env):
     for code, v in zip(tbl[labels.COLUMNS["unit_code"]], tbl[col]):
         r = (rates.get(code) or {}).get("start_rate", {}).get("rate")
         if r is None:
-            assert v != v or v is None  # NaN / missing
+            assert v == "—"  # missing: a dash, never NaN/None
         else:
-            assert v == pytest.approx(round(r * 100, 1))
+            assert float(v) == pytest.approx(round(r * 100, 1))
     assert "常州经开区" in set(tbl[labels.COLUMNS["unit_name"]])
 
 

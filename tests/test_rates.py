@@ -174,3 +174,39 @@ def test_kpi_cli_json(store):
                           "--month", "2025-03", "--township", A, "--json"],
                          capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["rates"]["filing_rate"]["denominator"] == 2
+
+
+def test_milestones_after_a_non_achieved_exit_do_not_count(make_store):
+    """docs/domain.md §4.1: a 无望达效/长期停滞/暂停流失 exit counts as not reached for every milestone
+    it had not reached when it left, even if a later date is reported for it. M = 2025-03."""
+    st = make_store("jiangyin", "exits")
+    rows = [
+        # signed in the period; left (lost) 02-10; a filing date 03-01 after the exit does not count
+        project("E1", signed_on="2025-01-10", filed_on="2025-03-01", exit_on="2025-02-10", exit_reason="lost"),
+        # filed 02-01 before leaving (hopeless) 02-15: filed counts; the start 03-05 after the exit does not
+        project("E2", signed_on="2025-01-10", filed_on="2025-02-01", started_on="2025-03-05",
+                exit_on="2025-02-15", exit_reason="hopeless"),
+        # no exit: filed and started
+        project("E3", signed_on="2025-01-12", filed_on="2025-01-20", started_on="2025-02-10"),
+        # filed on its exit date (stalled, on the as-of date): reached on the day it left
+        project("E4", signed_on="2025-01-05", filed_on="2025-03-31", exit_on="2025-03-31", exit_reason="stalled"),
+        # producing before leaving 02-01; capacity 03-01 after the exit does not count
+        project("E5", signed_on="2020-01-01", filed_on="2020-02-01", started_on="2020-03-01",
+                completed_on="2024-01-01", production_on="2024-06-01", planned_capacity_on="2025-01-31",
+                capacity_on="2025-03-01", exit_on="2025-02-01", exit_reason="hopeless"),
+        # production 02-20 after the exit 02-10: never producing, so not in the capacity cohort
+        project("E6", signed_on="2020-01-01", filed_on="2020-02-01", started_on="2020-03-01",
+                completed_on="2024-01-01", production_on="2025-02-20", planned_capacity_on="2025-01-31",
+                exit_on="2025-02-10", exit_reason="lost"),
+        # an exit after the as-of date changes nothing yet
+        project("E7", signed_on="2025-02-01", filed_on="2025-02-15", exit_on="2025-04-10", exit_reason="lost"),
+    ]
+    publish(st, "2025-03", rows)
+    r = metrics_for(st).rates("2025-03")
+    # filing cohort (formal, signed 2025-01-01..03-31): E1 E2 E3 E4 E7 = 5; filed by then: E2 E3 E4 E7 = 4
+    assert (r["filing_rate"]["numerator"], r["filing_rate"]["denominator"]) == (4, 5)
+    # start cohort (filed in the period, before any exit): E2 (02-01), E3, E4 (03-31), E7 = 4 — not E1;
+    # started: E3 only (E2 started after leaving)
+    assert (r["start_rate"]["numerator"], r["start_rate"]["denominator"]) == (1, 4)
+    # capacity cohort (producing, planned capacity <= 03-31): E5 only (E6 produced after leaving); not reached
+    assert (r["capacity_rate"]["numerator"], r["capacity_rate"]["denominator"]) == (0, 1)

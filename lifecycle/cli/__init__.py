@@ -130,11 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub) -> None:
-    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest)."""
-    from lifecycle.cli import bench, forecast, packs, serve
+    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters, problems, review, annual)."""
+    from lifecycle.cli import bench, forecast, packs, serve, workflow
     from lifecycle.ingest import importer
 
-    for m in (importer, packs, forecast, bench):
+    for m in (importer, packs, forecast, workflow, bench):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

@@ -47,7 +47,7 @@ def _load(path: str, mtime: float) -> dict:
 def load_config(region: str | None = None, store: Path | None = None) -> dict:
     """The effective config: package defaults, then <store>/config.toml, then the region's overrides.
 
-    Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}}."""
+    Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}, 'letters': {...}}."""
     cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
     if store is not None:
         p = Path(store) / "config.toml"
@@ -57,13 +57,28 @@ def load_config(region: str | None = None, store: Path | None = None) -> dict:
         "thresholds": dict(cfg.get("thresholds", {})),
         "ranking_weights": dict(cfg.get("ranking_weights", {})),
         "targets": {},
+        "letters": _merge({}, cfg.get("letters", {})),
     }
     if region:
         reg = cfg.get("regions", {}).get(region, {})
         out["thresholds"].update(reg.get("thresholds", {}))
         out["ranking_weights"].update(reg.get("ranking_weights", {}))
         out["targets"].update(reg.get("targets", {}))
+        out["letters"] = _merge(out["letters"], reg.get("letters", {}))
+    _add_zhaotuifu(out, cfg, region)
     return out
+
+
+def _add_zhaotuifu(out: dict, cfg: dict, region: str | None) -> None:
+    """The 招推服 parts (docs/domain.md §2.3, §7.3–7.5): the region's phases (a list of
+    {key, name, dept, span, stages, entry, limit_months, done_stage?}), its library entry rule,
+    the 规上 rule of the 新增长点培育库 and the yearly evaluation's benchmarks, weights and grades.
+    A region may override `growth` and `evaluation` under [regions.<region>.growth|evaluation]."""
+    reg = cfg.get("regions", {}).get(region, {}) if region else {}
+    out["phases"] = [dict(p) for p in reg.get("phases", [])]
+    out["entry"] = {"min_total_investment_wan": 0, **reg.get("entry", {})}
+    out["growth"] = {**cfg.get("growth", {}), **reg.get("growth", {})}
+    out["evaluation"] = {**cfg.get("evaluation", {}), **reg.get("evaluation", {})}
 
 
 def import_settings(store: Path | None = None) -> dict:
@@ -79,4 +94,25 @@ def import_settings(store: Path | None = None) -> dict:
     out.setdefault("bounds", {})
     out.setdefault("max_shrink_share", 0.5)
     out.setdefault("change_factor", 3.0)
+    return out
+
+
+def pipeline_settings(region: str | None = None, store: Path | None = None) -> dict:
+    """The `[pipeline]` section (stale_days and the taxonomies channels / project_types /
+    industry_chains) with the region's `[regions.<key>.pipeline]` overrides, plus the region's
+    yearly township targets `unit_targets` as {year (int): {unit_code: {target key: number}}}
+    (docs/domain.md §16). Package defaults, then <store>/config.toml."""
+    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
+    if store is not None:
+        p = Path(store) / "config.toml"
+        if p.exists():
+            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    out = dict(cfg.get("pipeline", {}))
+    out.setdefault("stale_days", 60)
+    for k in ("channels", "project_types", "industry_chains"):
+        out[k] = list(out.get(k, []))
+    reg = cfg.get("regions", {}).get(region, {}) if region else {}
+    out.update(reg.get("pipeline", {}))
+    out["unit_targets"] = {int(y): {str(u): dict(t) for u, t in units.items()}
+                           for y, units in reg.get("unit_targets", {}).items()}
     return out

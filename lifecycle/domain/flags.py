@@ -109,3 +109,15 @@ def get(key: str) -> Flag:
         return BY_KEY[key]
     except KeyError:
         raise KeyError(f"unknown flag: {key}") from None
+
+
+def counts(key: str) -> str:
+    """What one counted row of flag `key` is: 项目 or 事项 ('approval_red' counts red steps)."""
+    return "事项" if key == "approval_red" else get(key).counts
+
+
+def count_label(key: str) -> str:
+    """The label of a count of flag `key` that says what it counts, e.g. '审批环节停滞超1个月（事项数）'.
+    Every page showing the count uses it, and `Metrics.flag_counts` gives the number behind it."""
+    name = "审批红绿灯·红灯" if key == "approval_red" else get(key).label
+    return f"{name}（{counts(key)}数）"

@@ -734,6 +734,148 @@ UI_TEXT: dict[str, str] = {
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
 
+# ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, yearly evaluation, 省/市重大 ----
+MAJOR_LEVELS: dict[str, str] = {"provincial": "省重大", "municipal": "市重大"}
+MAJOR_FILTER: dict[str, str] = {**MAJOR_LEVELS, "none": "非省市重大"}
+TARGETS: dict[str, str] = {
+    "land_to_start": "拿地即开工",
+    "joint_acceptance": "联合竣工验收",
+    "above_scale": "新入规企业",
+}
+TARGET_KEYS: dict[str, str] = {  # target kind -> its key under [regions.<r>.targets]
+    "land_to_start": "land_to_start_projects",
+    "joint_acceptance": "joint_acceptance_projects",
+}
+GRADES: dict[str, str] = {"A": "A（优秀）", "B": "B（良好）", "C": "C（一般）", "D": "D（产出不及预期）"}
+EVAL_INDICATORS: dict[str, str] = {
+    "tax_per_mu": "亩均税收",
+    "output_per_mu": "亩均产出",
+    "tax_vs_designed": "实际/设计税收",
+    "intensity": "投资强度",
+}
+COLUMNS.update({
+    "intent_signed_on": "意向签约日期",
+    "major_level": "省市重大",
+    "phase": "所处阶段",
+    "phase_name": "所处阶段",
+    "phase_dept": "牵头部门",
+    "phase_span": "阶段范围",
+    "phase_entry_on": "进入本阶段日期",
+    "months_in_phase": "本阶段已用（月）",
+    "limit_months": "阶段时限（月）",
+    "months_over": "超出时限（月）",
+    "overdue": "是否超期",
+    "overdue_count": "超期项目数",
+    "from_phase_name": "移交阶段",
+    "from_dept": "移交部门",
+    "to_phase_name": "接收阶段",
+    "to_dept": "接收部门",
+    "handover_on": "交接日期",
+    "handover_count": "本月交接项目数",
+    "target_name": "目标事项",
+    "event_on": "日期",
+    "event_month": "月份",
+    "target": "年度目标（个）",
+    "target_to_date": "序时目标（个）",
+    "gap": "与序时目标差（个）",
+    "months_elapsed": "已过月数",
+    "days_land_to_start": "拿地至开工（天）",
+    "ytd_count": "本年累计（个）",
+    "months_since_production": "投产以来（月）",
+    "is_above_scale": "是否已入规",
+    "should_be_above_scale": "应入规未入规",
+    "sales_12m_wan": "近12个月开票销售（万元）",
+    "electricity_12m_mwh": "近12个月用电量（兆瓦时）",
+    "utilization_avg": "近12个月平均产能利用率",
+    "ops_months": "近12个月填报月数",
+    "tax_vs_designed": "实际/设计税收",
+    "score_tax_per_mu": "亩均税收得分",
+    "score_output_per_mu": "亩均产出得分",
+    "score_tax_vs_designed": "税收达成得分",
+    "score_intensity": "投资强度得分",
+    "grade": "评价等级",
+    "grade_count": "项目数",
+})
+ZTF_TEXT: dict[str, str] = {
+    "phases_title": "分段推进",
+    "phase_overview": "各阶段项目与牵头部门",
+    "phase_list": "阶段项目清单",
+    "phase_overdue": "超期未交接项目",
+    "handover": "本月阶段交接",
+    "handover_none": "本月没有项目跨入下一阶段。",
+    "phase_none": "本地区未配置推进阶段（config.toml 中的 [[regions.<地区>.phases]]）。",
+    "phase_pick": "查看阶段",
+    "phase_done": "已达产达效",
+    "targets": "年度目标序时进度",
+    "targets_none": "本地区未配置年度目标。",
+    "target_trend": "按月累计与序时目标",
+    "target_by_unit": "分{unit}完成情况",
+    "target_list": "计入项目清单",
+    "growth_title": "新增长点培育库",
+    "growth_intro": "通过竣工验收的在库项目自动列入培育库，按月跟踪产值、税收、用电、产能利用率；"
+                    "标出已入规企业与应入规未入规企业。",
+    "growth_trend": "培育库月度运行（近12个月，合计；产能利用率为平均）",
+    "growth_list": "培育库项目",
+    "growth_should": "应入规未入规企业",
+    "growth_new_scale": "本年新入规企业（分{unit}）",
+    "growth_project": "单个项目月度运行",
+    "growth_none": "当前筛选条件下培育库中没有项目。",
+    "eval_title": "年度评价",
+    "eval_intro": "对已投产的在库项目按近12个月（12月份快照即为全年）评价：亩均税收、亩均产出、"
+                  "实际税收与设计年税收之比、投资强度，各项得分 = min(实际/基准, 1) × 100，"
+                  "按权重加权（缺项不计、权重重新归一），按阈值定等级。",
+    "eval_grades": "等级分布",
+    "eval_awards": "表彰名单（A级）",
+    "eval_under": "产出不及预期名单（D级）",
+    "eval_all": "全部评价项目",
+    "eval_none": "当前筛选条件下没有已投产的项目。",
+    "entry_refused": "总投资{value}万元低于亿元项目库入库标准（{min}万元，即{min_yi}亿元），本行不予入库",
+    "entry_missing": "未填写总投资，无法确认是否达到亿元项目库入库标准（{min_yi}亿元），请补填",
+    "intent_after_signed": "意向签约日期（{intent}）晚于正式签约日期（{signed}），请核对",
+    "funnel_intent_note": "签约年度按首次签约（意向签约转正式签约的项目按意向签约日期）归入队列；"
+                          "直接正式签约的项目视为同日意向签约并转正式签约。",
+    "intent_conversion": "意向签约转正式签约",
+    "growth_count": "培育库项目",
+    "growth_producing": "其中已投产",
+    "growth_above": "已入规企业",
+    "growth_should_none": "当前没有应入规未入规的企业。",
+    "growth_rule": "应入规未入规：工业项目投产满 {months} 个月、近12个月开票销售达到 {sales:,} 万元，"
+                   "但尚未入规（无入规日期或晚于本月末）。",
+    "growth_pick": "项目",
+    "eval_rule": "评价规则",
+    "eval_no_a": "没有A级项目。",
+    "eval_no_d": "没有D级项目。",
+    "grade_none": "无法评价",
+    "phase_rule": "{name}阶段（{span}）时限 {limit} 个月，自进入本阶段起超过即为超期",
+    "phase_ontime": "时限内",
+    "phase_overdue_short": "超期",
+    "phase_export": "导出{dept}清单（{name}）",
+    "target_rule": "拿地即开工：拿地后 {days} 天内（含）开工；联合竣工验收：本年竣工且采用联合竣工验收；"
+                   "序时目标 = 年度目标 × 已过月数 / 12。",
+}
+TRANSITIONS = {"intent_signed": "意向→正式签约", **TRANSITIONS}
+COLUMNS.update({"intent_recorded": "有意向签约记录（个）", "intent_converted": "其中已转正式签约（个）"})
+# ---- issue 11: every slice, Chinese everywhere, every screen ---------------------------------
+SCREEN_TEXT: dict[str, str] = {
+    "no_rows": "无数据：当前筛选条件下没有记录。",
+    "no_data": "无数据",
+    "file_column": "档案",
+    "file_link": "查看",
+    "download_csv": "下载 CSV（UTF-8，可用 Excel 打开）",
+    "download_xlsx": "下载 Excel 工作簿",
+    "bad_month": "链接中的数据月份 {month} 不存在（已发布：{first} 至 {last}），已显示最新一期 {shown}。",
+    "bad_unit": "链接中的{unit_word} {units} 不存在，已忽略。",
+    "bad_value": "链接中的{what} {values} 不存在，已忽略。",
+    "bad_page": "您访问的页面不存在，已打开总览。",
+    "upload_hint": "将 Excel（.xlsx/.xlsm）或 CSV 台账拖到此处，或点击“选择文件”；可一次上传多个文件，每个不超过 200MB。",
+    "upload_button": "选择文件",
+    "started_after_limit": "历年已开工项目中备案至开工超{limit}个月（项目数）",
+}
+# What one row of a flag list counts, as label suffixes (domain/flags.py `counts`)
+COUNT_SUFFIX: dict[str, str] = {"项目": "（项目数）", "事项": "（事项数）"}
+# URL parameter names of the filters, as the notices name them
+FILTER_NAMES: dict[str, str] = {"tier": "投资分档", "section": "行业门类", "origin": "项目类型",
+                                "category": "产业类别", "period": "统计期"}
 # ---- slippage forecast (风险预判) and rate attribution (变动归因), issue 14 -------------------
 FORECAST_MILESTONES: dict[str, str] = {"started": "开工", "completed": "竣工", "producing": "投产",
                                        "at_capacity": "达产"}
@@ -840,3 +982,294 @@ ATTRIBUTION_COLUMNS: dict[str, str] = {
 COLUMNS.update({k: v for d in (FORECAST_COLUMNS, BACKTEST_COLUMNS, ATTRIBUTION_COLUMNS)
                 for k, v in d.items() if k not in COLUMNS})
 MAP_MEASURES["high_risk"] = RISK_TEXT["map_risk"]  # 镇街热力: forecast counts by unit (issue 14)
+
+# ---- Jiangyin workflows (issue 13): problems 交办→办结, letters, 要素保障 ---------------------
+PROBLEM_STATUSES: dict[str, str] = {
+    "collected": "采集",
+    "assigned": "交办",
+    "consulted": "会商会办",
+    "closed": "办结",
+}
+PROBLEM_SOURCES: dict[str, str] = {"imported": "台账导入", "recorded": "系统登记", "both": "台账+系统更新"}
+LETTER_KINDS: dict[str, str] = {"reminder": "提醒函", "interview": "约谈"}
+LETTER_DONE: dict[str, str] = {"reminder": "已发函", "interview": "已约谈"}
+COLUMNS.update({
+    "deadline_on": "办结时限",
+    "problem_status": "办理状态",
+    "days_overdue_problem": "超时限（天）",
+    "overdue": "是否超时限",
+    "source": "来源",
+    "last_note": "最近办理情况",
+    "last_by": "最近经办人",
+    "last_on": "最近办理日期",
+    "open": "未办结",
+    "closed": "已办结",
+    "closed_late": "超时限办结",
+    "problems_total": "问题数",
+    "collected": "采集",
+    "assigned": "交办",
+    "consulted": "会商会办",
+    "letter_kind": "督办方式",
+    "doc_no": "文号",
+    "acted_on": "发函/约谈日期",
+    "acted_by": "经办人",
+    "recorded_at": "登记时间",
+    "letters_sent": "已发函（次）",
+    "interviews_held": "已约谈（次）",
+    "letter_history": "督办记录",
+    "route_dept": "督办部门",
+    "note": "备注",
+    "letter_id": "记录编号",
+    "update_id": "记录编号",
+    "max_days_open": "最长未办结（天）",
+    "median_days_open": "未办结天数中位数",
+    "n_updates": "办理记录数",
+    "grp": "分组",
+    "done_this_month": "本月已办",
+    "last_letter_on": "最近发函日期",
+    "last_interview_on": "最近约谈日期",
+    "list_month": "清单月份",
+    "done_text": "督办记录",
+    "voids": "作废记录",
+    "recorded_by": "经办人",
+})
+THRESHOLD_LABELS.update({"problem_deadline_days": "矛盾问题默认办结时限（天）"})
+PROBLEM_TEXT: dict[str, str] = {
+    "title": "问题督办",
+    "rule": ("口径：问题按“采集 → 交办 → 会商会办 → 办结”推进。台账导入的问题：所选月末前已填解决日期为办结，"
+             "填了交办部门为交办，否则为采集；系统登记的办理记录（办理日期不晚于月末）与台账合并，取推进更远的状态。"
+             "办结时限未填时按提出日期后{days}天计；未办结且办结时限早于月末即为超时限（时限当天不算超时）。"),
+    "open": "未办结",
+    "overdue": "超时限",
+    "closed": "已办结",
+    "total": "问题总数",
+    "by_dept": "按责任部门",
+    "by_unit": "按镇街（板块）",
+    "list": "问题清单",
+    "none": "所选范围内没有矛盾问题。",
+    "status_filter": "办理状态",
+    "dept_filter": "责任部门",
+    "only_overdue": "只看超时限",
+    "dept_sheet": "导出部门问题督办表（Excel）",
+    "dept_pick": "部门",
+    "record": "登记办理情况",
+    "record_help": "选择问题，填写新的办理状态和办理情况；每次登记都会保留记录。",
+    "new_problem": "登记新问题",
+    "pick_problem": "问题",
+    "new_status": "新的状态",
+    "note": "办理情况",
+    "acted_on": "办理日期",
+    "by": "经办人",
+    "by_help": "登录功能上线后自动填写当前用户；此前请填写经办人姓名。",
+    "dept": "责任部门",
+    "deadline": "办结时限",
+    "save": "保存",
+    "saved": "已保存：{pid} → {status}",
+    "history": "办理记录",
+    "no_history": "暂无系统登记的办理记录。",
+    "project": "项目",
+    "summary": "问题描述",
+    "kind": "问题类型",
+    "raised_on": "提出日期",
+    "added": "已登记新问题 {pid}",
+    "sheet_title": "{region}{dept}矛盾问题督办表",
+    "overview_label": "矛盾问题（未办结/超时限）",
+}
+LETTER_TEXT: dict[str, str] = {
+    "section": "提醒函与约谈",
+    "by_dept": "按督办部门分表",
+    "record": "登记发函/约谈",
+    "recorded": "已登记：{pid} {kind}（{on}）",
+    "doc_no": "文号",
+    "acted_on": "日期",
+    "by": "经办人",
+    "download_docx": "下载{kind}（Word）",
+    "download_all": "下载本部门全部{kind}（Word，合并一份）",
+    "dept_sheet": "导出{dept}{kind}清单（Excel）",
+    "project_history": "提醒函/约谈记录",
+    "no_history": "暂无提醒函或约谈记录。",
+    "count_rule": "“已发函/已约谈”按月计次：同一项目同一自然月内多次登记只计一次；只统计日期不晚于所选月末的记录。",
+    "none": "本月没有项目列入该清单。",
+    "title": "提醒约谈",
+    "kind": "督办方式",
+    "listed": "列入清单",
+    "done_month": "本月已登记",
+    "todo_month": "本月待办",
+    "ever": "曾发函/约谈",
+    "single": "单个项目文书",
+    "pick_project": "项目",
+    "record_pick": "本次已发函/已约谈的项目",
+    "save": "登记",
+    "caption": ("清单按配置（config.toml [letters]）分送督办部门：工业项目送工信局、服务业项目送商务局。"
+                "每个项目可生成 Word 文书；发函或约谈后请登记，下月清单显示“已发函/已约谈×次”。"),
+}
+
+# ---- 要素保障: resource quotas (docs/domain.md §13) ------------------------------------------
+IMPORT_TABLES["quotas"] = "要素指标"
+IMPORT_TITLES["quotas"] = "资源要素指标台账"
+QUOTA_RESOURCES: dict[str, str] = {"land": "土地", "emission": "排放总量指标", "energy": "能耗指标"}
+QUOTA_UNITS: dict[str, str] = {"land": "亩", "emission": "吨", "energy": "吨标煤"}
+COLUMNS.update({
+    "year": "年度",
+    "land_unsupplied_mu": "批而未供（亩）",
+    "land_unused_mu": "供而未用（亩）",
+    "land_reserve_mu": "收购储备（亩）",
+    "emission_t": "排放总量指标（吨）",
+    "energy_tce": "能耗指标（吨标煤）",
+    "land_demand_mu": "尚需用地指标（亩）",
+    "emission_demand_t": "尚需排放指标（吨）",
+    "energy_demand_tce": "尚需能耗指标（吨标煤）",
+    "land_allocated_mu": "本年已分配用地（亩）",
+    "emission_allocated_t": "本年已分配排放指标（吨）",
+    "energy_allocated_tce": "本年已分配能耗指标（吨标煤）",
+    "resource": "要素",
+    "quota": "年度指标",
+    "allocated": "本年已分配",
+    "remaining": "剩余",
+    "waiting_projects": "待分配项目数",
+    "waiting_demand": "待分配需求",
+    "shortfall": "缺口",
+    "has_quota": "已填报指标",
+    "quota_unit": "计量单位",
+})
+QUOTA_TEXT: dict[str, str] = {
+    "title": "要素保障",
+    "rule": ("口径：年度指标取要素指标表中所选月份所在年度的数据（土地为批而未供、供而未用、收购储备三类之和）；"
+             "本年已分配为该{unit_word}本期快照中全部项目“本年已分配”之和；剩余 = 年度指标 − 本年已分配；"
+             "待分配项目为在库且“尚需…指标”大于0的项目；缺口 = 待分配需求 − 剩余（不小于0）。"),
+    "no_quotas": "所选年度尚未导入要素指标（台账中的“要素指标”工作表，可选）。",
+    "resource": "要素",
+    "by_unit": "分{unit_word}指标使用",
+    "waiting": "待分配项目",
+    "none_waiting": "没有待分配项目。",
+    "map_measure": "地图显示",
+    "total": "全市合计",
+}
+
+# ---- stage evaluations 阶段性评估 (docs/domain.md §14) ---------------------------------------
+EVAL_STAGES: dict[str, str] = {"approve": "审批阶段", "build": "建设阶段", "produce": "竣工投产阶段"}
+COLUMNS.update({
+    "agency_service": "代办服务",
+    "tolerance_prereview": "容缺预审",
+    "parallel_approval": "并联审批",
+    "building_area_m2": "报建面积（平方米）",
+    "rd_deduction_wan": "研发费用加计扣除（万元）",
+    "eval_approval_months": "审批周期（月）",
+    "started_in_year": "本年开工",
+    "year_ratio": "年度投资完成比例",
+    "new_above_scale": "列入新增规上企业",
+    "tax_contribution": "税收贡献率",
+    "sales_12m_wan": "近12个月开票销售（万元）",
+    "employees_latest": "用工人数（最近月）",
+    "employees_per_yi": "每亿元投资用工（人）",
+    "filed_n": "已备案项目数",
+    "started_n": "已开工项目数",
+    "approval_months_median": "审批周期中位数（月）",
+    "tolerance_share": "容缺预审占比",
+    "parallel_share": "并联审批占比",
+    "agency_share": "代办服务占比",
+    "started_year_n": "本年开工项目数",
+    "building_area_year_m2": "本年开工报建面积（平方米）",
+    "completed_n": "已竣工项目数",
+    "new_above_scale_n": "本年新增规上企业数",
+    "rd_deduction_total_wan": "研发费用加计扣除合计（万元）",
+    "employees_total": "用工人数合计",
+})
+EVAL_TEXT: dict[str, str] = {
+    "title": "阶段评估",
+    "rule": ("口径（docs/domain.md §14）：在库项目按阶段评估——审批阶段为已备案项目，建设阶段为已开工项目，竣工投产阶段为已竣工项目；"
+             "审批周期=备案至开工（未开工至月末）月数；占比中未填报按“否”计；近12个月指标按当月及之前11个月的运行数据；"
+             "税收贡献率=近12个月税收/近12个月开票销售；每亿元投资用工=最近一个运行月的用工人数/总投资（亿元）。"),
+    "stage": "评估阶段",
+    "units": "分{unit_word}汇总",
+    "projects": "项目评估表",
+    "none": "所选范围内没有处于该阶段的项目。",
+}
+
+# ---- 招商线索 pipeline, review committee, township targets (issue 19; docs/domain.md §16) ----
+PIPELINE_STAGES: dict[str, str] = {
+    "lead": "线索", "talks": "洽谈", "review": "审查", "intent": "意向签约", "formal": "正式签约",
+}
+REVIEW_DIMENSIONS: dict[str, str] = {"legal": "法务", "commercial": "商务", "financial": "财务"}
+REVIEW_VERDICTS: dict[str, str] = {"pass": "通过", "veto": "否决", "more": "补充材料"}
+TARGET_MEASURES: dict[str, str] = {
+    "signed_projects": "正式签约项目数（个）",
+    "signed_investment_yi": "正式签约总投资（亿元）",
+    "projects_10yi": "10亿元以上项目数（个）",
+    "projects_50yi": "50亿元以上项目数（个）",
+}
+PIPELINE_TEXT: dict[str, str] = {
+    "title": "招商线索",
+    "user": "操作人",
+    "funnel": "招商漏斗",
+    "funnel_note": "各阶段“已达到”= 当前阶段在该阶段或之后的线索数（阶段只能前进）；转化率 = 本阶段已达到 ÷ 上一阶段已达到。",
+    "stale": "久未跟进线索",
+    "stale_note": "未正式签约且未被否决、最近联系（从未联系则为登记日期）距今超过 {days} 天的线索。",
+    "stale_none": "没有久未跟进的线索。",
+    "queue": "审查委员会待审队列",
+    "queue_note": "当前处于“审查”阶段的线索：未出结论的在前；否决的线索留在队列中并显示否决理由，须重新审查通过后方可签约或入库。",
+    "queue_none": "没有处于审查阶段的线索。",
+    "none": "尚未登记招商线索（{path}）。",
+    "targets": "镇街招商任务完成情况",
+    "targets_note": "{year} 年任务，序时进度 = 年度任务 × {m} ÷ 12；差额 = 完成 − 序时任务（负数为落后）。完成数按 {month} 月快照中 {year} 年内正式签约的项目计（含已退库）。",
+    "targets_none": "{year} 年未配置{unit_word}招商任务（配置文件 [regions.{region}.unit_targets.{year}]）。",
+    "all_leads": "全部线索",
+    "filter_unit": "{unit_word}",
+    "err_required": "{what}不能为空",
+    "err_too_long": "{what}过长（{n}字，最多{max}字）",
+    "err_date": "{what}“{value}”不是有效日期（应为 YYYY-MM-DD）",
+    "err_amount": "预计投资“{value}”无效（应为不小于 0 的数字，单位万元）",
+    "err_choice": "{what}“{value}”不在配置的分类中（可选：{options}）",
+    "err_field": "线索没有字段“{field}”",
+    "err_stage": "阶段“{value}”无效（可选：{options}）",
+    "err_new_stage": "新登记的线索只能处于“线索”或“洽谈”阶段（审查须开启审查，签约须审查通过）",
+    "err_stage_field": "阶段须通过“推进阶段”修改",
+    "err_no_lead": "没有编号为 {id} 的招商线索",
+    "err_no_review": "没有编号为 {id} 的审查",
+    "err_conflict": "线索 {id} 已被他人修改（当前为第{version}版，您修改的是第{base}版），请刷新后重试",
+    "err_backward": "线索 {id} 当前为“{now}”，不能改为“{to}”（阶段只能前进）",
+    "err_not_reviewed": "线索 {id} 尚未经审查委员会审查通过，不能签约或入库",
+    "err_review_open": "线索 {id} 的审查尚未作出结论",
+    "err_vetoed": "线索 {id} 已于 {on} 被审查委员会否决（理由：{reasons}），须重新审查通过后方可签约或入库",
+    "err_more": "线索 {id} 须补充材料后重新审查（{reasons}），审查通过后方可签约或入库",
+    "err_review_signed": "线索 {id} 已{stage}，不再审查",
+    "err_review_closed": "审查 {id} 已作出结论；如需重新审查，请开启新一轮审查",
+    "err_dimension": "审查维度“{value}”无效（可选：{options}）",
+    "err_verdict": "审查结论“{value}”无效（可选：{options}）",
+    "err_missing_opinions": "审查 {id} 缺少{missing}意见，不能作出“通过”结论",
+}
+PIPELINE_COLUMNS: dict[str, str] = {
+    "lead_id": "线索编号",
+    "lead_name": "项目名称",
+    "channel": "招商渠道",
+    "project_type": "项目类型",
+    "expected_investment_wan": "预计投资（万元）",
+    "source_body": "招商主体",
+    "owner": "责任人",
+    "unit_code": "镇街/板块",
+    "last_contact_on": "最近联系日期",
+    "note": "备注",
+    "reviewer": "审查人",
+    "opinion": "审查意见",
+    "opinion_legal": "法务意见",
+    "opinion_commercial": "商务意见",
+    "opinion_financial": "财务意见",
+    "verdict": "审查结论",
+    "reasons": "结论理由",
+    "decided_on": "结论日期",
+    "review_id": "审查轮次",
+    "days_since_contact": "未联系天数",
+    "current": "当前在此阶段",
+    "reached": "已达到",
+    "vetoed": "其中被否决",
+    "stage_label": "阶段",
+    "measure_label": "指标",
+    "target": "年度任务",
+    "schedule_target": "序时任务",
+    "actual": "完成",
+    "gap": "差额（完成−序时）",
+    "completion": "完成率",
+    "schedule_completion": "序时完成率",
+}
+PIPELINE_COLUMNS.update({"completion": "完成率（%）", "schedule_completion": "序时完成率（%）"})
+COLUMNS.update({k: v for k, v in PIPELINE_COLUMNS.items() if k not in COLUMNS})

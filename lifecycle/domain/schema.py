@@ -80,6 +80,19 @@ TABLES: dict[str, list[Column]] = {
         joint_acceptance bool
         campaign str
         above_scale_on date
+        land_demand_mu float
+        emission_demand_t float
+        energy_demand_tce float
+        land_allocated_mu float
+        emission_allocated_t float
+        energy_allocated_tce float
+        agency_service bool
+        tolerance_prereview bool
+        parallel_approval bool
+        building_area_m2 float
+        rd_deduction_wan float
+        intent_signed_on date
+        major_level str
         """
     ),
     "approvals": _cols(
@@ -115,9 +128,25 @@ TABLES: dict[str, list[Column]] = {
         summary str
         assigned_dept str
         resolved_on date
+        deadline_on date
+        """
+    ),
+    # resource quotas per unit and year (docs/domain.md §13); an optional sheet of the ledger
+    "quotas": _cols(
+        """
+        unit_code str required
+        year int required
+        land_unsupplied_mu float
+        land_unused_mu float
+        land_reserve_mu float
+        emission_t float
+        energy_tce float
         """
     ),
 }
+# Tables a ledger and a publication may leave out; a month published without one (or before it
+# existed) reads it as empty (Store.read).
+OPTIONAL_TABLES: frozenset[str] = frozenset({"quotas"})
 
 TABLE_NAMES: list[str] = list(TABLES)
 TABLE_LABELS: dict[str, str] = {
@@ -125,6 +154,7 @@ TABLE_LABELS: dict[str, str] = {
     "approvals": "审批",
     "operations": "运行",
     "problems": "问题",
+    "quotas": "要素指标",
 }
 
 _POLARS = {
@@ -139,6 +169,7 @@ ENUMS: dict[str, set[str]] = {
     "origin": {"new", "upgrade"},
     "category": {"industry", "service"},
     "exit_reason": {"achieved", "hopeless", "stalled", "lost"},
+    "major_level": {"provincial", "municipal"},
 }
 
 

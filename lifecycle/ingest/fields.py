@@ -64,6 +64,9 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "joint_acceptance": ["联合竣工验收", "是否联合竣工验收", "联合验收"],
         "campaign": ["集中开竣工批次", "集中开工批次", "集中竣工批次", "开竣工批次"],
         "above_scale_on": ["入规日期", "企业入规日期", "入规时间"],
+        "intent_signed_on": ["意向签约日期", "意向签约时间", "意向日期", "意向协议签订日期", "意向协议日期"],
+        "major_level": ["省市重大", "省市重大项目", "重大项目级别", "重大项目类别", "是否省市重大", "省重大/市重大",
+                        "省市重大类别", "项目级别"],
     },
     "approvals": {
         "project_id": _SHARED_KEY,
@@ -93,13 +96,38 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "summary": ["问题描述", "问题内容", "具体问题", "存在问题", "问题"],
         "assigned_dept": ["交办部门", "责任部门", "承办部门", "责任单位"],
         "resolved_on": ["解决日期", "办结日期", "化解日期", "解决时间"],
+        "deadline_on": ["办结时限", "办理时限", "完成时限", "要求办结日期", "限办日期"],
+    },
+    "quotas": {
+        "unit_code": ["板块", "镇街", "镇街园区", "所在镇街", "所属镇街", "辖市区", "板块代码", "单位", "地区"],
+        "year": ["年度", "年份", "指标年度"],
+        "land_unsupplied_mu": ["批而未供", "批而未供土地", "批而未供用地"],
+        "land_unused_mu": ["供而未用", "供而未用土地", "供而未用用地"],
+        "land_reserve_mu": ["收购储备", "收购储备土地", "储备土地"],
+        "emission_t": ["排放总量指标", "主要污染物排放总量指标", "排放指标", "污染物排放指标"],
+        "energy_tce": ["能耗指标", "能耗总量指标", "用能指标"],
     },
 }
+SYNONYMS["projects"].update({
+    "land_demand_mu": ["尚需用地指标", "用地指标需求", "需用地指标"],
+    "emission_demand_t": ["尚需排放指标", "排放指标需求", "需排放指标"],
+    "energy_demand_tce": ["尚需能耗指标", "能耗指标需求", "需能耗指标"],
+    "land_allocated_mu": ["本年已分配用地", "已分配用地指标", "本年已分配用地指标"],
+    "emission_allocated_t": ["本年已分配排放指标", "已分配排放指标"],
+    "energy_allocated_tce": ["本年已分配能耗", "已分配能耗指标", "本年已分配能耗指标"],
+    "agency_service": ["代办服务", "是否代办", "是否代办服务", "代办"],
+    "tolerance_prereview": ["容缺预审", "是否容缺预审", "容缺受理", "是否容缺受理"],
+    "parallel_approval": ["并联审批", "是否并联审批"],
+    "building_area_m2": ["报建面积", "建筑面积", "总建筑面积", "规划建筑面积"],
+    "rd_deduction_wan": ["研发加计扣除", "研发费用加计扣除", "研发费用加计扣除额", "加计扣除额"],
+})
 
 # Header a template / export writes for a field (township as a name: clerks know names).
 def template_header(table: str, field: str) -> str:
     if field == "township_code":
         return labels.COLUMNS["township_name"]
+    if table == "quotas" and field == "unit_code":
+        return labels.COLUMNS["unit_name"]
     return labels.COLUMNS[field]
 
 
@@ -110,13 +138,22 @@ _LAND = {"亩": 1.0, "平方米": 0.0015, "m2": 0.0015, "㎡": 0.0015, "公顷":
 _ENERGY = {"兆瓦时": 1.0, "mwh": 1.0, "千瓦时": 0.001, "kwh": 0.001, "度": 0.001, "万千瓦时": 10.0, "万度": 10.0}
 _SHARE = {"%": 0.01, "百分比": 0.01, "比例": 1.0, "小数": 1.0}
 _PEOPLE = {"人": 1.0}
+_TONNE = {"吨": 1.0, "t": 1.0, "千克": 0.001, "kg": 0.001, "万吨": 10000.0}
+_AREA = {"平方米": 1.0, "m2": 1.0, "㎡": 1.0, "万平方米": 10000.0}
+_TCE = {"吨标煤": 1.0, "吨标准煤": 1.0, "tce": 1.0, "万吨标煤": 10000.0, "万吨标准煤": 10000.0}
 
 def units_for(field: str) -> tuple[dict[str, float], str] | None:
     """The units a numeric field accepts and its stored unit, or None for unit-less fields."""
     if field.endswith("_wan"):
         return _MONEY, "万元"
-    if field == "land_area_mu":
+    if field == "land_area_mu" or field.endswith("_mu"):
         return _LAND, "亩"
+    if field.endswith("_m2"):
+        return _AREA, "平方米"
+    if field.endswith("_tce"):
+        return _TCE, "吨标煤"
+    if field.endswith("_t"):
+        return _TONNE, "吨"
     if field == "electricity_mwh":
         return _ENERGY, "兆瓦时"
     if field == "capacity_utilization":
@@ -220,6 +257,8 @@ def table_from_name(name: str) -> str | None:
         return "operations"
     if any(w in n for w in ("问题", "矛盾")):
         return "problems"
+    if any(w in n for w in ("要素", "指标")):
+        return "quotas"
     if any(w in n for w in ("项目", "台账", "清单", "project")):
         return "projects"
     for t in schema.TABLE_NAMES:

@@ -34,6 +34,7 @@ from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.read import ReadError, Source, read_source
 from lifecycle.ingest.report import ERROR, WARNING, Issue, Report, marked_workbook
 from lifecycle.ingest.template import ExportError, ledger_bytes, write_ledger  # noqa: F401
+from lifecycle.domain.config import load_config
 from lifecycle.domain.reference import region as get_region
 from lifecycle.store.snapshots import Store, StoreError, check_month
 
@@ -166,7 +167,7 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
             empty_sheets[table] = (where, cs[0])
             continue
         frames[table], ctxs[table] = f, cs
-        needed = {P.KEYS[table], "project_id"}
+        needed = {P.KEYS[table]} | ({"project_id"} if table != "quotas" else set())
         usable[table] = all(k in c.matches for c in cs for k in needed)
         summary_tables[table] = {"rows": f.height, "source": [f"{c.file}[{c.sheet}]" for c in cs],
                                  "carried_from": None, "text": f"{f.height} 行，来自 {where}"}
@@ -184,6 +185,9 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
     issues: list[Issue] = []
     for table in schema.TABLE_NAMES:
         if table in frames:
+            continue
+        if table in schema.OPTIONAL_TABLES and (not carry_month or store.read(carry_month, table).is_empty()):
+            out[table] = schema.empty(table)  # an optional sheet never supplied: the month has none
             continue
         why = (f"{empty_sheets[table][0]} 只有示例行或没有数据行，视为未提供" if table in empty_sheets else "未提供")
         if carry_month:
@@ -212,6 +216,8 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
             R.duplicates(f, cs, ["project_id"], issues)
             R.milestone_order(f, cs, issues)
             R.identifiers(f, cs, issues)
+            R.intent_order(f, cs, issues)
+            R.entry_rule(f, cs, load_config(region_key, store.root)["entry"].get("min_total_investment_wan", 0), issues)
         elif table == "approvals":
             R.duplicates(f, cs, ["project_id", "step"], issues)
         elif table == "operations":
@@ -219,6 +225,8 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
         elif table == "problems":
             R.duplicates(f, cs, ["problem_id"], issues)
             R.problem_kinds(f, cs, issues)
+        elif table == "quotas":
+            R.duplicates(f, cs, ["unit_code", "year"], issues)
         R.after_month(f, cs, table, mend, issues)
     if "projects" in frames and usable["projects"]:
         pids = frames["projects"].get_column("project_id").drop_nulls()

@@ -19,7 +19,8 @@ from lifecycle.ingest.read import RawSheet
 from lifecycle.ingest.report import ERROR, WARNING, Issue
 
 HEADER_SCAN_ROWS = 30
-KEYS = {"projects": "project_id", "approvals": "project_id", "operations": "project_id", "problems": "problem_id"}
+KEYS = {"projects": "project_id", "approvals": "project_id", "operations": "project_id", "problems": "problem_id",
+        "quotas": "unit_code"}
 EXAMPLE_MARK = "示例"
 IGNORED_SHEETS = ("说明", "填表说明", "填报说明", "目录", "readme")
 TOTAL_WORDS = ["合计", "总计", "小计", "累计", "全市合计", "总合计"]
@@ -50,6 +51,9 @@ ENUM_VALUES: dict[str, dict[str, str]] = {
                                          "现代服务业": "service", "服务": "service"}),
     "exit_reason": _rev(labels.EXIT_REASONS, {"达效": "achieved", "无望": "hopeless", "停滞": "stalled",
                                               "流失": "lost", "暂停": "lost"}),
+    "major_level": _rev(labels.MAJOR_LEVELS, {"省重大项目": "provincial", "省级重大": "provincial", "省级": "provincial",
+                                              "省": "provincial", "市重大项目": "municipal", "市级重大": "municipal",
+                                              "市级": "municipal", "市": "municipal"}),
 }
 BOOL_VALUES: dict[str, bool] = {
     "是": True, "否": False, "y": True, "n": False, "yes": True, "no": False, "true": True, "false": False,
@@ -179,9 +183,11 @@ def unit_hint(table: str, fld: str) -> str:
     col = schema.column(table, fld)
     if fld == "township_code":
         return "镇街名称或9位代码（必填）"
+    if fld == "unit_code":
+        return "镇街/板块名称或代码（必填）"
     if fld in ENUM_VALUES:
         d = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-             "exit_reason": labels.EXIT_REASONS}[fld]
+             "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}[fld]
         base = "/".join(d.values())
     elif col.kind == "date":
         base = "年月（YYYY-MM）" if fld == "month" else "日期（YYYY-MM-DD）"
@@ -356,6 +362,7 @@ def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date
         df = df.with_columns([_clean_numeric(f).str.replace_all(r"[,\s]", "").alias(f"{f}__nt") for f in num_cols])
     tw_map = _township_map(df, reg) if "township_code" in ctx.matches else {}
     sec_map = _section_map(df) if "industry_section" in ctx.matches else {}
+    unit_map = _unit_map(df, reg) if "unit_code" in ctx.matches else {}
 
     for fld, hm in ctx.matches.items():
         col = schema.column(table, fld)
@@ -392,6 +399,8 @@ def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date
             exprs.append(raw.replace_strict(tw_map, default=None, return_dtype=pl.String).alias(fld))
         elif fld == "industry_section":
             exprs.append(raw.replace_strict(sec_map, default=None, return_dtype=pl.String).alias(fld))
+        elif fld == "unit_code":
+            exprs.append(raw.replace_strict(unit_map, default=None, return_dtype=pl.String).alias(fld))
         elif fld == "credit_code":
             exprs.append(raw.str.replace_all(r"\s", "").str.to_uppercase().alias(fld))
         elif fld == "project_code":
@@ -441,13 +450,16 @@ def parse_table(df: pl.DataFrame, ctx: SheetCtx, reg: Region, month_end: dt.date
             checks.append((fld, ERROR, parsed_null, "应填“是”或“否”"))
         elif fld in ENUM_VALUES:
             d = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-                 "exit_reason": labels.EXIT_REASONS}[fld]
+                 "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}[fld]
             checks.append((fld, ERROR, parsed_null, f"{label}应为以下之一：{'、'.join(d.values())}"))
         elif fld == "township_code":
             names = [t.name for t in reg.townships.values()]
             checks.append((fld, ERROR, parsed_null, lambda r, names=names: _township_msg(r["township_code__raw"], names, reg)))
         elif fld == "industry_section":
             checks.append((fld, ERROR, parsed_null, "行业门类应为国民经济行业分类门类字母 A～T（如 C 制造业）"))
+        elif fld == "unit_code":
+            checks.append((fld, ERROR, parsed_null, lambda r: f"未知的{reg.unit_word}“{r['unit_code__raw']}”"
+                           f"（应为{reg.name}的{reg.unit_word}名称或代码，不会新建{reg.unit_word}）"))
 
     mask_cols = [m.fill_null(False).alias(f"__chk{i}") for i, (_, _, m, _) in enumerate(checks)]
     flagged = typed.with_columns(mask_cols)
@@ -510,6 +522,18 @@ def _township_map(df: pl.DataFrame, reg: Region) -> dict[str, str]:
             import unicodedata
             alt = unicodedata.normalize("NFKC", v).replace(" ", "")
             code = reg.resolve_township(alt)
+        if code is not None:
+            out[v] = code
+    return out
+
+
+def _unit_map(df: pl.DataFrame, reg: Region) -> dict[str, str]:
+    """Unit names or codes (or a township of the unit) as written -> unit code (quotas sheet)."""
+    import unicodedata
+
+    out = {}
+    for v in df.get_column("unit_code").drop_nulls().unique().to_list():
+        code = reg.resolve_unit(v) or reg.resolve_unit(unicodedata.normalize("NFKC", v).replace(" ", ""))
         if code is not None:
             out[v] = code
     return out

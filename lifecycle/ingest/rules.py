@@ -125,11 +125,11 @@ def cross_keys(child: pl.DataFrame, ctxs: list[SheetCtx], project_ids: pl.Series
 def after_month(df: pl.DataFrame, ctxs: list[SheetCtx], table: str, month_end: dt.date, issues: list[Issue]) -> None:
     """Actual dates later than the end of the snapshot month have not happened yet."""
     cols = {
-        "projects": schema.MILESTONES + ["exit_on", "land_acquired_on", "above_scale_on"],
+        "projects": schema.MILESTONES + ["exit_on", "land_acquired_on", "above_scale_on", "intent_signed_on"],
         "approvals": ["received_on", "done_on"],
         "operations": ["month"],
         "problems": ["raised_on", "resolved_on"],
-    }[table]
+    }.get(table, [])
     for c in cols:
         if c not in df.columns:
             continue
@@ -176,3 +176,32 @@ def against_previous(new: pl.DataFrame, ctxs: list[SheetCtx], prev: pl.DataFrame
               lambda r, c=c: (f"{L[c]}由{r[f'{c}__prev']}调整为{r[c]}：记为调整计划（原计划保留在历史快照中）"
                               if r[c] is not None else f"{L[c]}（上期为{r[f'{c}__prev']}）被清空：记为调整计划"))
     return replans
+
+
+def intent_order(df: pl.DataFrame, ctxs: list[SheetCtx], issues: list[Issue]) -> None:
+    """The kept intent signing date (docs/domain.md §2.1) is not after the signing date."""
+    if "intent_signed_on" not in df.columns or "signed_on" not in df.columns or df.height == 0:
+        return
+    bad = df.filter(pl.col("intent_signed_on").is_not_null() & pl.col("signed_on").is_not_null()
+                    & (pl.col("intent_signed_on") > pl.col("signed_on")))
+    _emit(issues, ctxs, bad, "intent_signed_on", ERROR,
+          lambda r: labels.ZTF_TEXT["intent_after_signed"].format(intent=r["intent_signed_on"], signed=r["signed_on"]))
+
+
+def entry_rule(df: pl.DataFrame, ctxs: list[SheetCtx], min_wan: float, issues: list[Issue]) -> None:
+    """The region's library entry rule (docs/domain.md §7.2; Changzhou: 亿元项目库): a row whose 总投资
+    is below `min_wan` 万元 is refused (an error naming the row); an empty 总投资 is a warning. An
+    exited project keeps its row whatever its size (it entered under the rule of its time)."""
+    if not min_wan or df.height == 0:
+        return
+    yi = f"{min_wan / 10000:g}"
+    live = pl.col("exit_on").is_null() if "exit_on" in df.columns else pl.lit(True)
+    if "total_investment_wan" not in df.columns:
+        return
+    low = df.filter(live & pl.col("total_investment_wan").is_not_null() & (pl.col("total_investment_wan") < min_wan))
+    _emit(issues, ctxs, low, "total_investment_wan", ERROR,
+          lambda r: labels.ZTF_TEXT["entry_refused"].format(value=f"{r['total_investment_wan']:,.6g}",
+                                                           min=f"{min_wan:,.0f}", min_yi=yi))
+    raw_empty = pl.col("total_investment_wan__raw").is_null() if "total_investment_wan__raw" in df.columns else pl.lit(True)
+    missing = df.filter(live & pl.col("total_investment_wan").is_null() & raw_empty)
+    _emit(issues, ctxs, missing, "total_investment_wan", WARNING, labels.ZTF_TEXT["entry_missing"].format(min_yi=yi))

@@ -15,7 +15,7 @@ from lifecycle.ingest.fields import template_header
 from lifecycle.ingest.parse import ENUM_VALUES, EXAMPLE_MARK, unit_hint
 
 _ENUM_LABELS = {"signing_type": labels.SIGNING_TYPES, "origin": labels.ORIGINS, "category": labels.CATEGORIES,
-                "exit_reason": labels.EXIT_REASONS}
+                "exit_reason": labels.EXIT_REASONS, "major_level": labels.MAJOR_LEVELS}
 assert set(_ENUM_LABELS) == set(ENUM_VALUES)
 
 NOTES = [
@@ -28,6 +28,10 @@ NOTES = [
     "6. 项目编号是项目的唯一标识，每月保持不变；统一社会信用代码和投资项目统一代码会做格式和校验位检查。",
     "7. 是否类字段填“是”或“否”；签约类型、项目类型、产业类别、退库原因按填写说明中的选项填写。",
     "8. 一张表超过一个工作表的行数上限时，续写在“运行(2)”“运行(3)”……工作表中，导入时合并为一张表。",
+    "9. 要素指标表（可选）：每个镇街/板块每年一行，填土地（批而未供、供而未用、收购储备，亩）、排放总量指标（吨）、能耗指标（吨标煤）；"
+    "项目表的“尚需…指标”“本年已分配…”列填写项目的需求和本年已分配量。",
+    "10. 意向签约后转为正式签约的项目：签约日期填正式签约日期，意向签约日期保留原意向签约日期；省市重大填“省重大”或“市重大”（可空）。",
+    "11. 常州亿元项目库：总投资低于1亿元的项目不予入库（导入时报错并指明行号）。",
 ]
 
 
@@ -49,6 +53,10 @@ def _example(table: str, region_key: str) -> dict:
             "planned_capacity_on": d(2026, 12, 31), "year_plan_wan": 50000.0, "year_done_wan": 20000.0,
             "cumulative_done_wan": 20000.0, "equipment_done_wan": 8000.0, "lead_dept": "工信局", "owner": "张三",
             "land_acquired_on": d(2024, 8, 20), "joint_acceptance": False, "campaign": "2024Q3集中开工",
+            "land_allocated_mu": 200.0, "energy_demand_tce": 3000.0, "agency_service": True,
+            "tolerance_prereview": True, "parallel_approval": True, "building_area_m2": 120000.0,
+            "rd_deduction_wan": 0.0,
+            "intent_signed_on": d(2023, 11, 8), "major_level": "municipal",
         }
     if table == "approvals":
         return {"project_id": f"{EXAMPLE_MARK}-001", "step": labels.APPROVAL_STEPS[0], "dept": "发改委",
@@ -57,8 +65,13 @@ def _example(table: str, region_key: str) -> dict:
         return {"project_id": f"{EXAMPLE_MARK}-001", "month": d(2026, 1, 1), "orders_wan": 12000.0,
                 "capacity_utilization": 0.85, "invoiced_sales_wan": 9800.0, "output_value_wan": 10500.0,
                 "tax_wan": 520.0, "profit_wan": 800.0, "electricity_mwh": 1500.0, "employees": 320}
+    if table == "quotas":
+        unit = next(iter(reg.units.values())).name
+        return {"unit_code": f"{EXAMPLE_MARK}{unit}", "year": 2026, "land_unsupplied_mu": 320.0, "land_unused_mu": 150.0,
+                "land_reserve_mu": 500.0, "emission_t": 85.0, "energy_tce": 42000.0}
     return {"problem_id": f"{EXAMPLE_MARK}-Q001", "project_id": f"{EXAMPLE_MARK}-001", "raised_on": d(2024, 5, 10),
-            "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None}
+            "kind": "用地", "summary": "用地指标未落实，需协调土地报批", "assigned_dept": "资规局", "resolved_on": None,
+            "deadline_on": d(2024, 6, 10)}
 
 
 # Excel's last row; a table with more data rows than fit below the three heading rows is split
@@ -128,7 +141,7 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
             row_iter = iter([_example(t, region_key)])
             fmt, fdate = f_example, f_example_date
         else:
-            df = schema.conform(t, tables[t])
+            df = schema.conform(t, tables[t] if t in tables else schema.empty(t))
             n_rows = df.height
             row_iter = (r for part in df.iter_slices(SLICE_ROWS) for r in part.iter_rows(named=True))
             fmt, fdate = None, f_date
@@ -145,6 +158,8 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
                     continue
                 if c.name == "township_code":
                     write_text(ws, i, j, names.get(v, v), fmt)
+                elif t == "quotas" and c.name == "unit_code":
+                    write_text(ws, i, j, reg.units[v].name if v in reg.units else str(v), fmt)
                 elif c.name in _ENUM_LABELS:
                     write_text(ws, i, j, _ENUM_LABELS[c.name].get(v, v), fmt)
                 elif c.kind == "bool":

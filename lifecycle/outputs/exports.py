@@ -88,7 +88,7 @@ def sheet_bytes(df: pl.DataFrame, title: str, info: str, sheet: str = "清单", 
     for i, row in enumerate(out.iter_rows(), start=HEADER_ROW + 1):
         for j, v in enumerate(row):
             kind, f = fmts[j]
-            if v is None:
+            if not formats.is_value(v):  # None, NaN, inf: a blank cell (xlsxwriter rejects NaN)
                 ws.write_blank(i, j, None, f)
             elif kind == "date":
                 ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), f)

@@ -87,6 +87,72 @@ def _flag_blocks(m: Metrics, month: str, sl: Slice) -> tuple[list, list]:
     return blocks, lists
 
 
+# ---- 招推服 blocks (issue 12): yearly targets with 序时 and the phase hand-over -----------------
+TARGET_COLUMNS = ["target_name", "ytd_count", "target", "months_elapsed", "target_to_date", "gap"]
+HANDOVER_COLUMNS = ["from_phase_name", "from_dept", "to_phase_name", "to_dept", "handover_on", "project_id",
+                    "name", "unit_name", "total_investment_wan"]
+PHASE_COLUMNS = ["phase_name", "phase_dept", "phase_span", "limit_months", "count", "overdue_count",
+                 "handed_in", "handed_out"]
+
+
+def ztf_blocks(m: Metrics, month: str, sl: Slice, number: str, months: list[str] | None = None) -> list:
+    """The yearly targets with 序时进度 (docs/domain.md §7.3) and the phases with the hand-overs of
+    `months` (default: `month` alone) (§2.3), for a region that configures them; [] otherwise."""
+    targets = m.targets(month, sl)
+    if targets.is_empty() and not m.phases:
+        return []
+    blocks: list = [Heading(f"{number}、年度目标与分段推进", page_break=True)]
+    if targets.height:
+        blocks.append(Text(f"截至{formats.month_end_text(month)}；序时目标 = 年度目标 × 已过月数 / 12；"
+                           f"拿地即开工指拿地后 {m.thresholds.get('land_to_start_days', 30)} 天内（含）开工。", small=True))
+        blocks.append(Table("年度目标", "年度目标序时进度", targets.select(TARGET_COLUMNS),
+                            decimals={"target_to_date": 1, "gap": 1}, widths={"target_name": 2}))
+        for r in targets.iter_rows(named=True):
+            lst = m.target_projects(month, sl, r["target_key"])
+            blocks.append(Table(f"{r['target_name']}项目", f"{month[:4]}年{r['target_name']}项目（{lst.height}个）",
+                                formats.translate(lst.select("project_id", "name", "unit_name", "event_on",
+                                                             "total_investment_wan", "land_acquired_on",
+                                                             "days_land_to_start")),
+                                pdf_rows=PDF_ROWS_PER_FLAG, widths={"name": 3}))
+    if m.phases:
+        blocks.append(Table("分段推进", f"各阶段项目与牵头部门（截至{formats.month_end_text(month)}）",
+                            m.phase_summary(month, sl).select(PHASE_COLUMNS), widths={"phase_span": 2}))
+        hand = pl.concat([m.phase_handover(x, sl) for x in (months or [month])], how="diagonal_relaxed")
+        when = "、".join(formats.month_text(x) for x in (months or [month]))
+        if hand.height:
+            blocks.append(Table("阶段交接", f"阶段交接（{when}：跨入下一阶段、牵头部门变更的项目，{hand.height}个）",
+                                hand.select(HANDOVER_COLUMNS), pdf_rows=PDF_ROWS_PER_FLAG, widths={"name": 3}))
+        else:
+            blocks.append(Text(f"{when}没有项目跨入下一阶段。"))
+    return blocks
+def problem_blocks(m: Metrics, month: str, sl: Slice) -> list:
+    """The problems (矛盾问题, docs/domain.md §11): counts by department and the open ones."""
+    from lifecycle.outputs import problems as problem_sheets
+
+    rows = m.problems(month, sl)
+    c = m.problem_counts(month, sl, rows=rows)
+    by_dept = m.problem_summary(month, sl, by="dept", rows=rows)
+    ref = m.reference_date(month)
+    open_rows = rows.filter(pl.col("problem_status") != "closed")
+    note = None
+    if open_rows.height > PDF_ROWS_PER_FLAG:
+        note = f"共 {open_rows.height} 个未办结问题，PDF 列出前 {PDF_ROWS_PER_FLAG} 个，完整清单见 Excel 工作表“矛盾问题”。"
+    return [
+        Heading(labels.PROBLEM_TEXT["title"], level=2),
+        Text(f"截至{ref.isoformat()}：问题 {c['total']} 个，未办结 {c['open']} 个（其中超时限 {c['overdue']} 个），"
+             f"已办结 {c['closed']} 个。" + problem_sheets.rule_text(int(m.thresholds.get('problem_deadline_days', 30))),
+             small=True),
+        Table("问题按部门", "矛盾问题按责任部门",
+              by_dept.drop("unit_code").with_columns(pl.col("grp").fill_null(labels.LIST_TEXT["total"]))
+              .rename({"grp": "dept"}).drop("median_days_open"), widths={"dept": 2}),
+        Table("矛盾问题", f"未办结矛盾问题（{open_rows.height}个）",
+              formats.translate(open_rows.select("problem_id", "name", "unit_name", "kind", "summary", "dept",
+                                                 "raised_on", "deadline_on", "problem_status", "days_open",
+                                                 "overdue")),
+              note=note, pdf_rows=PDF_ROWS_PER_FLAG, widths={"name": 2.4, "summary": 3}),
+    ]
+
+
 # ---- the quarterly review pack ---------------------------------------------------------------
 QUARTER_PROJECT_COLUMNS = ["project_id", "name", "total_investment_wan", "state",
                            "q_planned_started_on", "actual_started_on", "start_status",
@@ -161,6 +227,7 @@ def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "y
     blocks.append(Heading("五、预警清单", page_break=True))
     fblocks, _ = _flag_blocks(m, as_of, sl)
     blocks.extend(fblocks)
+    blocks.extend(problem_blocks(m, as_of, sl))
     # 6. one page per unit
     blocks.append(Heading(f"六、{labels.REVIEW['unit_pages']}", page_break=True))
     blocks.append(Text(f"每个{reg.unit_word}一页：本季度开工、竣工项目，计划本季度开工、竣工项目的计划与实际，"
@@ -198,6 +265,8 @@ def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "y
         if lc.height:
             blocks.append(Heading(labels.REVIEW["last_quarter_comments"], level=3))
             blocks.append(Table(None, "", comments.comment_table(lc, names), widths={"text": 5, "target_name": 2}))
+    # 7. yearly targets and phase hand-overs (regions configuring them)
+    blocks.extend(ztf_blocks(m, as_of, sl, "七", m.quarter_months(quarter)))
     # workbook-only detail sheets
     blocks.append(Table("季度项目明细", "季度项目明细", formats.translate(projects), pdf_rows=0))
     blocks.append(Table("点评意见", "本季度点评意见", comments.comment_table(this_q, names), pdf_rows=0))
@@ -274,6 +343,7 @@ def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
         df = events.filter(pl.col("event") == ev)
         blocks.append(Table(f"{lab}项目", f"{formats.month_text(month)}{lab}项目（{df.height}个）",
                             formats.translate(df.select(EVENT_COLUMNS)), widths={"name": 3, "enterprise": 2.4}))
+    blocks.extend(ztf_blocks(m, month, sl, "四"))
     sl_txt = formats.slice_text(reg, sl)
     cover = [f"{reg.name}", f"{formats.month_text(month)}", f"数据截至：{formats.month_end_text(month)}（发布于 {published or '未知'}）",
              f"统计范围：{sl_txt}", f"{reg.system}", f"生成时间：{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}"]

@@ -39,7 +39,8 @@ def render_xlsx(doc: Document) -> bytes:
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     title_f = wb.add_format({"bold": True, "font_size": 14})
     pct_f = wb.add_format({"num_format": "0.0%"})
-    num_f = wb.add_format({"num_format": "#,##0.##"})
+    num_f = wb.add_format({"num_format": formats.excel_format("num")})
+    fmt_cache: dict = {}
     date_f = wb.add_format({"num_format": "yyyy-mm-dd"})
     used: set[str] = set()
     ws = wb.add_worksheet(_sheet_name("说明", used))
@@ -61,16 +62,21 @@ def render_xlsx(doc: Document) -> bytes:
             write_text(ws, 2, j, h, bold)
             width = 50 if c in ("definition", "rule", "text") else max(10, min(36, len(h) * 2 + 2))
             ws.set_column(j, j, width)
+        # number formats by the presentation registry's format kind (万元 whole, 亿元 2 decimals…)
+        col_f = {}
+        for c, dtype in df.schema.items():
+            nf = formats.excel_format(formats.kind(c, dtype)) if dtype.is_numeric() else None
+            col_f[c] = num_f if nf is None else fmt_cache.setdefault(nf, wb.add_format({"num_format": nf}))
         for i, row in enumerate(df.iter_rows(), start=3):
             for j, (c, v) in enumerate(zip(df.columns, row)):
-                if v is None:
+                if not formats.is_value(v):  # None, NaN, inf: a blank cell
                     continue
                 if c in b.pct and isinstance(v, (int, float)):
                     ws.write_number(i, j, v, pct_f)
                 elif isinstance(v, bool):
                     write_text(ws, i, j, labels.BOOL[v])
                 elif isinstance(v, (int, float)):
-                    ws.write_number(i, j, v, num_f)
+                    ws.write_number(i, j, v, col_f[c])
                 elif isinstance(v, dt.date):
                     ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_f)
                 else:

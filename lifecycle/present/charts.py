@@ -31,6 +31,26 @@ INVEST_LABELS = {"total_investment_wan": "总投资", "cumulative_done_wan": "�
 HEAT_SCALE = [[0.0, "#f7fbff"], [0.15, "#c6dbef"], [0.4, "#6baed6"], [0.7, "#2171b5"], [1.0, "#08306b"]]
 
 
+# Axes read the Chinese way: no SI suffixes ("20k"), thousands separated; dates as 2024年1月
+NUMBER_AXIS = dict(exponentformat="none", separatethousands=True)
+DATE_AXIS = dict(tickformat="%Y年%-m月", hoverformat="%Y-%m-%d")
+
+
+def localise(fig: go.Figure, height: int | None = None, date_x: bool = False) -> go.Figure:
+    """The shared look and Chinese axes for a figure a page built itself: CJK fonts, white
+    background, no SI suffixes, separators, and (date_x) month ticks as '2024年1月' instead of
+    Plotly's English 'Jan 2024'. Layout the page already set is kept."""
+    base = base_layout(None, height or (fig.layout.height or 360))
+    for k in ("title", "margin", "legend", "showlegend", "clickmode", "dragmode"):
+        base.pop(k, None)
+    fig.update_layout(**{k: v for k, v in base.items() if k not in ("xaxis", "yaxis")})
+    fig.update_xaxes(**NUMBER_AXIS, automargin=True)
+    fig.update_yaxes(**NUMBER_AXIS, automargin=True)
+    if date_x:
+        fig.update_xaxes(**DATE_AXIS)
+    return fig
+
+
 def _merge(a: dict, b: dict) -> dict:
     out = dict(a)
     for k, v in b.items():
@@ -45,8 +65,8 @@ def base_layout(title: str | None = None, height: int = 460, show_legend: bool =
         template=None,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
-        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True),
+        xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True, **NUMBER_AXIS),
+        yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc", automargin=True, **NUMBER_AXIS),
         font=dict(family=FONT_FAMILY, size=BASE_FONT, color="#222"),
         title=dict(text=title, font=dict(size=BASE_FONT + 4), x=0, xanchor="left") if title else None,
         height=height,
@@ -85,9 +105,10 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         return _empty(title)
     rows = df.to_dicts()
     text = [
-        f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+        # one short line per figure (a single long line is cut on a laptop screen)
+        f"<b>{r['reached']:,}个</b>" + ("" if not formats.is_value(r["pct_of_previous"]) else
                                        f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
-                                       f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
+                                       f"<br>{labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}")
         for r in rows
     ]
     trace = go.Funnel(
@@ -96,7 +117,7 @@ def funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 480) 
         text=text,
         textinfo="text",
         textposition="outside",
-        textfont=dict(size=BASE_FONT - 3, color="#111"),
+        textfont=dict(size=BASE_FONT - 5, color="#111"),
         customdata=[[r["stage"], formats.yi(r.get("investment_wan") or 0.0)] for r in rows],
         hovertemplate="%{y}<br>已达到 %{x:,} 个<br>总投资 %{customdata[1]:,.2f} 亿元<extra></extra>",
         marker=dict(color=[STAGE_COLORS[r["stage"]] for r in rows]),
@@ -360,7 +381,7 @@ def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: 
 def unit_measure_chart(df: pl.DataFrame, measure: str, title: str | None = None) -> go.Figure:
     """Units sorted by one measure (horizontal bars), the map's measure as a chart."""
     d = df.filter(pl.col(measure).is_not_null()).sort(measure, descending=True)
-    if d.is_empty():
+    if d.is_empty() or not d[measure].fill_nan(0).abs().sum():  # nothing or only zeros: no −1…1 axis
         return _empty(title)
     is_rate = measure in labels.RATES
     money = measure.endswith("_wan")
@@ -406,6 +427,93 @@ def ranking_chart(df: pl.DataFrame, title: str | None = None) -> go.Figure:
                   xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_score"]), range=[0, 112]))
 
 
+# ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, evaluation ----------------------
+PHASE_COLORS = ["#6baed6", "#f2a541", "#54a24b", "#8c6bb1"]
+GRADE_COLORS = {"A": "#1b7837", "B": "#54a24b", "C": "#f2a541", "D": "#d7263d", "none": "#9e9e9e"}
+
+
+def phase_chart(df: pl.DataFrame, title: str | None = None, height: int = 420) -> go.Figure:
+    """Projects per phase (`Metrics.phase_summary`), split on time / overdue, with the lead
+    department under the phase name; `customdata[0]` is the phase key."""
+    if df.is_empty() or df["count"].sum() == 0:
+        return _empty(title)
+    x = [f"{r['phase_name']}<br><sub>{r['phase_dept']}</sub>" for r in df.iter_rows(named=True)]
+    keys = [[k] for k in df["phase"].to_list()]
+    on_time = (df["count"] - df["overdue_count"]).to_list()
+    traces = [
+        go.Bar(x=x, y=on_time, name=labels.ZTF_TEXT["phase_ontime"], marker_color="#6baed6", customdata=keys,
+               hovertemplate="%{x}<br>时限内：%{y:,} 个<extra></extra>"),
+        go.Bar(x=x, y=df["overdue_count"].to_list(), name=labels.ZTF_TEXT["phase_overdue_short"], marker_color="#d7263d", customdata=keys,
+               hovertemplate="%{x}<br>超期：%{y:,} 个<extra></extra>"),
+    ]
+    counts = df["count"].to_list()
+    traces.append(_total_labels(x, counts, [f"{c:,}个" for c in counts]))
+    return figure(traces, title, height, barmode="stack",
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts) * 1.2 + 1]))
+
+
+def target_trend_chart(df: pl.DataFrame, title: str | None = None, height: int = 380) -> go.Figure:
+    """One yearly count's trend (`Metrics.target_trend` rows of one target): monthly counts as
+    bars, the cumulative count and, where a target is set, the time-proportional target line."""
+    if df.is_empty():
+        return _empty(title)
+    x = df["event_month"].to_list()
+    traces = [
+        go.Bar(x=x, y=df["count"].to_list(), name="当月", marker_color="#9ecae1",
+               hovertemplate="%{x}<br>当月：%{y:,} 个<extra></extra>"),
+        go.Scatter(x=x, y=df["ytd_count"].to_list(), name="累计", mode="lines+markers",
+                   line=dict(color="#3182bd", width=3), hovertemplate="%{x}<br>累计：%{y:,} 个<extra></extra>"),
+    ]
+    if df["target_to_date"].drop_nulls().len():
+        traces.append(go.Scatter(x=x, y=df["target_to_date"].to_list(), name="序时目标", mode="lines",
+                                 line=dict(color="#d7263d", width=2, dash="dash"),
+                                 hovertemplate="%{x}<br>序时目标：%{y:.1f} 个<extra></extra>"))
+    return figure(traces, title, height, xaxis=dict(type="category"),
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), rangemode="tozero"))
+
+
+GROWTH_MEASURES = {
+    "output_value_wan": ("产值（亿元）", 1 / 10000),
+    "tax_wan": ("税收（亿元）", 1 / 10000),
+    "electricity_mwh": ("用电量（兆瓦时）", 1.0),
+    "capacity_utilization": ("产能利用率（%）", 100.0),
+}
+
+
+def growth_multiples(df: pl.DataFrame, title: str | None = None, height: int = 520) -> go.Figure:
+    """Small multiples of the 培育库's monthly operations (`Metrics.growth_operations`): 产值,
+    税收, 用电, 产能利用率, one panel each, sharing the month axis."""
+    from plotly.subplots import make_subplots
+
+    if df.is_empty():
+        return _empty(title)
+    names = [v[0] for v in GROWTH_MEASURES.values()]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=names, shared_xaxes=False, vertical_spacing=0.16)
+    x = df["event_month"].to_list()
+    for i, (col, (name, factor)) in enumerate(GROWTH_MEASURES.items()):
+        y = [None if v is None else v * factor for v in df[col].to_list()]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=name, line=dict(color=PHASE_COLORS[i], width=3),
+                                 hovertemplate="%{x}<br>" + name + "：%{y:,.2f}<extra></extra>"),
+                      row=i // 2 + 1, col=i % 2 + 1)
+    style(fig, title, height, show_legend=False)
+    fig.update_xaxes(type="category", gridcolor="#e6e6e6")
+    fig.update_yaxes(gridcolor="#e6e6e6", rangemode="tozero")
+    fig.update_annotations(font=dict(size=BASE_FONT - 1))
+    return fig
+
+
+def grade_chart(df: pl.DataFrame, title: str | None = None, height: int = 360) -> go.Figure:
+    """Producing projects per grade (`Metrics.evaluation_grades`); `customdata[0]` is the grade."""
+    if df.is_empty() or df["grade_count"].sum() == 0:
+        return _empty(title)
+    keys = df["grade"].to_list()
+    x = [labels.GRADES.get(g, labels.ZTF_TEXT["grade_none"]) for g in keys]
+    counts = df["grade_count"].to_list()
+    trace = go.Bar(x=x, y=counts, marker_color=[GRADE_COLORS.get(g, "#9e9e9e") for g in keys],
+                   customdata=[[g] for g in keys], text=[f"{c:,}个" for c in counts], textposition="outside",
+                   hovertemplate="%{x}：%{y:,} 个<extra></extra>", cliponaxis=False)
+    return figure([trace], title, height, show_legend=False,
+                  yaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_count"]), range=[0, max(counts) * 1.2 + 1]))
 # ---- look ahead and explain (issue 14): attribution waterfall, risk, back-test ----------------
 def attribution_waterfall(bars: pl.DataFrame, rate0: float | None, rate1: float | None,
                           title: str | None = None, height: int = 480) -> go.Figure:
@@ -480,3 +588,45 @@ def calibration_chart(cal: pl.DataFrame, title: str | None = None, height: int =
                       hoverinfo="skip")
     return figure([diag, pts], title, height, xaxis=dict(title=dict(text=C["predicted"] + "（%）"), range=[0, 100]),
                   yaxis=dict(title=dict(text=C["observed"] + "（%）"), range=[0, 100]))
+
+
+# ---- 招商线索 pipeline and township targets (issue 19) ------------------------------------------
+PIPELINE_COLORS = {"lead": "#c6dbef", "talks": "#9ecae1", "review": "#f2a541", "intent": "#6baed6",
+                   "formal": "#3182bd"}
+
+
+def pipeline_funnel_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
+    """The lead funnel from `store.pipeline.funnel`: leads that reached each stage with the
+    conversion from the previous stage and from the first."""
+    if df.is_empty() or not df["reached"].sum():
+        return _empty(title)
+    rows = df.to_dicts()
+    text = [f"<b>{r['reached']:,}个</b>" + ("" if r["pct_of_previous"] is None else
+            f"<br>{labels.VIEW_TEXT['pct_prev']}{formats.pct_text(r['pct_of_previous'])}"
+            f" · {labels.VIEW_TEXT['pct_first']}{formats.pct_text(r['pct_of_first'])}") for r in rows]
+    trace = go.Funnel(
+        y=[r["stage_label"] for r in rows], x=[r["reached"] for r in rows], text=text, textinfo="text",
+        textposition="outside", textfont=dict(size=BASE_FONT - 3, color="#111"),
+        customdata=[[r["stage"], r["current"], r["vetoed"]] for r in rows],
+        hovertemplate="%{y}<br>已达到 %{x:,} 个<br>当前在此阶段 %{customdata[1]:,} 个"
+                      "（其中被否决 %{customdata[2]:,} 个）<extra></extra>",
+        marker=dict(color=[PIPELINE_COLORS[r["stage"]] for r in rows]),
+        connector=dict(line=dict(color="#bbb", width=1)), cliponaxis=False)
+    top = max(r["reached"] for r in rows) or 1
+    return figure([trace], title, height, show_legend=False, yaxis=dict(tickfont=dict(size=BASE_FONT + 1)),
+                  xaxis=dict(visible=False, range=[-top * 0.51, top * 1.45]), margin=dict(r=10))
+
+
+def target_progress_chart(df: pl.DataFrame, title: str | None = None, height: int = 420) -> go.Figure:
+    """One target measure of `Metrics.unit_targets` by unit: the actual against the 序时 target
+    and the year's target (bars), units in the frame's order."""
+    if df.is_empty():
+        return _empty(title)
+    x = [n or c for n, c in zip(df["unit_name"].to_list(), df["unit_code"].to_list())]
+    keys = df["unit_code"].to_list()
+    C = labels.COLUMNS
+    traces = [go.Bar(x=x, y=df[col].to_list(), name=C[col], marker_color=color, customdata=keys,
+                     hovertemplate="%{x} " + C[col] + "：%{y:,.2f}<extra></extra>")
+              for col, color in (("target", "#c6dbef"), ("schedule_target", "#6baed6"), ("actual", "#e4572e"))]
+    return figure(traces, title, height, barmode="group", legend=dict(orientation="h", y=-0.2),
+                  xaxis=dict(type="category"))

@@ -54,6 +54,12 @@ VALUE_MAPS: dict[str, dict] = {
     "start_status": labels.QUARTER_STATUS,
     "complete_status": labels.QUARTER_STATUS,
     "event": labels.MONTH_EVENTS,
+    "major_level": labels.MAJOR_LEVELS,
+    "target_key": labels.TARGETS,
+    "grade": labels.GRADES,
+    "problem_status": labels.PROBLEM_STATUSES,
+    "source": labels.PROBLEM_SOURCES,
+    "letter_kind": labels.LETTER_KINDS,
 }
 
 # Columns that only serve the code (joins, sorting) and are never shown or sent out.
@@ -65,10 +71,15 @@ PERCENT = frozenset({
     "done_share_now", "on_time_share_at_batch", "capacity_utilization", "rate", "previous_rate",
     "filing_rate", "start_rate", "investment_rate", "production_rate", "capacity_rate",
     "start_on_time_rate", "complete_on_time_rate",
+    "utilization_avg", "tax_vs_designed",
+    "year_ratio", "tax_contribution", "tolerance_share", "parallel_share", "agency_share",
 })
 ONE_DECIMAL = frozenset({
     "months_waiting", "months_overdue", "approval_months", "months_past_due", "gap_pp", "change_pp",
     "months", "median_months", "mean_months", "p25_months", "p75_months", "max_months", "score",
+    "months_in_phase", "months_over", "months_since_production", "target_to_date", "gap",
+    "score_tax_per_mu", "score_output_per_mu", "score_tax_vs_designed", "score_intensity",
+    "eval_approval_months", "approval_months_median",
 })
 YI_SUFFIX = "_yi"
 WAN_SUFFIX = "_wan"
@@ -107,6 +118,11 @@ def excel_format(k: str) -> str | None:
 
 def _finite(v) -> bool:
     return v is not None and not (isinstance(v, float) and (math.isnan(v) or math.isinf(v)))
+
+
+def is_value(v) -> bool:
+    """False for the missing values (None, NaN, ±inf) that are shown as '—' or a blank cell."""
+    return _finite(v)
 
 
 def text(v, k: str = "text") -> str:
@@ -261,6 +277,8 @@ def slice_parts(region, sl) -> list[str]:
         parts.append("、".join(labels.ORIGINS.get(o, o) for o in sl.origins))
     if sl.categories:
         parts.append("、".join(labels.CATEGORIES.get(c, c) for c in sl.categories))
+    if getattr(sl, "majors", None):
+        parts.append("、".join(labels.MAJOR_FILTER.get(c, c) for c in sl.majors))
     return parts
 
 
@@ -280,3 +298,75 @@ def cell_text(v, pct: bool = False, decimals: int | None = None) -> str:
     if isinstance(v, float) and _finite(v) and abs(v) >= 100:
         return f"{v:,.0f}"
     return text(v)
+
+
+# ---- tables on screen (issue 11) ------------------------------------------------------------
+# Column names that hold a percentage already multiplied by 100 (for_display's `<col>_pct`, or a
+# Chinese header ending in （%）).
+PCT_SHOWN_SUFFIXES = ("_pct", "（%）")
+# printf formats for Streamlit's NumberColumn per format kind: numbers stay numbers (sortable)
+SCREEN_FORMATS = {"wan": "%,.0f", "yi": "%,.2f", "dec1": "%,.1f", "int": "%,d", "num": "%,.2f",
+                  "pct": "%.1f%%", "pct100": "%.1f%%"}
+
+
+def screen_kind(col: str, dtype: pl.DataType) -> str:
+    """The format kind of a column on screen: `kind`, plus 'pct100' for a percentage already ×100."""
+    if dtype.is_numeric() and col.endswith(PCT_SHOWN_SUFFIXES):
+        return "pct100"
+    return kind(col, dtype)
+
+
+def no_missing_numbers(df: pl.DataFrame) -> pl.DataFrame:
+    """NaN and ±inf in float columns -> null (a blank cell, '—' in text; never 'nan'/'inf')."""
+    exprs = [pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c)
+             for c, dtype in df.schema.items() if dtype.is_float()]
+    return df.with_columns(exprs) if exprs else df
+
+
+def screen_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, tuple[str, bool]]]:
+    """The frame a screen table shows, and per (Chinese) header its (format kind, as_text).
+
+    Values are translated and headers Chinese; dates read YYYY-MM-DD; empty text cells are
+    blank; NaN/inf are missing. A numeric column without missing values stays numeric (the
+    table can sort it; the ui formats it with `SCREEN_FORMATS[kind]`); one with missing values
+    becomes text formatted here, '—' where missing (as_text=True), so no cell reads None.
+    Shares (kind 'pct') are shown ×100 with a % sign."""
+    src = no_missing_numbers(translate(df))
+    kinds = {c: screen_kind(c, dtype) for c, dtype in src.schema.items()}
+    exprs, as_text = [], {}
+    for c, dtype in src.schema.items():
+        k = kinds[c]
+        as_text[c] = False
+        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").fill_null(""))
+            kinds[c] = "text"
+        elif dtype == pl.String:
+            exprs.append(pl.col(c).fill_null(""))
+        elif dtype == pl.Null:
+            exprs.append(pl.lit("", dtype=pl.String).alias(c))
+            kinds[c] = "text"
+        elif dtype.is_numeric() and src[c].null_count():
+            as_text[c] = True
+            shown = "dec1" if k == "pct100" else k
+            exprs.append(pl.col(c).map_elements(lambda v, k=shown: text(v, k), return_dtype=pl.String,
+                                                skip_nulls=False).alias(c))
+        elif k == "pct":
+            exprs.append(pl.col(c) * 100)
+        elif not (dtype.is_numeric() or dtype == pl.Boolean):
+            exprs.append(pl.col(c).cast(pl.String, strict=False).fill_null(""))
+            kinds[c] = "text"
+    out = src.with_columns(exprs) if exprs else src
+    hdr = headers(out.columns)
+    out = out.rename(hdr)
+    return out, {hdr[c]: (kinds[c], as_text[c]) for c in src.columns}
+
+# 招商线索 pipeline and township targets (issue 19): shares shown as percentages.
+PERCENT = PERCENT | {"pct_of_previous", "pct_of_first", "completion", "schedule_completion"}
+VALUE_MAPS["verdict"] = labels.REVIEW_VERDICTS
+
+
+def pct_column(col: str) -> pl.Expr:
+    """A share column as screen text in percent with one decimal ('83.3'), '—' when empty
+    (a ratio with a zero base), keeping the column name (header “…（%）”)."""
+    return (pl.when(pl.col(col).is_null()).then(pl.lit(MISSING))
+            .otherwise((pl.col(col) * 100).round(1).cast(pl.String)).alias(col))

@@ -122,8 +122,28 @@ def _tip(title: str, lines: list[str]) -> str:
     return "\n".join([str(title), *map(str, lines)])
 
 
+def label_offsets(pts: list[dict], near_deg: float) -> list[list[int]]:
+    """Pixel offsets of the unit labels so that neighbours do not overprint: a label goes above
+    its point unless a label already placed above lies within `near_deg` (roughly the width of
+    a label at the initial zoom), then below, then to the right."""
+    placed: list[tuple[float, float, int]] = []
+    out = []
+    for p in sorted(range(len(pts)), key=lambda i: (-pts[i]["lat"], pts[i]["lng"])):
+        x, y = pts[p]["lng"], pts[p]["lat"]
+        used = {slot for (px, py, slot) in placed if abs(px - x) < near_deg and abs(py - y) < near_deg * 0.45}
+        slot = next((k for k in range(4) if k not in used), 0)
+        placed.append((x, y, slot))
+        out.append((p, slot))
+    offsets = [[0, -16], [0, 18], [0, -40], [0, 42]]
+    res: list[list[int]] = [[0, -16]] * len(pts)
+    for p, slot in out:
+        res[p] = offsets[slot]
+    return res
+
+
 def build_deck(region_key: str, units: pl.DataFrame, measure_label: str, projects: pl.DataFrame | None = None,
-               township_geojson: dict | None = None, use_official: bool = True, height_px: int = 620) -> pdk.Deck:
+               township_geojson: dict | None = None, use_official: bool = True, height_px: int = 620,
+               focus: list[str] | None = None, width_px: int = 760) -> pdk.Deck:
     """The township map.
 
     units: one row per unit with columns unit_code, value (the measure, float or None),
@@ -131,6 +151,7 @@ def build_deck(region_key: str, units: pl.DataFrame, measure_label: str, project
       tooltip text). Units missing from the frame are drawn grey.
     projects: optional, columns project_id, name, unit_code, total_investment_wan, stage.
     township_geojson: official township polygons; by default looked up in data/reference.
+    focus: unit codes to zoom to (the sidebar's unit filter); None = the whole region.
     """
     reg = reference.region(region_key)
     county = reference.county_geojson(region_key)
@@ -220,17 +241,20 @@ def build_deck(region_key: str, units: pl.DataFrame, measure_label: str, project
             pickable=True, radius_units=pdk.types.String("meters"), radius_min_pixels=2,
         ))
 
+    near = (b[2] - b[0]) / 9 if region_key == "jiangyin" else (b[2] - b[0]) / 14
+    for p_, off in zip(pts, label_offsets(pts, near)):
+        p_["offset"] = off
     layers.append(pdk.Layer(
         "TextLayer", id="unit_labels", data=pts, get_position=["lng", "lat"], get_text="name",
         get_size=15, size_units=pdk.types.String("pixels"), get_color=[20, 20, 20, 255],
         # literal strings must be wrapped, or pydeck turns them into "@@=" expressions
         character_set=pdk.types.String("".join(sorted({ch for p in pts for ch in p["name"]}))),
-        font_family=pdk.types.String(FONT_FAMILY), get_pixel_offset=[0, -16], background=True,
+        font_family=pdk.types.String(FONT_FAMILY), get_pixel_offset="offset", background=True,
         get_background_color=[255, 255, 255, 190], background_padding=[3, 1], pickable=False,
     ))
     return pdk.Deck(
         layers=layers,
-        initial_view_state=view_for(b, height_px=height_px),
+        initial_view_state=view_for(_focus_bounds(reg, focus) or b, width_px=width_px, height_px=height_px),
         # No basemap at all: with map_provider=None pydeck writes the "__MAP_STYLE__" placeholder,
         # which Streamlit's frontend treats as "no map style" (map_style=None would make it
         # fetch the Carto basemap from the internet).
@@ -246,6 +270,16 @@ def points_note(shown: int, in_library: int, unit_word: str) -> str:
         return ""
     return (f"地图显示每个{unit_word}总投资最大的至多 {POINTS_PER_UNIT} 个在库项目点位"
             f"（共 {shown:,} 个，在库项目共 {in_library:,} 个）；完整清单见下方明细。")
+
+
+def _focus_bounds(reg, focus: list[str] | None):
+    """Bounds around the focused units (with a margin of ~4 km), or None for the whole region."""
+    pts = [(reg.units[c].lng, reg.units[c].lat) for c in (focus or []) if c in reg.units]
+    if not pts:
+        return None
+    pad = 0.04
+    xs, ys = [x for x, _ in pts], [y for _, y in pts]
+    return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
 
 
 def source_text(region_key: str, township_geojson: dict | None = None) -> str:

@@ -41,7 +41,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from lifecycle.domain import reference
+from lifecycle.domain import reference, schema
 from lifecycle.store.snapshots import MONTH_RE, Store
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -65,6 +65,7 @@ MODELS = [
     "rate_inputs",
     "review_models",
     "lookback_rows",
+    "ztf_models",
 ]
 
 # Materialised relations: prefix -> (model whose rows it holds, the stored table it is built from)
@@ -113,6 +114,7 @@ class _Version:
     months: list[str] = field(default_factory=list)
     files: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
+    union: dict[str, bool] = field(default_factory=dict)  # table -> read by column name (_needs_union)
     baseline_rows: pa.Table | None = None
 
     @property
@@ -145,6 +147,19 @@ def _rel_name(prefix: str, month: str) -> str:
 
 
 KEEP_VERSIONS = 3  # versions kept for pinned readers (a page run spans at most a publication or two)
+
+
+def _needs_union(table: str, files: list[str]) -> bool:
+    """True when some published file of `table` lacks a column of the current schema (a month
+    published before the column was added): the staging view then reads by column name
+    (`union_by_name`, slower), else by position. Reads only the files' footers."""
+    import pyarrow.parquet as pq
+
+    want = set(schema.polars_schema(table))
+    for f in files:
+        if Path(f).exists() and not want <= set(pq.read_schema(f).names):
+            return True
+    return False
 
 
 class Database:
@@ -223,7 +238,8 @@ class Database:
             if not force and token == self._current.token:
                 return False
             months, files, problems = resolve_files(self.store)
-            v = _Version(self._current.gen + 1, token, months, files, problems)
+            union = {t: _needs_union(t, list(f.values())) for t, f in files.items()}
+            v = _Version(self._current.gen + 1, token, months, files, problems, union)
             self._versions[v.gen] = v
             self._current = v
             if months:
@@ -253,6 +269,7 @@ class Database:
             # every query filters out again (they all select the snapshot months they want)
             files = files or list(by_month.values())[:1]
             self._exec(f"SET VARIABLE {t}_files = $files", {"files": files})
+            self._exec(f"SET VARIABLE {t}_union = $u", {"u": v.union.get(t, False)})
         self._exec("SET VARIABLE rel_prefix = $p", {"p": v.prefix})
         self._exec("SET VARIABLE rel_gen = $g", {"g": v.gen})
         self._vars_for = key
@@ -329,7 +346,11 @@ class Database:
         path = v.files.get(table, {}).get(month) if month else None
         if path is None:  # NULL or unpublished month: no rows, like `WHERE snapshot_month = m`
             return schema_.empty_table()
-        raw = pl.read_parquet(path).with_columns(pl.lit(month).alias("month")).with_row_index("_rn")
+        raw = pl.read_parquet(path)
+        # a month published before a column was added reads it as NULL (as union_by_name does)
+        raw = raw.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in schema.polars_schema(table).items()
+                                if c not in raw.columns])
+        raw = raw.with_columns(pl.lit(month).alias("month")).with_row_index("_rn")
         derived = [c for c in schema_.names if c not in raw.columns]
         # the month's rows stand in for every month: the staging view reads raw_<table>, which
         # this temporary view shadows while the derived columns are computed
@@ -349,7 +370,7 @@ class Database:
             raise LookupError(name)
         month, base = f"{m[1]}-{m[2]}", f"{m[3]}-{m[4]}"
         start = f"{m[5]}-{m[6]}-{m[7]}"
-        sql = "SELECT * FROM rate_inputs($m, $b, CAST($p AS DATE), NULL, NULL, NULL, NULL, NULL)"
+        sql = "SELECT * FROM rate_inputs($m, $b, CAST($p AS DATE), NULL, NULL, NULL, NULL, NULL, NULL)"
         self._use(v, None)
         return self._with_relations(
             v, lambda: self._con.sql(sql, params={"m": month, "b": base, "p": start}).to_arrow_table())
@@ -377,15 +398,27 @@ class Database:
             self._register(v.prefix + _rel_name("mu", m), (part if part.height else empty).to_arrow())
 
     # ---- querying -----------------------------------------------------------------
-    def query(self, sql: str, params: dict | None = None, months=None) -> pl.DataFrame:
+    def query(self, sql: str, params: dict | None = None, months=None,
+              frames: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
         """Run one statement with bound named parameters; return a Polars frame. `months`
-        narrows the staging views to those months' files (default: every month in service)."""
+        narrows the staging views to those months' files (default: every month in service);
+        `frames` are registered as views under their names for this statement only."""
         bound = _params_for(sql, params or {})
-        return self._run(lambda: _normalise(self._con.sql(sql, params=bound).pl()), bound, months)
 
-    def run(self, name: str, params: dict | None = None, months=None) -> pl.DataFrame:
+        def go():
+            for view, df in (frames or {}).items():
+                self._con.register(view, df.to_arrow())
+            try:
+                return _normalise(self._con.sql(sql, params=bound).pl())
+            finally:
+                for view in frames or {}:
+                    self._con.unregister(view)
+        return self._run(go, bound, months)
+
+    def run(self, name: str, params: dict | None = None, months=None,
+            frames: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
         """Run lifecycle/query/sql/<name>.sql."""
-        return self.query(sql_text(name), params, months)
+        return self.query(sql_text(name), params, months, frames)
 
     def scalar(self, sql: str, params: dict | None = None, months=None):
         bound = _params_for(sql, params or {})

@@ -39,6 +39,7 @@ class Slice:
     sections: tuple[str, ...] | None = None
     origins: tuple[str, ...] | None = None
     categories: tuple[str, ...] | None = None
+    majors: tuple[str, ...] | None = None  # 省重大/市重大 (docs/domain.md §6.2): provincial, municipal, none
 
     def params(self) -> dict:
         return {k: (list(v) if v else None) for k, v in asdict(self).items()}
@@ -57,10 +58,10 @@ def _ratio(num, den):
     return (num / den) if den else None
 
 
-def _count_sql(sql: str, where: str | None = None) -> str:
-    """`SELECT count(*)` over the rows of a query file's statement (optionally filtered)."""
+def _count_sql(sql: str, where: str | None = None, what: str = "count(*)") -> str:
+    """`SELECT count(*)` (or `what`) over the rows of a query file's statement, optionally filtered."""
     body = sql.strip().rstrip(";")
-    return f"SELECT count(*) FROM (\n{body}\n) AS q" + (f"\nWHERE {where}" if where else "")
+    return f"SELECT {what} FROM (\n{body}\n) AS q" + (f"\nWHERE {where}" if where else "")
 
 
 class Metrics:
@@ -153,7 +154,9 @@ class Metrics:
         first = df["reached"][0] if df.height else 0
         return df.with_columns(
             pl.col("stage").replace_strict(labels.STAGES).alias("stage_label"),
-            (pl.col("reached") / pl.col("reached").shift(1)).alias("pct_of_previous"),
+            # an empty previous stage gives no share (null, shown "—"), never NaN/inf
+            pl.when(pl.col("reached").shift(1) > 0).then(pl.col("reached") / pl.col("reached").shift(1))
+            .otherwise(None).alias("pct_of_previous"),
             (pl.col("reached") / first if first else pl.lit(None, dtype=pl.Float64)).alias("pct_of_first"),
         )
 
@@ -183,6 +186,8 @@ class Metrics:
 
     def tier_classes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         df = self.db.run("tier_classes", self._p(month, sl))
+        # an empty class counts 0 new / 0 upgrade projects (count_if over no row is NULL)
+        df = df.with_columns(pl.col("new_count", "upgrade_count").fill_null(0))
         return df.with_columns(pl.col("tier_class").replace_strict(labels.TIER_CLASSES).alias("tier_label"))
 
     def unit_stage(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
@@ -255,12 +260,15 @@ class Metrics:
         return flags.get(key).rule_text(self.thresholds)
 
     def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
-        """Rows on each flag list (FLAG_KEYS) and red approval steps: counted in DuckDB, each
-        list's own query wrapped in a count, so no list is materialised to count it."""
+        """The count of every flag list, as its registry entry says what it counts: distinct
+        projects for a 项目 flag, rows (approval steps) for a 事项 flag; 'approval_red' = red steps.
+        Pages label each count with `flags.count_label(key)`, so one label is one number.
+        Counted in DuckDB: each list's own query wrapped in a count, no list is materialised."""
         counts = {}
         for k in FLAG_KEYS:
             name, params, level = self._flag_query(k, month, sl)
-            counts[k] = self.db.scalar(_count_sql(sql_text(name), "level = $_level" if level else None),
+            what = "count(*)" if flags.counts(k) == "事项" else "count(DISTINCT project_id)"
+            counts[k] = self.db.scalar(_count_sql(sql_text(name), "level = $_level" if level else None, what),
                                        {**params, "_level": level})
         name, params = "flags/approval_lights", self._p(month, sl)
         counts["approval_red"] = self.db.scalar(_count_sql(sql_text(name), "light = 'red'"), params)
@@ -272,17 +280,27 @@ class Metrics:
 
     def ranking(self, month: str, sl: Slice = ALL, weights: dict | None = None) -> pl.DataFrame:
         """Units ranked on a composite score of the five rates and 亩均税收 (weights from config),
-        with the rank at the end of the previous quarter and the change."""
+        with the rank at the end of the previous quarter and the change.
+
+        The one ranking source of every page, export and pack. It is computed over the whole
+        field — every unit of the region — and only then narrowed to the units of `sl.units`, so
+        a unit filter changes the rows listed, never a unit's rank or score. The other slice
+        filters (tier, industry, origin, category) narrow the projects counted in every unit
+        alike (docs/domain.md §10)."""
         weights = weights or self.config["ranking_weights"]
-        cur = self._ranking_once(month, sl, weights)
+        field_sl = sl.narrow(units=None)
+        cur = self._ranking_once(month, field_sl, weights)
         prev_m = previous_quarter_end(month)
         if prev_m in self.months:
-            prev = self._ranking_once(prev_m, sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
+            prev = self._ranking_once(prev_m, field_sl, weights).select("unit_code", pl.col("rank").alias("rank_prev"))
             cur = cur.join(prev, on="unit_code", how="left")
         else:
             cur = cur.with_columns(pl.lit(None, dtype=pl.Int64).alias("rank_prev"))
-        return cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
-                                pl.lit(prev_m).alias("prev_quarter_month"))
+        cur = cur.with_columns((pl.col("rank_prev") - pl.col("rank")).alias("rank_change"),
+                               pl.lit(prev_m).alias("prev_quarter_month"))
+        if sl.units is not None and not cur.is_empty():
+            cur = cur.filter(pl.col("unit_code").is_in(list(sl.units)))
+        return cur
 
     def _ranking_once(self, month: str, sl: Slice, weights: dict) -> pl.DataFrame:
         from lifecycle.domain.reference import region
@@ -555,7 +573,295 @@ class Metrics:
         (by total investment) of each unit — project_id, name, unit_code, total_investment_wan, stage."""
         return self.db.run("map_points", self._p(month, sl, per_unit=int(per_unit)))
 
+    # ---- Jiangyin workflows (issue 13): problems 采集→办结, letters ----------------------------
+    def _run_with(self, name: str, params: dict, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        """Run sql/<name>.sql with in-memory frames registered as views for that query (the
+        records kept in the store's SQLite: problems, updates, letters)."""
+        return self.db.run(name, params, frames=frames)
 
+    def reference_date(self, month: str, as_of: dt.date | None = None) -> dt.date:
+        """The day a month's workflow state is read at (docs/domain.md §11): `as_of` when given;
+        else the as-of date of M, or today for the latest published month once M has ended (the
+        current view shows everything recorded so far)."""
+        if as_of is not None:
+            return as_of
+        end = month_end(month)
+        if month == self.latest_month():
+            return max(end, dt.date.today())
+        return end
+
+    def problems(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """Every problem of the slice's projects at `month`, imported and recorded merged, with
+        status, department, deadline, days open and overdue (docs/domain.md §11). Not cached by
+        publication: recorded updates change it."""
+        from lifecycle.store import problems as store_problems
+
+        root = self.db.store.root
+        params = self._p(month, sl, ref_date=self.reference_date(month, as_of),
+                         deadline_days=int(self.thresholds.get("problem_deadline_days", 30)))
+        return self._run_with("problems", params, {"rec_problems": store_problems.recorded(root),
+                                                   "rec_updates": store_problems.updates(root)})
+
+    def problem_summary(self, month: str, sl: Slice = ALL, by: str = "dept",
+                        as_of: dt.date | None = None, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Per department (by='dept') or unit (by='unit'), and a total row (grp null): problems per
+        status, open, overdue, closed, closed late, days open. `rows` reuses a problems() frame."""
+        if by not in ("dept", "unit"):
+            raise ValueError(by)
+        rows = self.problems(month, sl, as_of) if rows is None else rows
+        return self._run_with("problem_summary", {"group_by": by, "unknown": labels.LIST_TEXT["dept_unknown"]},
+                              {"problem_rows": rows})
+
+    def problem_counts(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None,
+                       rows: pl.DataFrame | None = None) -> dict[str, int]:
+        """{'total', 'open', 'overdue', 'closed'} for the overview and the packs."""
+        s = self.problem_summary(month, sl, as_of=as_of, rows=rows).filter(pl.col("grp").is_null())
+        r = s.row(0, named=True) if s.height else {}
+        return {k: int(r.get(c) or 0) for k, c in
+                (("total", "problems_total"), ("open", "open"), ("overdue", "overdue"), ("closed", "closed"))}
+
+    def letter_routing(self) -> dict:
+        """The configured routing of letters to departments (config.toml [letters])."""
+        cfg = self.config.get("letters") or {}
+        deps = dict(cfg.get("departments") or {"industry": "工信局", "service": "商务局"})
+        return {"route_by": cfg.get("route_by", "category"), "default_dept": cfg.get("default_dept", "工信局"),
+                "departments": deps}
+
+    def letter_list(self, month: str, kind: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """The projects on the 提醒函 (kind='reminder') or 约谈 ('interview') list at `month`
+        (docs/domain.md §5.6), each with the department it is routed to and the letters sent /
+        interviews held so far, counted once per list month (docs/domain.md §12)."""
+        from lifecycle.store import letters as store_letters
+
+        if kind not in ("reminder", "interview"):
+            raise ValueError(kind)
+        rows = self.completion_overdue(month, sl).filter(pl.col("level") == kind)
+        rt = self.letter_routing()
+        params = {"month": month, "kind": kind, "ref_date": self.reference_date(month, as_of),
+                  "route_by": rt["route_by"], "route_keys": list(rt["departments"]),
+                  "route_depts": [str(v) for v in rt["departments"].values()], "default_dept": rt["default_dept"]}
+        return self._run_with("letter_list", params, {"letter_rows": rows,
+                                                      "rec_letters": store_letters.effective(self.db.store.root)})
+
+    # ---- resource quotas 要素保障 (docs/domain.md §13) -----------------------------------------
+    def quota_units(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per unit × resource (land 亩 / emission 吨 / energy 吨标煤) for year(month): quota,
+        allocated this year, remaining, waiting projects and demand, shortfall."""
+        from lifecycle.domain import schema
+
+        self.check_month(month)
+        quotas = schema.conform("quotas", self.db.store.read(month, "quotas"))
+        return self._run_with("quota_units", self._p(month, sl, year=int(month[:4])), {"quota_rows": quotas})
+
+    def quota_waiting(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """In-library projects of the slice still needing a quota, with their demand."""
+        return self.db.run("quota_waiting", self._p(month, sl))
+
+    # ---- stage evaluations 阶段性评估 (docs/domain.md §14) -------------------------------------
+    EVAL_COLUMNS = {
+        "approve": ["project_id", "name", "unit_name", "stage", "filed_on", "started_on", "eval_approval_months",
+                    "tolerance_prereview", "parallel_approval", "agency_service"],
+        "build": ["project_id", "name", "unit_name", "stage", "started_on", "started_in_year", "building_area_m2",
+                  "year_plan_wan", "year_done_wan", "year_ratio"],
+        "produce": ["project_id", "name", "unit_name", "stage", "completed_on", "intensity", "equipment_share",
+                    "rd_deduction_wan", "capacity_realisation", "new_above_scale", "tax_12m_wan", "sales_12m_wan",
+                    "tax_contribution", "employees_latest", "employees_per_yi"],
+    }
+    EVAL_UNIT_COLUMNS = {
+        "approve": ["filed_n", "started_n", "approval_months_median", "tolerance_share", "parallel_share",
+                    "agency_share", "filing_rate"],
+        "build": ["started_year_n", "building_area_year_m2", "year_ratio", "investment_rate"],
+        "produce": ["completed_n", "intensity", "equipment_share", "rd_deduction_total_wan", "capacity_realisation",
+                    "new_above_scale_n", "tax_contribution", "employees_total", "employees_per_yi"],
+    }
+
+    def evaluation_projects(self, month: str, sl: Slice = ALL, stage: str | None = None) -> pl.DataFrame:
+        """The evaluation sheet: one row per in-library project (of `stage`'s group when given,
+        with that stage's columns) and its figures (docs/domain.md §14)."""
+        df = self.db.run("evaluation_projects", self._p(month, sl, month_from=add_months(month, -11)))
+        if stage is None:
+            return df
+        return df.filter(pl.col(f"in_{stage}")).select(self.EVAL_COLUMNS[stage])
+
+    def evaluation_units(self, month: str, sl: Slice = ALL, period: str = "ytd") -> pl.DataFrame:
+        """Per unit (and a total row, unit_code null): the stage evaluations' aggregates, with the
+        unit's 签约项目备案率 and 当年投入完成率 (§4) beside."""
+        rows = self.db.run("evaluation_projects", self._p(month, sl, month_from=add_months(month, -11)))
+        agg = self._run_with("evaluation_units", {}, {"eval_rows": rows})
+        by_unit = self.rates(month, sl, group_by="unit_code", period=period)
+        total = self.rates(month, sl, period=period)
+        rate = {None: total, **by_unit}
+        extra = pl.DataFrame(
+            {"unit_code": list(rate), "filing_rate": [r["filing_rate"]["rate"] for r in rate.values()],
+             "investment_rate": [r["investment_rate"]["rate"] for r in rate.values()]},
+            schema={"unit_code": pl.String, "filing_rate": pl.Float64, "investment_rate": pl.Float64})
+        return agg.join(extra, on="unit_code", how="left", nulls_equal=True)
+
+    # ---- cadence outputs: 双月过堂会 and 年度考核 (docs/domain.md §15) ----------------------------
+    def changes_since(self, month: str, since: str | None, sl: Slice = ALL) -> pl.DataFrame:
+        """Projects new, advanced or exited between published month `since` and `month`."""
+        if since is None:
+            return pl.DataFrame(schema={"project_id": pl.String, "change": pl.String})
+        self.check_month(since)
+        return self.db.run("changes", self._p(month, sl, prev_month=since))
+
+    def rates_since(self, month: str, since: str | None, sl: Slice = ALL, period: str = "ytd") -> dict:
+        """Rates at `month` with those at `since` (previous_rate, previous_month, change_pp)."""
+        return self._with_change(month, since, sl, period)
+
+    def year_as_of(self, year: int | str) -> str:
+        """The last published month of `year` (the year-end assessment's as-of month)."""
+        ms = [m for m in self.months if m[:4] == str(year)]
+        if not ms:
+            raise MetricsError(f"{year}年没有已发布的月度快照（已发布：{self._months_text()}）")
+        return ms[-1]
+
+
+    # ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, yearly evaluation -----------
+    @property
+    def phases(self) -> list[dict]:
+        """The region's phases in order (docs/domain.md §2.3), from config: each {key, name,
+        dept, span, stages, entry, limit_months, done_stage?}. Empty when none is configured."""
+        return self.config.get("phases", [])
+
+    def _phase_params(self, month: str, sl: Slice, **extra) -> dict:
+        ph = self.phases
+        stages, ords = [], []
+        for i, p in enumerate(ph, start=1):
+            for s in p["stages"]:
+                stages.append(s)
+                ords.append(i)
+        y, mo = int(month[:4]), int(month[5:7])
+        return self._p(month, sl, phase_keys=[p["key"] for p in ph], phase_entries=[p["entry"] for p in ph],
+                       phase_limits=[int(p["limit_months"]) for p in ph],
+                       phase_done=[p.get("done_stage") or "" for p in ph],
+                       map_stages=stages, map_phase_ord=ords, month_start=dt.date(y, mo, 1), **extra)
+
+    def _phase_labels(self, df: pl.DataFrame, col: str = "phase", prefix: str = "") -> pl.DataFrame:
+        by = {p["key"]: p for p in self.phases}
+        return df.with_columns(
+            pl.col(col).replace_strict({k: v["name"] for k, v in by.items()}, default=None, return_dtype=pl.String)
+            .alias(f"{prefix}phase_name"),
+            pl.col(col).replace_strict({k: v["dept"] for k, v in by.items()}, default=None, return_dtype=pl.String)
+            .alias(f"{prefix}dept" if prefix else "phase_dept"),
+        )
+
+    def phase_summary(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per configured phase: name, lead department, span, limit, projects in it,
+        investment, overdue, done, and the month's hand-overs in and out."""
+        if not self.phases:
+            return pl.DataFrame()
+        df = self.db.run("phase_summary", self._phase_params(month, sl))
+        by = {p["key"]: p for p in self.phases}
+        return self._phase_labels(df).with_columns(
+            pl.col("phase").replace_strict({k: v.get("span", "") for k, v in by.items()}, return_dtype=pl.String)
+            .alias("phase_span"),
+            pl.col("phase").replace_strict({k: int(v["limit_months"]) for k, v in by.items()}, return_dtype=pl.Int64)
+            .alias("limit_months"),
+        )
+
+    def phase_projects(self, month: str, sl: Slice = ALL, phase: str | None = None,
+                       overdue_only: bool = False) -> pl.DataFrame:
+        """The in-library projects of one phase (or all), with time in phase vs the limit."""
+        if not self.phases:
+            return pl.DataFrame()
+        df = self.db.run("phase_projects", self._phase_params(month, sl, phase=phase, overdue_only=overdue_only))
+        return self._phase_labels(df)
+
+    def phase_handover(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The month's hand-overs: projects that crossed into the next phase (the lead
+        department changes), with the departments on both sides."""
+        if not self.phases:
+            return pl.DataFrame()
+        df = self.db.run("phase_handover", self._phase_params(month, sl))
+        return self._phase_labels(self._phase_labels(df, "from_phase", "from_"), "to_phase", "to_")
+
+    def _target_params(self, month: str, sl: Slice, **extra) -> dict:
+        return self._p(month, sl, year_start=dt.date(int(month[:4]), 1, 1),
+                       land_days=int(self.thresholds.get("land_to_start_days", 30)), **extra)
+
+    def targets(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per configured yearly target (docs/domain.md §7.3): count so far this year,
+        the target, months elapsed, the time-proportional target (target × months elapsed / 12,
+        序时进度) and the gap (count − time-proportional target). Empty when the region has none."""
+        keys = [k for k, key in labels.TARGET_KEYS.items() if self.config["targets"].get(key)]
+        if not keys:
+            return pl.DataFrame(schema={"target_key": pl.String, "target_name": pl.String, "ytd_count": pl.Int64,
+                                        "target": pl.Int64, "months_elapsed": pl.Int64,
+                                        "target_to_date": pl.Float64, "gap": pl.Float64})
+        trend = self.target_trend(month, sl)
+        elapsed = int(month[5:7])
+        last = trend.filter(pl.col("month_no") == elapsed).select("target_key", "ytd_count")
+        tgt = pl.DataFrame({"target_key": keys,
+                            "target": [int(self.config["targets"][labels.TARGET_KEYS[k]]) for k in keys]})
+        return (tgt.join(last, on="target_key", how="left")
+                .with_columns(pl.col("ytd_count").fill_null(0).cast(pl.Int64),
+                              pl.lit(elapsed, dtype=pl.Int64).alias("months_elapsed"),
+                              pl.col("target_key").replace_strict(labels.TARGETS).alias("target_name"))
+                .with_columns((pl.col("target") * pl.col("months_elapsed") / 12).alias("target_to_date"))
+                .with_columns((pl.col("ytd_count") - pl.col("target_to_date")).alias("gap"))
+                .select("target_key", "target_name", "ytd_count", "target", "months_elapsed", "target_to_date", "gap"))
+
+    def target_trend(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per yearly count × month of the year to date: counted in the month and cumulated, with
+        the time-proportional target of that month where a target is configured."""
+        df = self.db.run("target_trend", self._target_params(month, sl))
+        tmap = {k: float(self.config["targets"].get(key) or 0) for k, key in labels.TARGET_KEYS.items()}
+        return df.with_columns(
+            pl.col("target_key").replace_strict(labels.TARGETS).alias("target_name"),
+            pl.when(pl.col("target_key").replace_strict(tmap, default=0.0, return_dtype=pl.Float64) > 0)
+            .then(pl.col("target_key").replace_strict(tmap, default=0.0, return_dtype=pl.Float64)
+                  * pl.col("month_no") / 12).alias("target_to_date"),
+        )
+
+    def target_by_unit(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Per yearly count × unit: projects counted this year to date."""
+        df = self.db.run("target_by_unit", self._target_params(month, sl))
+        return df.with_columns(pl.col("target_key").replace_strict(labels.TARGETS).alias("target_name"))
+
+    def target_projects(self, month: str, sl: Slice = ALL, target_key: str | None = None) -> pl.DataFrame:
+        """The projects counted in the yearly counts (or in one of them)."""
+        return self.db.run("target_projects", self._target_params(month, sl, target_key=target_key))
+
+    def growth_projects(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The 新增长点培育库 at `month` (docs/domain.md §7.4) with trailing-12-month operations,
+        规上 status and the 应入规未入规 mark (rule in config [growth])."""
+        g = self.config["growth"]
+        return self.db.run("growth_projects", self._p(month, sl, month_from=add_months(month, -11),
+                                                      sales_min=float(g.get("above_scale_sales_wan", 2000)),
+                                                      after_months=int(g.get("above_scale_after_months", 12))))
+
+    def growth_operations(self, month: str, sl: Slice = ALL, project_id: str | None = None) -> pl.DataFrame:
+        """Monthly operations (M−11..M) summed over the 培育库 (or one project of it)."""
+        return self.db.run("growth_operations", self._p(month, sl, month_from=add_months(month, -11),
+                                                        project_id=project_id))
+
+    def _evaluation_params(self, month: str, sl: Slice, **extra) -> dict:
+        e = self.config["evaluation"]
+        return self._p(month, sl, month_from=add_months(month, -11),
+                       b_tax=float(e["tax_per_mu_benchmark"]), b_output=float(e["output_per_mu_benchmark"]),
+                       b_designed=float(e["tax_vs_designed_benchmark"]), b_intensity=float(e["intensity_benchmark"]),
+                       w_tax=float(e["weight_tax_per_mu"]), w_output=float(e["weight_output_per_mu"]),
+                       w_designed=float(e["weight_tax_vs_designed"]), w_intensity=float(e["weight_intensity"]),
+                       grade_a=float(e["grade_a"]), grade_b=float(e["grade_b"]), grade_c=float(e["grade_c"]),
+                       **extra)
+
+    def evaluation(self, month: str, sl: Slice = ALL, grade: str | None = None) -> pl.DataFrame:
+        """The yearly evaluation (docs/domain.md §7.5) of the producing projects, best first."""
+        return self.db.run("evaluation", self._evaluation_params(month, sl, grade=grade))
+
+    def evaluation_grades(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """Producing projects per grade A–D (and without a grade, when any)."""
+        return self.db.run("evaluation_grades", self._evaluation_params(month, sl))
+
+    def evaluation_rule(self) -> str:
+        """The evaluation rule in Chinese with the configured numbers."""
+        e = self.config["evaluation"]
+        return (f"基准：亩均税收{e['tax_per_mu_benchmark']:g}万元/亩（权重{e['weight_tax_per_mu']:g}）、"
+                f"亩均产出{e['output_per_mu_benchmark']:g}万元/亩（{e['weight_output_per_mu']:g}）、"
+                f"实际/设计税收{e['tax_vs_designed_benchmark']:g}（{e['weight_tax_vs_designed']:g}）、"
+                f"投资强度{e['intensity_benchmark']:g}万元/亩（{e['weight_intensity']:g}）；"
+                f"综合得分≥{e['grade_a']:g}为A，≥{e['grade_b']:g}为B，≥{e['grade_c']:g}为C，其余为D。")
     # ---- look ahead and explain (issue 14): query/forecast.py, query/attribution.py ----------
     def risk(self, month: str, sl: Slice = ALL, horizon: int = 6) -> pl.DataFrame:
         """Slippage forecast (docs/forecast.md): in-library projects of the slice whose next
@@ -581,6 +887,46 @@ class Metrics:
         return attribution.attribution(self.db, self.check_month(month), sl.params(), versus, period)
 
 
+    # ---- township targets 招商任务 (issue 19; docs/domain.md §16.3) -------------------------
+    def unit_targets(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per unit with yearly targets for year(M) in the configuration × target measure
+        (labels.TARGET_MEASURES order): the year's `target`, the 序时 target (target × months
+        elapsed ÷ 12, months elapsed = M's month number), the `actual` formal signings of the
+        year up to A in snapshot M (exited included; investment in 亿元), `gap` = actual − 序时
+        target (negative = behind), `completion` = actual ÷ target and `schedule_completion` =
+        actual ÷ 序时 target (empty when the base is 0). Units outside the slice are left out."""
+        from lifecycle.domain.config import pipeline_settings
+
+        self.check_month(month)
+        year, elapsed = int(month[:4]), int(month[5:7])
+        targets = pipeline_settings(self.region, self.db.store.root)["unit_targets"].get(year, {})
+        schema = {"unit_code": pl.String, "measure": pl.String, "target": pl.Float64}
+        rows = [{"unit_code": u, "measure": k, "target": float(t[k])}
+                for u, t in targets.items() if sl.units is None or u in sl.units
+                for k in labels.TARGET_MEASURES if t.get(k) is not None]
+        tg = pl.DataFrame(rows, schema=schema)
+        done = self.db.run("unit_signings", self._p(month, sl, year_start=dt.date(year, 1, 1)))
+        done = done.with_columns((pl.col("signed_investment_wan") / 10_000).alias("signed_investment_yi"))
+        measures = list(labels.TARGET_MEASURES)
+        long = done.unpivot(index=["unit_code", "unit_name"], on=measures, variable_name="measure",
+                            value_name="actual").with_columns(pl.col("actual").cast(pl.Float64))
+        order = pl.DataFrame({"measure": measures, "ord": list(range(len(measures)))})
+        out = (tg.join(long, on=["unit_code", "measure"], how="left").join(order, on="measure")
+               .with_columns(pl.col("actual").fill_null(0.0),
+                             (pl.col("target") * elapsed / 12).alias("schedule_target"),
+                             pl.col("measure").replace_strict(labels.TARGET_MEASURES).alias("measure_label")))
+        return (out.with_columns(
+                    (pl.col("actual") - pl.col("schedule_target")).alias("gap"),
+                    pl.when(pl.col("target") > 0).then(pl.col("actual") / pl.col("target")).alias("completion"),
+                    pl.when(pl.col("schedule_target") > 0).then(pl.col("actual") / pl.col("schedule_target"))
+                    .alias("schedule_completion"),
+                    pl.lit(elapsed).alias("months_elapsed"))
+                .sort("unit_code", "ord")
+                .select("unit_code", "unit_name", "measure", "measure_label", "target", "schedule_target",
+                        "actual", "gap", "completion", "schedule_completion", "months_elapsed"))
+
+
+
 def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
     """Rows of a per-project frame within the slice (by the project's attributes in the frame)."""
     cols = {"units": "unit_code", "tiers": "tier_band", "sections": "industry_section",
@@ -589,4 +935,6 @@ def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
         v = getattr(sl, k)
         if v:
             df = df.filter(pl.col(c).is_in(list(v)))
+    if getattr(sl, "majors", None) and "major_level" in df.columns:  # 省市重大 (docs/domain.md §6.2)
+        df = df.filter(pl.col("major_level").fill_null("none").is_in(list(sl.majors)))
     return df

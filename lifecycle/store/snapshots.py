@@ -122,6 +122,8 @@ class Store:
     def read(self, month: str, table: str) -> pl.DataFrame:
         """One table of the version of `month` in force, after its integrity check."""
         p = self.table_path(month, table)
+        if not p.exists() and table in schema.OPTIONAL_TABLES and self.month_dir(month).exists():
+            return schema.empty(table)  # an optional table the month was published without
         if not p.exists() and not self.month_dir(month).is_symlink():
             raise StoreError(f"没有已发布的 {month} 月快照")
         vdir = self.version_dir(month)
@@ -161,6 +163,8 @@ class Store:
         out = []
         for t, size, _, _ in stats:
             name = labels.IMPORT_TABLES.get(t, t)
+            if size is None and t in schema.OPTIONAL_TABLES and f"{t}.parquet" not in files:
+                continue  # published before the optional table existed: read() gives it empty
             if size is None:
                 out.append((t, f"{month} 月{name}表的文件缺失（版本 {vdir.name}），该月已暂停使用：请重新发布该月或从备份恢复"))
                 continue
@@ -296,7 +300,7 @@ class Store:
         `_before_swap` is a test hook called after the new version is fully written and
         before the switch: raising there must leave the published month unchanged."""
         check_month(month)
-        missing = [t for t in schema.TABLE_NAMES if t not in tables]
+        missing = [t for t in schema.TABLE_NAMES if t not in tables and t not in schema.OPTIONAL_TABLES]
         if missing:
             raise StoreError("发布缺少数据表：" + "、".join(missing))
         if not self.snapshots.is_dir():
@@ -323,8 +327,10 @@ class Store:
             hive = self._hive_dir(version, month)
             try:
                 for t in schema.TABLE_NAMES:
-                    df = schema.conform(t, tables[t])
-                    counts[t] = df.height
+                    # an optional table left out is written empty (every version has every file)
+                    df = schema.conform(t, tables[t] if t in tables else schema.empty(t))
+                    if t not in schema.OPTIONAL_TABLES or df.height:
+                        counts[t] = df.height
                     path = tmp / f"{t}.parquet"
                     df.write_parquet(path, compression="zstd", statistics=True)
                     with open(path, "rb") as fh:

@@ -38,8 +38,32 @@ div[data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 700; }
 div[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 .lc-fresh { color: #555; font-size: 0.95rem; margin-top: -0.6rem; }
 .lc-pair { color: #444; font-size: 0.95rem; }
+/* Streamlit's uploader has no language setting: its English button and size line are hidden
+   and replaced by Chinese text (the data page also states the limits in a caption). */
+[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button * { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 1rem; }
+div[data-testid="stFileUploaderDropzoneInstructions"] * { display: none !important; }
+div[data-testid="stFileUploaderDropzoneInstructions"]::after {
+  content: "拖放文件到此处，或点击“选择文件”；每个文件不超过200MB"; font-size: 0.9rem; color: #555; }
+/* phones: smaller type, no sideways scrolling */
+@media (max-width: 640px) {
+  html, body, [class*="css"] { font-size: 16px; }
+  div[data-testid="stMetricValue"] { font-size: 1.8rem; }
+  .block-container, div[data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
+}
 </style>
 """
+# Cards of the overview's tier classes: a grid that wraps instead of cutting the text.
+TIER_CARD_CSS = (
+    "<style>.lc-tiers{display:grid;grid-template-columns:repeat(auto-fit,minmax(6.8rem,1fr));gap:8px;"
+    "margin-bottom:6px}"
+    ".lc-tier{border:1px solid #d6e4f0;border-top:5px solid #3182bd;border-radius:6px;padding:6px 10px;"
+    "background:#f7fbff;min-width:0}"
+    ".lc-tier span{font-size:0.85rem;color:#444;white-space:nowrap}"
+    ".lc-tier b{display:block;font-size:clamp(1.15rem,1.5vw,1.5rem);line-height:1.25;white-space:nowrap}"
+    ".lc-tier i{font-style:normal;font-size:0.85rem;color:#555;white-space:nowrap}</style>"
+)
 
 # The app's pages: (file, Chinese title, icon, URL path). app.py registers those whose file
 # exists; the browser test opens every one of them. Icons are Material Symbols (bundled with
@@ -53,11 +77,35 @@ PAGES = [
     ("pages/approvals.py", "审批红绿灯", ":material/traffic:", "approvals"),
     ("pages/alerts.py", "预警督办", ":material/warning:", "alerts"),
     ("pages/risk.py", "风险预判", ":material/trending_up:", "risk"),
+    ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
+    ("pages/letters.py", "提醒约谈", ":material/mail:", "letters"),
+    ("pages/quotas.py", "要素保障", ":material/landscape:", "quotas"),
+    ("pages/evaluation.py", "阶段评估", ":material/fact_check:", "evaluation"),
     ("pages/project.py", "项目档案", ":material/folder_open:", "project"),
     ("pages/quarterly.py", "季度点评", ":material/event_note:", "quarterly"),
     ("pages/lookback.py", "回头看", ":material/history:", "lookback"),
+    ("pages/phases.py", "分段推进", ":material/linear_scale:", "phases"),
+    ("pages/growth.py", "新增长点培育库", ":material/trending_up:", "growth"),
+    ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
+    ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
 ]
+
+# Page titles that name the region's unit word (Changzhou's units are 辖市区, not 镇街)
+REGION_TITLES = {"map": {"jiangyin": "镇街热力", "changzhou": "辖市区热力"}}
+
+
+def nav_title(url_path: str, title: str) -> str:
+    """The navigation title of a page for the store's region (REGION_TITLES), else `title`."""
+    by_region = REGION_TITLES.get(url_path)
+    if not by_region:
+        return title
+    try:
+        key = Store(default_store()).meta.get("region")
+    except Exception:  # no store yet: the default title
+        return title
+    return by_region.get(key, title)
+
 
 # URL key -> (session key, kind)
 _FILTERS = {
@@ -68,6 +116,7 @@ _FILTERS = {
     "section": "list",
     "origin": "list",
     "category": "list",
+    "major": "list",
 }
 
 
@@ -262,9 +311,48 @@ def _widget_default(key: str, options: list, default, multi: bool):
     return v
 
 
+def _check_url_values(months: list[str], reg: Region) -> list[str]:
+    """The filters a link asked for that do not exist, as Chinese notices (issue 11: a link is
+    never silently changed). Unit names are accepted for codes. Runs once per session, right
+    after the URL was read; unknown values are dropped, so the page shows what is said."""
+    if st.session_state.get("_lc_url_checked"):
+        return []
+    st.session_state["_lc_url_checked"] = True
+    T = labels.SCREEN_TEXT
+    notes = []
+    m = st.session_state.get("_lc_month")
+    if m is not None and m not in months:
+        notes.append(T["bad_month"].format(month=m, first=formats.month_text(months[-1]),
+                                           last=formats.month_text(months[0]), shown=formats.month_text(months[0])))
+        del st.session_state["_lc_month"]
+    p = st.session_state.get("_lc_period")
+    if p is not None and p not in PERIODS:
+        notes.append(T["bad_value"].format(what=labels.FILTER_NAMES["period"], values=p))
+        del st.session_state["_lc_period"]
+    by_name = {u.name: c for c, u in reg.units.items()}
+    known = {
+        "unit": set(reg.units), "tier": set(labels.TIER_BANDS), "section": set(industry_sections()),
+        "origin": set(labels.ORIGINS), "category": set(labels.CATEGORIES),
+    }
+    for key, ok in known.items():
+        vals = st.session_state.get(f"_lc_{key}")
+        if not vals:
+            continue
+        if key == "unit":
+            vals = [by_name.get(v, v) for v in vals]
+        bad = [v for v in vals if v not in ok]
+        st.session_state[f"_lc_{key}"] = [v for v in vals if v in ok]
+        if bad:
+            shown = "、".join(f"“{v}”" for v in bad)
+            notes.append(T["bad_unit"].format(unit_word=reg.unit_word, units=shown) if key == "unit"
+                         else T["bad_value"].format(what=labels.FILTER_NAMES[key], values=shown))
+    return notes
+
+
 def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     _read_url_once()
     months = list(reversed(metrics.months))
+    st.session_state["_lc_url_notes"] = _check_url_values(months, reg)
     sb = st.sidebar
     sb.markdown(f"### {reg.name} · {reg.system}")
     _widget_default("month", months, months[0], False)
@@ -293,8 +381,11 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     category = sb.multiselect("产业类别", list(labels.CATEGORIES), key="w_category",
                               on_change=_persist("category"), format_func=labels.CATEGORIES.get,
                               placeholder="全部")
+    _widget_default("major", list(labels.MAJOR_FILTER), [], True)
+    major = sb.multiselect("省市重大", list(labels.MAJOR_FILTER), key="w_major", on_change=_persist("major"),
+                           format_func=labels.MAJOR_FILTER.get, placeholder="全部")
     values = {"month": month, "period": period, "unit": unit, "tier": tier, "section": section,
-              "origin": origin, "category": category}
+              "origin": origin, "category": category, "major": major}
     for k, v in values.items():
         st.session_state[f"_lc_{k}"] = v
     _write_url(values)
@@ -304,6 +395,7 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
         sections=tuple(section) or None,
         origins=tuple(origin) or None,
         categories=tuple(category) or None,
+        majors=tuple(major) or None,
     )
     return month, period, sl
 
@@ -319,8 +411,8 @@ def run_app(app_dir: Path) -> None:
     pages = [
         # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
         # path and is registered once more, hidden, under its own: the deep link /overview works
-        st.Page(str(app_dir / f), title=title, icon=icon, url_path=f"{url}-home" if i == 0 else url,
-                default=(i == 0))
+        st.Page(str(app_dir / f), title=nav_title(url, title), icon=icon,
+                url_path=f"{url}-home" if i == 0 else url, default=(i == 0))
         for i, (f, title, icon, url) in enumerate(present)
     ]
     if present:
@@ -329,9 +421,11 @@ def run_app(app_dir: Path) -> None:
     # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
     # the browser would fetch from the internet
     st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
+    replace_page_not_found()  # a Chinese notice instead of Streamlit's English dialog
     _RUN.in_navigation = True
     try:
-        guarded(st.navigation(pages).run)
+        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
+        guarded(st.navigation(pages, expanded=True).run)
     finally:
         _RUN.in_navigation = False
 
@@ -352,7 +446,31 @@ def _ensure_navigation() -> None:
     st.stop()
 
 
-def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
+def replace_page_not_found() -> None:
+    """Streamlit shows an English "Page not found" dialog for an unknown URL path and then runs
+    the default page. It has no language setting, so app.py calls this before st.navigation:
+    the dialog is not sent and the default page says so in Chinese instead (setup())."""
+    try:
+        from streamlit.commands import navigation as nav
+    except ImportError:  # pragma: no cover - other Streamlit layouts
+        return
+    if getattr(nav.send_page_not_found, "_lc", False):
+        return
+
+    known = {url for *_, url in PAGES} | {f"{url}-home" for *_, url in PAGES}
+
+    def note(ctx) -> None:
+        # Streamlit also lands here for a known page on the first run after the legacy pages/
+        # mode was left (see _ensure_navigation): only a truly unknown path gets the notice.
+        wanted = getattr(ctx.pages_manager, "intended_page_name", None)
+        if wanted and wanted.strip("/") not in known:
+            st.session_state["_lc_page_not_found"] = True
+
+    note._lc = True
+    nav.send_page_not_found = note
+
+
+def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False) -> Context:
     """Shared page setup: config, style, data, sidebar filters, header with data freshness.
 
     On the repo's default store the demo data is generated on first run. A store chosen with
@@ -381,10 +499,17 @@ def setup(title: str, icon: str = "📊", allow_empty: bool = False) -> Context:
     metrics = _metrics_for(store)
     metrics.db.pin()  # every query of this page run reads the same versions
     reg = region(metrics.region)
+    if isinstance(title, dict):  # a title per region (e.g. 镇街热力 / 辖市区热力)
+        title = title.get(reg.key) or next(iter(title.values()))
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
     ctx = Context(metrics, store, reg, month, period, sl, token)
+    st.session_state["_lc_slice_text"] = "；".join(formats.slice_parts(reg, sl))
     st.title(title)
+    if st.session_state.pop("_lc_page_not_found", False):
+        st.warning(labels.SCREEN_TEXT["bad_page"], icon=":material/link_off:")
+    for note in st.session_state.pop("_lc_url_notes", None) or []:
+        st.warning(note, icon=":material/link_off:")
     pub = store.published_at(month)
     pub_txt = pub.replace("T", " ")[:16] if pub else "未知"
     st.markdown(
@@ -449,7 +574,9 @@ def rate_cards(rates: dict) -> None:
 
 
 def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = None) -> bytes:
-    """An .xlsx with Chinese headers (and an optional title row)."""
+    """An .xlsx with Chinese headers (and an optional title row). Numbers carry the presentation
+    registry's Excel format of their column (万元 whole with separators, 亿元 two decimals, shares
+    as 0.0%); missing values (None, NaN, inf) are blank cells."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -460,16 +587,25 @@ def to_excel_bytes(df: pl.DataFrame, sheet: str = "数据", title: str | None = 
     if title:
         write_text(ws, 0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
         row0 = 2
-    out = chinese_headers(df)
+    src = formats.no_missing_numbers(df)
+    out = chinese_headers(src)
+    cell_f = {}
+    for j, (c, dtype) in enumerate(src.schema.items()):
+        nf = formats.excel_format(formats.kind(c, dtype)) if dtype.is_numeric() else None
+        if nf is not None and formats.screen_kind(c, dtype) == "pct100":
+            nf = "0.0"
+        cell_f[j] = wb.add_format({"num_format": nf}) if nf else None
     for j, c in enumerate(out.columns):
         write_text(ws, row0, j, c, bold)
         ws.set_column(j, j, max(10, min(40, len(c) * 2 + 2)))
     for i, row in enumerate(out.iter_rows(), start=row0 + 1):
         for j, v in enumerate(row):
-            if v is None:
+            if not formats.is_value(v):
                 continue
             if isinstance(v, str):
                 write_text(ws, i, j, v)  # never a formula (OWASP), see domain/cells.py
+            elif cell_f[j] is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(i, j, v, cell_f[j])
             else:
                 ws.write(i, j, v)
     wb.close()
@@ -481,26 +617,43 @@ def chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
     return formats.chinese(df)
 
 
+def _slice_label() -> str:
+    """The current slice as text for download names and titles ('' when nothing is filtered)."""
+    return st.session_state.get("_lc_slice_text", "")
+
+
+def table_csv(df: pl.DataFrame) -> bytes:
+    """The CSV a table's download button hands out (see table_downloads)."""
+    return csv_bytes(chinese_headers(formats.no_missing_numbers(df)))
+
+
 def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
     """(CSV bytes, Excel bytes) of a table as every page's download buttons hand them out:
-    Chinese headers, every text cell neutralised against formula injection."""
-    return csv_bytes(chinese_headers(df)), to_excel_bytes(df, name, title)
+    Chinese headers, every text cell neutralised against formula injection, NaN/inf blank."""
+    return table_csv(df), to_excel_bytes(df, name, title)
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(df, name: str, title: str | None = None, key: str | None = None) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers.
-    The files are built only when a button is clicked (deferred data), never on a rerun; `df`
-    may be a frame or a function returning one (e.g. a full list behind a paged view)."""
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers. A
+    filtered view's files are named after the slice and the Excel title row states it. The files
+    are built only when a button is clicked (deferred data), never on a rerun; `df` may be a frame
+    or a function returning one (e.g. the full list behind a paged view)."""
     key = key or name
+    sl = _slice_label()
+    if sl:
+        name = f"{name}_{sl}"
+        title = f"{title or name}（{sl}）"
     frame = df if callable(df) else (lambda: df)
-    c1, c2, _ = st.columns([1, 1, 6])
-    c1.download_button("下载 CSV", lambda: csv_bytes(chinese_headers(frame())),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore")
-    c2.download_button("下载 Excel", lambda: to_excel_bytes(frame(), name, title), file_name=f"{name}.xlsx",
-                       mime=XLSX_MIME, key=f"xlsx_{key}", on_click="ignore")
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("CSV", lambda: table_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"csv_{key}", icon=":material/download:", help=labels.SCREEN_TEXT["download_csv"],
+                       width="stretch", on_click="ignore")
+    c2.download_button("Excel", lambda: to_excel_bytes(frame(), name, title), file_name=f"{name}.xlsx",
+                       mime=XLSX_MIME, key=f"xlsx_{key}", icon=":material/download:",
+                       help=labels.SCREEN_TEXT["download_xlsx"], width="stretch", on_click="ignore")
 
 
 PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
@@ -528,31 +681,45 @@ def page_of(df: pl.DataFrame, key: str, page_rows: int = PAGE_ROWS) -> pl.DataFr
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
     """Dates as YYYY-MM-DD and empty text cells blank on screen (downloads keep real types)."""
-    exprs = []
-    for c, dtype in df.schema.items():
-        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
-            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d").fill_null(""))
-        elif dtype == pl.String:
-            exprs.append(pl.col(c).fill_null(""))
-    return df.with_columns(exprs) if exprs else df
+    return formats.screen_frame(df)[0]
 
 
-def _render(rows: pl.DataFrame, height: int | None, link_projects: bool) -> None:
-    view = _screen_cells(chinese_headers(rows))
+def _column_config(kinds: dict[str, tuple[str, bool]]) -> dict:
+    """Streamlit column configs per format kind: numbers stay numbers with separators."""
     config = {}
+    for h, (k, as_text) in kinds.items():
+        if as_text:
+            config[h] = st.column_config.TextColumn(h, alignment="right")
+        elif k in formats.SCREEN_FORMATS:
+            config[h] = st.column_config.NumberColumn(h, format=formats.SCREEN_FORMATS[k])
+    return config
+
+
+def _screen_view(df: pl.DataFrame, link_projects: bool) -> tuple[pl.DataFrame, dict]:
+    """The frame as shown (formats of the presentation registry, Chinese headers) with its column
+    configs, and the pinned link to each project's file first."""
+    view, kinds = formats.screen_frame(df)
+    config = _column_config(kinds)
     pid = labels.COLUMNS["project_id"]
     if link_projects and pid in view.columns:
         q = filter_query()
-        view = view.with_columns(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias("档案"))
-        config["档案"] = st.column_config.LinkColumn("档案", display_text="查看")
-    st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+        link = labels.SCREEN_TEXT["file_column"]
+        view = view.select(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias(link), pl.all())
+        config[link] = st.column_config.LinkColumn(link, display_text=labels.SCREEN_TEXT["file_link"], pinned=True,
+                                                   width="small")
+    return view, config
 
 
 def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
                height: int | None = None, link_projects: bool = True) -> None:
-    """A table with Chinese headers, project ids linking to the project file, and downloads
-    (of the whole table); a long table is shown a page at a time."""
-    _render(page_of(df, key or name), height, link_projects)
+    """A table with Chinese headers, project ids linking to the project file (the link column
+    first, pinned), numbers formatted by the presentation registry, and downloads (of the whole
+    table); a long table is shown a page at a time (only that page is formatted and sent)."""
+    if df.width == 0 or df.is_empty():
+        st.info(labels.SCREEN_TEXT["no_rows"])
+        return
+    view, config = _screen_view(page_of(df, key or name), link_projects)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     download_buttons(df, name, title, key)
 
 
@@ -560,9 +727,54 @@ def show_paged(total: int, fetch, name: str, title: str | None = None, key: str 
                height: int | None = None, link_projects: bool = True) -> None:
     """Like `show_table` for a list too long to fetch whole on every run: `fetch(offset, limit)`
     returns one page (limit None = every row, for the downloads, built only when clicked)."""
+    if total == 0:
+        st.info(labels.SCREEN_TEXT["no_rows"])
+        return
     offset, limit = _pager(total, key or name)
-    _render(fetch(offset, limit), height, link_projects)
+    view, config = _screen_view(fetch(offset, limit), link_projects)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     download_buttons(lambda: fetch(0, None), name, title, key)
+
+
+def show_light_table(df: pl.DataFrame, light_columns: list[str], key: str, height: int | None = None,
+                     link_projects: bool = True) -> None:
+    """A table whose traffic-light cells (columns `light_columns`, values already Chinese labels or
+    keys) are coloured; otherwise formatted like `show_table` (no downloads: callers add them).
+    Styling costs ~20 µs a cell: callers pass one page of rows, never a whole checklist."""
+    view, config = _screen_view(df, link_projects)
+    hdr = formats.headers(df.columns)
+    subset = [hdr[c] if c in hdr else c for c in light_columns if (hdr.get(c, c) in view.columns)]
+    bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}
+    st.dataframe(view.to_pandas().style.map(lambda v: bg.get(v, ""), subset=subset), hide_index=True,
+                 width="stretch", height=height or "auto", column_config=config)
+
+
+FLAG_CARD_CSS = (
+    "<style>.lc-flags{display:grid;grid-template-columns:repeat(auto-fit,minmax(11.5rem,1fr));gap:10px;"
+    "margin-bottom:8px}"
+    ".lc-flag{display:block;border:1px solid #e3c8c8;border-left:6px solid #d7263d;border-radius:6px;"
+    "padding:8px 12px;text-decoration:none!important;color:#222!important;background:#fff8f8;min-width:0}"
+    ".lc-flag.zero{border-color:#cfe3cf;border-left-color:#2e9d4f;background:#f6fbf6}"
+    ".lc-flag span{font-size:1rem;color:#444;white-space:normal;overflow-wrap:anywhere;line-height:1.3}"
+    ".lc-flag b{display:block;font-size:2rem;line-height:1.2}</style>"
+)
+
+
+def flag_cards(counts: dict[str, int], keys: list[str], link: bool = True) -> None:
+    """One card per flag: its count under the label that says what it counts (项目数/事项数,
+    `flags.count_label`), linking to its list on 预警督办. The grid wraps on narrow screens and
+    the labels wrap instead of being cut."""
+    from lifecycle.domain import flags
+
+    cards = []
+    for k in keys:
+        n = counts.get(k, 0)
+        tag = "a" if link else "div"
+        href = f" target='_self' href='{page_href('alerts', flag=k)}'" if link else ""
+        dept = flags.DEPTS.get(k, flags.DEPTS["approval_light"])
+        cards.append(f"<{tag} class='lc-flag{' zero' if n == 0 else ''}'{href} title='{dept}'>"
+                     f"<span>{flags.count_label(k)}</span><b>{n:,}</b></{tag}>")
+    st.markdown(FLAG_CARD_CSS + "<div class='lc-flags'>" + "".join(cards) + "</div>", unsafe_allow_html=True)
 
 
 def drill_list(lst: pl.DataFrame, what: str, name: str, key: str, title: str | None = None) -> None:
@@ -656,9 +868,22 @@ def plot(fig, key: str, pick_key: str | None = None, pick_of=None) -> None:
 
 def pick_box(label: str, options: list, key: str, format_func=None):
     """The drill-down selectbox (the testable fallback of clicking a chart). Returns the pick
-    or None; a pick that is no longer among the options (filters changed) is dropped."""
+    or None; a pick that is no longer among the options (filters changed) is dropped.
+    The choice is mirrored in the URL (`?<key>=<option>`), so a copied link opens the same list."""
+    read = f"_lc_url_{key}"
+    if not st.session_state.get(read):
+        st.session_state[read] = True
+        wanted = st.query_params.get(key)
+        if wanted is not None:
+            st.session_state[key] = wanted
     if st.session_state.get(key) not in options:
         st.session_state[key] = None
     fmt = format_func or str
-    return st.selectbox(label, [None] + list(options), key=key, placeholder=labels.VIEW_TEXT["drill_none"],
-                        format_func=lambda v: labels.VIEW_TEXT["drill_none"] if v is None else fmt(v))
+    value = st.selectbox(label, [None] + list(options), key=key, placeholder=labels.VIEW_TEXT["drill_none"],
+                         format_func=lambda v: labels.VIEW_TEXT["drill_none"] if v is None else fmt(v))
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+    return value

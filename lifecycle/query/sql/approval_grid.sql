@@ -3,7 +3,7 @@
 -- red steps (most first), then the longest time past due, then project_id; rows $offset + 1 to
 -- $offset + $limit of that order ($limit NULL = all). `rn` is the project's place in it.
 WITH s AS (
-    SELECT * FROM approval_steps($month, $units, $tiers, $sections, $origins, $categories, $depts, $lights)
+    SELECT * FROM approval_steps($month, $units, $tiers, $sections, $origins, $categories, $majors, $depts, $lights)
 ),
 p AS (
     SELECT project_id, count_if(light = 'red') AS red, max(days_past_due) AS days_past_due

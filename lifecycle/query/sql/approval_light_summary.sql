@@ -3,7 +3,7 @@
 -- NULL): the number of steps per light, all steps, and distinct projects.
 WITH s AS (
     SELECT project_id, coalesce(dept, $dept_unknown) AS dept, light
-    FROM approval_steps($month, $units, $tiers, $sections, $origins, $categories, $depts, $lights)
+    FROM approval_steps($month, $units, $tiers, $sections, $origins, $categories, $majors, $depts, $lights)
 )
 SELECT
     CASE WHEN GROUPING(dept) = 1 THEN NULL ELSE dept END AS dept,

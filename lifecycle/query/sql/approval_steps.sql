@@ -1,10 +1,10 @@
 -- Table macro: one row per approval step of an in-library project of the slice at month m, with
 -- its traffic light (rule: int_approvals.sql), narrowed to the departments `depts` and lights
 -- `lights` (each NULL = all). The single source of the approval checklist, its summary and grid.
-CREATE OR REPLACE MACRO approval_steps(m, units, tiers, sections, origins, categories, depts, lights) AS TABLE
+CREATE OR REPLACE MACRO approval_steps(m, units, tiers, sections, origins, categories, majors, depts, lights) AS TABLE
 WITH p AS (
     SELECT project_id, name, unit_code, unit_name, owner
-    FROM sliced(m, units, tiers, sections, origins, categories)
+    FROM sliced(m, units, tiers, sections, origins, categories, majors)
     WHERE in_library
 )
 SELECT

@@ -1,6 +1,6 @@
 -- One row per project of the slice at $month whose state changed since $prev_month: new in
 -- the library, moved to a later stage, or exited (stage as of each month).
-WITH cur AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)),
+WITH cur AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)),
 prev AS (SELECT project_id, stage AS prev_stage, in_library AS prev_in_library
          FROM month_projects($prev_month))
 SELECT cur.project_id, cur.name, cur.unit_name, cur.total_investment_wan,

@@ -8,7 +8,7 @@ WITH stages(stage, stage_rank) AS (
 ),
 p AS (
     SELECT stage_rank, count(project_id) AS n, sum(total_investment_wan) AS investment_wan
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE $scope = 'all' OR in_library
     GROUP BY stage_rank
 )

@@ -14,6 +14,6 @@ SELECT campaign, kind, batch_month, unit_code,
        CASE WHEN bool_and(at_batch_published) THEN count(*) FILTER (WHERE on_time_at_batch) END AS on_time_at_batch,
        CASE WHEN bool_and(at_batch_published) THEN count(*) FILTER (WHERE on_time_at_batch) / count(*) END
            AS on_time_share_at_batch
-FROM lookback_rows($month, NULL, $units, $tiers, $sections, $origins, $categories)
+FROM lookback_rows($month, NULL, $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY GROUPING SETS ((campaign, kind, batch_month, unit_code), (campaign, kind, batch_month))
 ORDER BY batch_month DESC, campaign, unit_code NULLS FIRST;

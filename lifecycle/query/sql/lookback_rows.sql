@@ -13,13 +13,13 @@ CASE WHEN regexp_full_match(coalesce(c, ''), '\d{4}Q[1-4]集中(开工|竣工)')
      THEN printf('%04d-%02d', CAST(substr(c, 1, 4) AS INTEGER), CAST(substr(c, 6, 1) AS INTEGER) * 3)
 END;
 
-CREATE OR REPLACE MACRO lookback_rows(m, campaign_filter, units, tiers, sections, origins, categories) AS TABLE
+CREATE OR REPLACE MACRO lookback_rows(m, campaign_filter, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH cur AS (
     SELECT *,
         CASE WHEN campaign LIKE '%集中开工' THEN 'start'
              WHEN campaign LIKE '%集中竣工' THEN 'complete' END AS kind,
         campaign_batch_month(campaign) AS batch_month
-    FROM sliced(m, units, tiers, sections, origins, categories)
+    FROM sliced(m, units, tiers, sections, origins, categories, majors)
     WHERE campaign_batch_month(campaign) IS NOT NULL
       AND (campaign_filter IS NULL OR campaign = campaign_filter)
 ),

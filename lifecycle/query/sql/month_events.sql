@@ -5,7 +5,7 @@ SELECT
     event, event_on, project_id, name, enterprise, unit_code, unit_name, township_name,
     total_investment_wan, signing_type, origin, category, industry_section, project_code,
     planned_started_on, planned_completed_on, owner, lead_dept
-FROM month_event_rows($month, $month_start, $units, $tiers, $sections, $origins, $categories)
+FROM month_event_rows($month, $month_start, $units, $tiers, $sections, $origins, $categories, $majors)
 ORDER BY CASE event WHEN 'signed' THEN 1 WHEN 'intent' THEN 2 WHEN 'filed' THEN 3
                     WHEN 'started' THEN 4 ELSE 5 END,
          unit_code, event_on, project_id;

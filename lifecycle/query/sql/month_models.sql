@@ -38,11 +38,11 @@ WHERE strftime(month, '%Y-%m')
 GROUP BY snapshot_month, project_id;
 
 -- One row per snapshot month × drill-down unit × slice cell (tier band, industry section,
--- origin, category): projects in the library, projects started / completed in that month, and
+-- origin, category, major level): projects in the library, projects started / completed in that month, and
 -- this year's investment done. unit_month.sql adds the cells of a slice up.
 CREATE OR REPLACE VIEW unit_month_rows AS
 SELECT
-    snapshot_month, unit_code, unit_name, tier_band, industry_section, origin, category,
+    snapshot_month, unit_code, unit_name, tier_band, industry_section, origin, category, major_level,
     count_if(in_library) AS in_library,
     count_if(strftime(started_on, '%Y-%m') = snapshot_month) AS started_in_month,
     count_if(strftime(completed_on, '%Y-%m') = snapshot_month) AS completed_in_month,

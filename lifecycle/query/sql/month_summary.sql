@@ -3,7 +3,7 @@
 -- in the year to date (1 January to the end of $month), with their total investment.
 WITH ytd AS (
     SELECT *, event_on >= CAST($month_start AS DATE) AS in_month
-    FROM month_event_rows($month, $year_start, $units, $tiers, $sections, $origins, $categories)
+    FROM month_event_rows($month, $year_start, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 u AS (
     SELECT DISTINCT unit_code, unit_name FROM ref_units

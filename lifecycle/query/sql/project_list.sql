@@ -8,7 +8,7 @@ SELECT
     origin, category, industry_section, signed_on, filed_on, started_on, completed_on,
     production_on, capacity_on, planned_started_on, planned_completed_on, exit_on, exit_reason,
     campaign, owner, lead_dept, project_code, credit_code
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 WHERE ($stage IS NULL OR (CASE WHEN in_library THEN stage ELSE 'exited' END) = $stage)
   AND ($reached_rank IS NULL OR stage_rank >= $reached_rank)
   AND ($in_library IS NULL OR in_library = $in_library)

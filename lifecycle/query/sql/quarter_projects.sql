@@ -10,5 +10,5 @@ SELECT
     start_status, start_delay_days,
     baseline_completed_on, q_planned_completed_on, planned_completed_on, actual_completed_on,
     complete_status, complete_delay_days
-FROM quarter_rows($month, $plan_month, $q_start, $q_end, $units, $tiers, $sections, $origins, $categories)
+FROM quarter_rows($month, $plan_month, $q_start, $q_end, $units, $tiers, $sections, $origins, $categories, $majors)
 ORDER BY unit_code, total_investment_wan DESC NULLS LAST, project_id;

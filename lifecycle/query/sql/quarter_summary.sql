@@ -2,7 +2,7 @@
 -- quarter's counts of projects started and completed, and of projects planned to start /
 -- complete in the quarter split by plan against actual (quarter_rows in review_models.sql).
 WITH q AS (
-    SELECT * FROM quarter_rows($month, $plan_month, $q_start, $q_end, $units, $tiers, $sections, $origins, $categories)
+    SELECT * FROM quarter_rows($month, $plan_month, $q_start, $q_end, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 u AS (
     SELECT DISTINCT unit_code, unit_name FROM ref_units

@@ -7,10 +7,10 @@
 -- The unit is the project's unit at $m1 (at $m0 for a project that left). Summed over units and
 -- groups, num/den at each month equal the slice's rate pair (rates.sql).
 WITH a AS (
-    SELECT * FROM rate_inputs($m0, $b0, $p0, $units, $tiers, $sections, $origins, $categories)
+    SELECT * FROM rate_inputs($m0, $b0, $p0, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 b AS (
-    SELECT * FROM rate_inputs($m1, $b1, $p1, $units, $tiers, $sections, $origins, $categories)
+    SELECT * FROM rate_inputs($m1, $b1, $p1, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 j AS (
     SELECT

@@ -14,9 +14,9 @@
 --   unplanned reached with no planned date
 -- The baseline (first planned date the project ever had, up to m) is shown next to both.
 -- The quarter plan is read from the staging view: the caller narrows it to the months plan_m..m.
-CREATE OR REPLACE MACRO quarter_rows(m, plan_m, q_start, q_end, units, tiers, sections, origins, categories) AS TABLE
+CREATE OR REPLACE MACRO quarter_rows(m, plan_m, q_start, q_end, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH p AS (
-    SELECT * FROM sliced(m, units, tiers, sections, origins, categories)
+    SELECT * FROM sliced(m, units, tiers, sections, origins, categories, majors)
 ),
 qplan AS (
     SELECT project_id, planned_started_on AS q_planned_started_on,
@@ -73,9 +73,9 @@ WHERE started_in_q OR completed_in_q OR planned_start_in_q OR planned_complete_i
 -- milestone event dated from d_from to the as-of date (last day of m), both included:
 -- 'signed' (formal signing), 'intent' (intent signing), 'filed', 'started', 'completed'.
 -- The bulletin calls it with d_from = first day of m (this month) and 1 January (year to date).
-CREATE OR REPLACE MACRO month_event_rows(m, d_from, units, tiers, sections, origins, categories) AS TABLE
+CREATE OR REPLACE MACRO month_event_rows(m, d_from, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH p AS (
-    SELECT * FROM sliced(m, units, tiers, sections, origins, categories)
+    SELECT * FROM sliced(m, units, tiers, sections, origins, categories, majors)
 ),
 ev AS (
     SELECT p.*, 'signed' AS event, signed_on AS event_on FROM p WHERE signing_type = 'formal'

@@ -4,5 +4,5 @@ SELECT
     CASE WHEN in_library THEN stage ELSE 'exited' END AS stage,
     count(*) AS count,
     sum(total_investment_wan) AS investment_wan
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY ALL;

@@ -4,7 +4,7 @@
 -- and how many took more than $over_months months.
 WITH d AS MATERIALIZED (
     SELECT transition, months
-    FROM stage_duration_rows($month, $units, $tiers, $sections, $origins, $categories)
+    FROM stage_duration_rows($month, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 q AS (
     SELECT transition,

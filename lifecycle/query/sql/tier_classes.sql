@@ -17,7 +17,7 @@ p AS (
            sum(s.year_done_wan) AS year_done_wan,
            count_if(s.origin = 'new') AS new_count,
            count_if(s.origin = 'upgrade') AS upgrade_count
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories) AS s, thresholds AS t
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors) AS s, thresholds AS t
     WHERE s.in_library
     GROUP BY reached
 )

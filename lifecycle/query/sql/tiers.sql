@@ -15,6 +15,6 @@ SELECT
     count_if(stage = 'completed') AS stage_completed,
     count_if(stage = 'producing') AS stage_producing,
     count_if(stage = 'at_capacity') AS stage_at_capacity
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 WHERE in_library
 GROUP BY tier_band;

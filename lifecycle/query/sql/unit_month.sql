@@ -13,5 +13,6 @@ WHERE ($units IS NULL OR list_contains($units, unit_code))
   AND ($sections IS NULL OR list_contains($sections, industry_section))
   AND ($origins IS NULL OR list_contains($origins, origin))
   AND ($categories IS NULL OR list_contains($categories, category))
+  AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
 GROUP BY ALL
 ORDER BY unit_code, snapshot_month;

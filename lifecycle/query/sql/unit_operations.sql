@@ -3,7 +3,7 @@
 -- for 亩均税收 / 亩均产出.
 WITH p AS (
     SELECT project_id, unit_code, land_area_mu
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 ops AS (
     SELECT project_id, output_12m_wan, tax_12m_wan FROM month_ops($month)

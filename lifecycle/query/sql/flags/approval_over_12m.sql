@@ -2,7 +2,7 @@
 -- months before the as-of date (filed_on + N months <= as_of) and not started by then:
 -- how long it has waited and which approval steps (and departments) are still open.
 WITH p AS (
-    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library
       AND filed_on IS NOT NULL
       AND filed_on + to_months($approval_months) <= as_of

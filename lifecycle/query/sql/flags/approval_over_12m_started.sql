@@ -4,7 +4,7 @@
 SELECT project_id, name, enterprise, unit_code, unit_name, filed_on, started_on,
        date_diff('day', filed_on, started_on) / 30.4375 AS approval_months,
        owner, lead_dept, total_investment_wan
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 WHERE started_on BETWEEN make_date(year(as_of), 1, 1) AND as_of
   AND filed_on IS NOT NULL
   AND filed_on + to_months($approval_months) < started_on

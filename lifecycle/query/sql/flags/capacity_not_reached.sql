@@ -5,7 +5,7 @@
 -- exactly $realisation_min is not listed (compared after rounding to 9 decimals: a sum of 12
 -- monthly floats carries noise).
 WITH p AS (
-    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library AND planned_capacity_on < as_of AND designed_output_wan > 0
 ),
 ops AS (

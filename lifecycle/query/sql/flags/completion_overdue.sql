@@ -12,7 +12,7 @@ SELECT project_id, name, enterprise, unit_code, unit_name, planned_completed_on,
            ELSE 'grace'
        END AS level,
        owner, lead_dept, category, total_investment_wan, cumulative_done_wan
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 WHERE in_library
   AND planned_completed_on < as_of
   AND (completed_on IS NULL OR completed_on > as_of)

@@ -8,7 +8,7 @@ WITH p AS (
         greatest(signed_on, coalesce(filed_on, signed_on), coalesce(started_on, signed_on),
                  coalesce(completed_on, signed_on), coalesce(production_on, signed_on),
                  coalesce(capacity_on, signed_on)) AS last_milestone_on
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library
 ),
 candidates AS (  -- the conditions below that need no earlier snapshot, checked first

@@ -6,7 +6,7 @@ WITH p AS (
     SELECT *,
         coalesce(year_done_wan, 0) / year_plan_wan AS ytd_ratio,
         month(as_of) / 12.0 AS time_share
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library AND year_plan_wan > 0
 )
 SELECT project_id, name, enterprise, unit_code, unit_name, year_plan_wan, year_done_wan,

@@ -6,7 +6,7 @@ SELECT project_id, name, enterprise, unit_code, unit_name, started_on,
        cumulative_done_wan, equipment_done_wan,
        coalesce(equipment_done_wan, 0) / cumulative_done_wan AS equipment_share,
        owner, lead_dept, total_investment_wan
-FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
 WHERE in_library AND category = 'industry'
   AND started_on <= as_of
   AND cumulative_done_wan > 0

@@ -3,7 +3,7 @@
 -- its snapshot's, the project's).
 WITH p AS (
     SELECT project_id, name, unit_code, unit_name, owner, as_of
-    FROM sliced($month, $units, $tiers, $sections, $origins, $categories)
+    FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library
 )
 SELECT p.project_id, p.name, p.unit_code, p.unit_name, a.step, a.dept, a.received_on, a.due_on,

@@ -1,0 +1,108 @@
+"""`python -m lifecycle letters` and `problems`: the 提醒函/约谈 lists and letters per department
+and the departments' problem sheets (docs/domain.md §11–12)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from lifecycle.cli.common import CliError, open_metrics
+from lifecycle.query.metrics import MetricsError
+
+
+def _month(m, month: str | None) -> str:
+    month = month or m.latest_month()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise CliError(f"月份格式应为 YYYY-MM，实际为“{month}”")
+    try:
+        return m.check_month(month)
+    except MetricsError as e:
+        raise CliError(str(e)) from None
+
+
+def cmd_letters(args) -> int:
+    from lifecycle.outputs import letters
+
+    m = open_metrics(args.store)
+    for p in letters.write_all(m, _month(m, args.month), args.out):
+        print(p)
+    return 0
+
+
+def cmd_problems(args) -> int:
+    from lifecycle.domain.reference import region
+    from lifecycle.outputs import problems
+
+    m = open_metrics(args.store)
+    month = _month(m, args.month)
+    reg = region(m.region)
+    rows = m.problems(month)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    days = int(m.thresholds.get("problem_deadline_days", 30))
+    for dept in sorted(rows.filter(pl.col("dept").is_not_null())["dept"].unique().to_list()):
+        p = out / problems.file_name(dept, month, reg.name)
+        p.write_bytes(problems.dept_sheet_bytes(rows, dept, month, days, reg.name))
+        print(p)
+    return 0
+
+
+def cmd_review(args) -> int:
+    from lifecycle.outputs import cadence
+    from lifecycle.outputs.document import PackError
+    from lifecycle.outputs.fonts import find_cjk_fonts
+
+    m = open_metrics(args.store)
+    month = _month(m, args.month)
+    try:
+        find_cjk_fonts()
+        for p in cadence.build_review(m, month, args.out):
+            print(p)
+    except (MetricsError, PackError) as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def cmd_annual(args) -> int:
+    from lifecycle.outputs import cadence
+    from lifecycle.outputs.document import PackError
+    from lifecycle.outputs.fonts import find_cjk_fonts
+
+    m = open_metrics(args.store)
+    year = args.year or m.latest_month()[:4]
+    if not re.fullmatch(r"\d{4}", str(year)):
+        raise CliError(f"年度格式应为 YYYY，实际为“{year}”")
+    try:
+        find_cjk_fonts()
+        for p in cadence.build_annual(m, year, args.out):
+            print(p)
+    except (MetricsError, PackError) as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def register_cli(sub, store_arg) -> None:
+    s = sub.add_parser("review", help="双月过堂会材料（PDF + Excel）")
+    store_arg(s)
+    s.add_argument("--month", help="YYYY-MM，默认最新一期")
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("annual", help="年度考核表（PDF + Excel）")
+    store_arg(s)
+    s.add_argument("--year", help="YYYY，默认最新一期所在年度")
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    s.set_defaults(func=cmd_annual)
+
+    s = sub.add_parser("letters", help="提醒函/约谈：按督办部门输出清单（Excel）和文书（Word）")
+    store_arg(s)
+    s.add_argument("--month", help="YYYY-MM，默认最新一期")
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    s.set_defaults(func=cmd_letters)
+
+    s = sub.add_parser("problems", help="矛盾问题：按责任部门输出督办表（Excel）")
+    store_arg(s)
+    s.add_argument("--month", help="YYYY-MM，默认最新一期")
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    s.set_defaults(func=cmd_problems)
