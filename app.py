@@ -1,5 +1,6 @@
-"""Entry point: `streamlit run app.py`. Registers the pages of `lifecycle.ui.PAGES`
-(Chinese titles, ASCII URLs); each page calls `ui.setup()` itself."""
+"""Entry point: `streamlit run app.py`. Asks for a login (lifecycle.ui.auth), then registers the
+pages of `lifecycle.ui.PAGES` (Chinese titles, ASCII URLs; the pages a role may not open are
+hidden from its navigation); each page calls `ui.setup()` itself, which checks again."""
 from pathlib import Path
 
 from lifecycle import ui

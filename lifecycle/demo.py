@@ -910,3 +910,21 @@ def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = N
         if progress:
             progress(i + 1, len(ms), m)
     return st
+
+
+def ensure_demo_accounts(store_dir, region_key: str) -> str | None:
+    """Give a store generated with demo data its demo accounts (one per role and two township
+    accounts, one random password). Returns the text to print in the terminal when they were
+    created now, else None. Only ever called for demo stores: a real store never gets a default
+    password."""
+    from lifecycle.domain.reference import region
+    from lifecycle.store import accounts
+
+    pw = accounts.create_demo_accounts(store_dir, region_key)
+    if pw is None:
+        return None
+    reg = region(region_key)
+    names = []
+    for name, role, unit in accounts.demo_accounts(region_key):
+        names.append(f"{name}（{reg.units[unit].name}）" if unit else name)
+    return f"演示账户：{'、'.join(names)}；密码均为 {pw}（仅演示数据目录，另存于 {accounts.DEMO_PASSWORD_FILE}）"

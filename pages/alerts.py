@@ -62,12 +62,12 @@ for tab, k in zip(tabs, KEYS):
         # a filtered sheet names its slice in the title row and the file name (江阴市璜土镇…);
         # the sheet is built when clicked, not on every run
         scope = ctx.region.name + "·".join(formats.slice_parts(ctx.region, ctx.slice))
-        st.download_button(
+        ui.download(
             T["export_sheet"],
             lambda df=df, k=k, rule=rule, scope=scope: exports.flag_sheet_bytes(df, k, ctx.month, rule, scope),
-            file_name=exports.flag_file_name(k, ctx.month, scope),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"al_sheet_{k}", type="primary", on_click="ignore",
+            exports.flag_file_name(k, ctx.month, scope),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"al_sheet_{k}", type="primary", action="export", rows=df.height,
         )
         st.markdown(f"**{T['changes']}**")
         if not ch["previous_month"]:

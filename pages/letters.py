@@ -76,7 +76,7 @@ for tab, dept in zip(st.tabs([f"{d}（{rows.filter(pl.col('route_dept') == d).he
                            key=f"lt_one_{kind}_{dept}").split("　")[0]
         doc_no = s2.text_input(T["doc_no"], key=f"lt_no_{kind}_{dept}")
         row = d_rows.filter(pl.col("project_id") == pid).row(0, named=True)
-        st.download_button(T["download_docx"].format(kind=K[kind]),
+        ui.download(T["download_docx"].format(kind=K[kind]),
                            letter_docs.letter_docx(row, kind, ctx.month, dept, ctx.region.name, doc_no=doc_no or None),
                            file_name=f"{K[kind]}_{pid}_{ctx.month}.docx", mime=DOCX, key=f"lt_one_dl_{kind}_{dept}")
         st.markdown(f"**{T['record']}**")

@@ -43,7 +43,7 @@ with right:
     st.markdown(
         ui.TIER_CARD_CSS + "<div class='lc-tiers'>"
         + "".join(
-            f"<div class='lc-tier' title='在库项目中总投资{r['tier_label']}元（含）的项目；新招引{r['new_count']}个、技改{r['upgrade_count']}个'>"
+            f"<div class='lc-tier' title='在库项目中总投资{r['tier_label']}元（含）的项目；新招引{r['new_count'] or 0}个、技改{r['upgrade_count'] or 0}个'>"
             f"<span>{r['tier_label']}元</span><b>{r['count']:,}个</b><i>{formats.yi_text(r['total_investment_wan'])}</i></div>"
             for r in classes.iter_rows(named=True)
         )

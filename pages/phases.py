@@ -70,7 +70,7 @@ for key in ([pick] if pick else list(by_key)):
             st.markdown(f"**{T['phase_overdue']}（{overdue.height:,}个）**")
             ui.show_table(formats.for_display(show.filter(pl.col("overdue"))), f"{p['name']}超期_{ctx.month}",
                           title=f"{ctx.month} {p['name']}阶段{T['phase_overdue']}", key=f"ph_over_{key}", height=260)
-        st.download_button(
+        ui.download(
             T["phase_export"].format(dept=p["dept"], name=p["name"]),
             exports.sheet_bytes(show, f"{ctx.region.name}{p['name']}阶段项目清单",
                                 f"数据截至：{formats.month_end_text(ctx.month)}　　规则：{rule}　　牵头部门：{p['dept']}",

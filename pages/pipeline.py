@@ -67,7 +67,7 @@ else:
                            format_func=labels.TARGET_MEASURES.get, key="pl_measure")
     one = tg.filter(pl.col("measure") == measure)
     ui.plot(charts.target_progress_chart(one, labels.TARGET_MEASURES[measure]), key="pl_targets_chart")
-    shown = tg.drop("measure", "months_elapsed").with_columns(
+    shown = tg.drop("unit_code", "measure", "months_elapsed").with_columns(
         pl.col("target", "schedule_target", "actual", "gap").round(2),
         formats.pct_column("completion"), formats.pct_column("schedule_completion"))
     ui.show_table(shown, "招商任务",

@@ -78,7 +78,7 @@ with tab_dept:
     if depts_all:
         dept = st.selectbox(T["dept_pick"], depts_all, key="pr_sheet_dept")
         days = int(m.thresholds.get("problem_deadline_days", 30))
-        st.download_button(T["dept_sheet"],
+        ui.download(T["dept_sheet"],
                            problem_sheets.dept_sheet_bytes(rows, dept, ctx.month, days, ctx.region.name),
                            file_name=problem_sheets.file_name(dept, ctx.month, ctx.region.name), key="pr_sheet",
                            type="primary",

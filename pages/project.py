@@ -253,5 +253,6 @@ cm = comments.for_project(ctx.store.root, pid)
 if cm.is_empty():
     st.caption(T["no_comments"])
 else:
-    ui.show_table(comments.display(cm, {pid: info["name"]}), f"{pid}_点评意见", key="pf_comments",
+    ui.show_table(comments.display(comments.with_answers(ctx.store.root, cm), {pid: info["name"]}),
+                  f"{pid}_点评意见", key="pf_comments",
                   link_projects=False)

@@ -1,7 +1,11 @@
 """季度点评 (docs/domain.md §8 view 9): the quarter's started/completed projects by township with plan
 against actual, the quarter's rates and their change from the previous quarter, rankings, flags,
 comments recorded during the session (durable, with edit history), a presentation mode for the
-big screen (one township at a time), and the meeting pack (PDF + Excel) and monthly bulletin."""
+big screen (one township at a time), and the meeting pack (PDF + Excel) and monthly bulletin.
+
+Who may do what (docs/domain.md §9): leaders record and edit comments and make the pack and the
+bulletin; a township account sees its own unit, answers (回复/整改说明) the comments made on it.
+Every comment, answer, pack and bulletin is recorded with the logged-in account."""
 import datetime as dt
 
 import polars as pl
@@ -11,6 +15,7 @@ from lifecycle.store import comments
 from lifecycle.domain import flags, labels
 from lifecycle.outputs import pack
 from lifecycle import ui
+from lifecycle.ui import auth
 from lifecycle.query.metrics import FLAG_KEYS, Metrics, MetricsError, quarter_of
 from lifecycle.present import charts, formats
 
@@ -28,6 +33,9 @@ if not st.session_state.get("_q_url_read"):
         st.session_state["_q_quarter"] = qp.get("quarter")
     st.session_state["_q_present"] = qp.get("present") == "1"
     if qp.get("qunit"):
+        if ctx.scope.unit is not None and qp.get("qunit") != ctx.scope.unit:
+            ui.deny(ctx, labels.AUTH_TEXT["denied"].format(what=labels.AUTH_TEXT["denied_unit"].format(
+                unit=reg.units[ctx.scope.unit].name)), target=f"qunit={qp.get('qunit')}")
         st.session_state["_q_unit"] = qp.get("qunit")
     st.session_state["_q_url_read"] = True
 
@@ -94,9 +102,8 @@ def unit_projects(code: str) -> pl.DataFrame:
 def comments_for(quarter_: str, code: str | None) -> pl.DataFrame:
     # only the commented projects are looked up (not a mapping of every project of the snapshot)
     targets = comments.list_comments(ctx.store.root, quarter_)["target_id"]
-    df = comments.quarter_comments(ctx.store.root, quarter_,
-                                   all_projects.filter(pl.col("project_id").is_in(targets.implode())),
-                                   ctx.slice.units)
+    df = m.quarter_comments(quarter_, as_of, ctx.slice,
+                            all_projects.filter(pl.col("project_id").is_in(targets.implode())))
     return df if code is None else df.filter(pl.col("unit_code") == code)
 
 
@@ -105,8 +112,9 @@ def show_comments(df: pl.DataFrame, empty: str, big: bool = False) -> None:
         st.caption(empty)
         return
     view = comments.comment_table(df, names).with_columns(pl.col("created_at").str.replace("T", " ").str.slice(0, 16))
+    view = comments.with_answers(root, view)
     if big:
-        view = view.select("target_name", "text", "author", "follow_up", "department", "created_at")
+        view = view.select("target_name", "text", "author", "follow_up", "department", "created_at", "answers")
         st.table(ui.chinese_headers(view).with_columns(pl.all().fill_null("—")).to_pandas())
         return
     st.dataframe(ui.chinese_headers(view), hide_index=True, width="stretch")
@@ -119,7 +127,12 @@ def flash() -> None:
 
 
 def comment_form(code: str, key: str) -> None:
-    """Record a comment against the unit `code` or one of its projects, for this quarter."""
+    """Record a comment against the unit `code` or one of its projects, for this quarter (leaders);
+    a township account answers the comments made on its unit instead."""
+    if ctx.may("answer"):
+        answer_form(code, key)
+    if not ctx.may("comment"):
+        return
     unit_rows = all_projects.filter(pl.col("unit_code") == code)
     in_quarter = projects.filter(pl.col("unit_code") == code)["project_id"].to_list()
     others = [p for p in unit_rows["project_id"].to_list() if p not in in_quarter]
@@ -135,7 +148,8 @@ def comment_form(code: str, key: str) -> None:
         st.markdown(f"**记录点评意见 · {formats.quarter_text(quarter)}**")
         target = st.selectbox("点评对象", options, format_func=fmt, key=f"c_target_{key}")
         a, b, c = st.columns(3)
-        author = a.text_input("点评人", value=st.session_state.get("_q_author", ""), key=f"c_author_{key}")
+        author = ctx.user.name
+        a.markdown(f"点评人：**{author}**")
         follow = b.selectbox("跟进状态（可选）", [""] + list(labels.FOLLOW_UP_STATES), key=f"c_follow_{key}",
                              format_func=lambda s: labels.FOLLOW_UP_STATES.get(s, "（不设）"))
         dept = c.text_input("责任部门（可选）", key=f"c_dept_{key}")
@@ -148,8 +162,30 @@ def comment_form(code: str, key: str) -> None:
             except comments.CommentError as e:
                 st.error(str(e))
             else:
-                st.session_state["_q_author"] = author.strip()
+                auth.record(root, "comment_add", target=f"{kind}:{tid}", comment_id=cid, quarter=quarter, unit=code)
                 st.session_state["_q_flash"] = f"已保存点评意见（编号 {cid}）：{fmt(target)}"
+                st.rerun()
+
+
+def answer_form(code: str, key: str) -> None:
+    """A township account answers (回复/整改说明) a comment made on its unit (this or last quarter)."""
+    mine = pl.concat([comments_for(quarter, code), comments_for(comments.previous_quarter(quarter), code)],
+                     how="vertical_relaxed")
+    if mine.is_empty():
+        return
+    texts = dict(zip(mine["comment_id"].to_list(), mine["text"].to_list()))
+    with st.form(f"aform_{key}", clear_on_submit=True):
+        st.markdown(f"**{labels.AUTH_TEXT['answer']}**")
+        cid = st.selectbox("点评意见", list(texts), key=f"a_cid_{key}", format_func=lambda i: f"#{i} {texts[i][:40]}")
+        text = st.text_area(labels.AUTH_TEXT["answer"], key=f"a_text_{key}", height=100)
+        if st.form_submit_button(labels.AUTH_TEXT["answer_save"], type="primary"):
+            try:
+                aid = comments.answer(root, cid, ctx.user.name, text, unit_code=ctx.scope.unit)
+            except comments.CommentError as e:
+                st.error(str(e))
+            else:
+                auth.record(root, "comment_answer", target=f"comment:{cid}", answer_id=aid, quarter=quarter, unit=code)
+                st.session_state["_q_flash"] = f"已保存对点评意见 #{cid} 的回复"
                 st.rerun()
 
 
@@ -293,7 +329,7 @@ with tabs[4]:
     show_comments(this_q, R["no_comments"])
     st.markdown(f"**{R['last_quarter_comments']}**（{comments.previous_quarter(quarter)}）")
     show_comments(comments_for(comments.previous_quarter(quarter), None), R["no_comments"])
-    if this_q.height:
+    if this_q.height and ctx.may("comment"):
         st.markdown("**修改或删除点评意见**（每次修改都保留历史版本）")
         ids = this_q["comment_id"].to_list()
         texts = dict(zip(ids, this_q["text"].to_list()))
@@ -307,7 +343,8 @@ with tabs[4]:
             "version", "text", "follow_up", "department", "edited_by", "edited_at")), hide_index=True, width="stretch")
         with st.form(f"edit_{cid}_{cur['version']}"):
             e1, e2, e3 = st.columns(3)
-            editor = e1.text_input("修改人", value=st.session_state.get("_q_author", ""))
+            editor = ctx.user.name
+            e1.markdown(f"修改人：**{editor}**")
             states = [""] + list(labels.FOLLOW_UP_STATES)
             follow = e2.selectbox("跟进状态", states, index=states.index(cur["follow_up"] or ""),
                                   format_func=lambda s: labels.FOLLOW_UP_STATES.get(s, "（不设）"))
@@ -320,17 +357,21 @@ with tabs[4]:
             try:
                 if drop:
                     comments.delete(root, cid, editor, base_version=cur["version"])
+                    auth.record(root, "comment_delete", target=f"comment:{cid}", version=cur["version"] + 1)
                     st.session_state["_q_flash"] = f"已删除点评意见 #{cid}（历史版本保留）"
                 else:
                     v = comments.edit(root, cid, editor, text=text, follow_up=follow or None, department=dept or None,
                                       base_version=cur["version"])
+                    auth.record(root, "comment_edit", target=f"comment:{cid}", version=v)
                     st.session_state["_q_flash"] = f"已保存点评意见 #{cid} 的第 {v} 版"
-                st.session_state["_q_author"] = editor.strip()
                 st.rerun()
             except comments.CommentError as e:
                 st.error(str(e))
 
 with tabs[5]:
+    if not ctx.may("pack"):
+        st.info("会议材料与月通报由市领导/项目办/部门账户生成。")
+        st.stop()
     st.markdown(f"**{R['pack_title']}**：封面、五率及口径、阶段漏斗、投资分档、分{reg.unit_word}开竣工、"
                 f"绩效排名及图表、预警清单、每个{reg.unit_word}一页（项目与点评意见）。PDF 与 Excel 两种格式。")
     pkey = ("pack", quarter, ctx.slice, ctx.period, ctx.token)
@@ -338,6 +379,7 @@ with tabs[5]:
         try:
             with st.spinner("正在生成会议材料……"):
                 pdf, xlsx, stem = pack.pack_bytes(m, quarter, ctx.slice, ctx.period)
+            auth.record(root, "pack", target=quarter, slice=ui.slice_text(ctx).strip(" ·"), period=ctx.period)
             st.session_state["_q_pack"] = (pkey, pdf, xlsx, dt.datetime.now().strftime("%H:%M:%S"))
         except (pack.PackError, MetricsError) as e:
             st.error(str(e))
@@ -347,9 +389,9 @@ with tabs[5]:
         st.caption(f"生成于 {when}（之后新增的点评意见需重新生成）")
         d1, d2, _ = st.columns([1, 1, 3])
         fname = f"{reg.name}{R['pack_title']}_{quarter}"
-        d1.download_button("下载 PDF", pdf, file_name=f"{fname}.pdf", mime="application/pdf", key="q_dl_pdf")
-        d2.download_button("下载 Excel", xlsx, file_name=f"{fname}.xlsx", key="q_dl_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ui.download("下载 PDF", pdf, f"{fname}.pdf", "application/pdf", key="q_dl_pdf", perm="pack", container=d1)
+        ui.download("下载 Excel", xlsx, f"{fname}.xlsx", key="q_dl_xlsx", perm="pack", container=d2,
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.divider()
     st.markdown(f"**月通报**（{formats.month_text(ctx.month)}）：当月正式签约、意向签约、备案、开工、竣工项目，"
                 f"分{reg.unit_word}汇总及五率。")
@@ -358,6 +400,7 @@ with tabs[5]:
         try:
             with st.spinner("正在生成月通报……"):
                 pdf, xlsx, stem = pack.bulletin_bytes(m, ctx.month, ctx.slice)
+            auth.record(root, "bulletin", target=ctx.month, slice=ui.slice_text(ctx).strip(" ·"))
             st.session_state["_q_bulletin"] = (bkey, pdf, xlsx)
         except (pack.PackError, MetricsError) as e:
             st.error(str(e))
@@ -366,6 +409,6 @@ with tabs[5]:
         _, pdf, xlsx = got
         d1, d2, _ = st.columns([1, 1, 3])
         fname = f"{reg.name}{R['bulletin_title']}_{ctx.month}"
-        d1.download_button("下载 PDF", pdf, file_name=f"{fname}.pdf", mime="application/pdf", key="b_dl_pdf")
-        d2.download_button("下载 Excel", xlsx, file_name=f"{fname}.xlsx", key="b_dl_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ui.download("下载 PDF", pdf, f"{fname}.pdf", "application/pdf", key="b_dl_pdf", perm="pack", container=d1)
+        ui.download("下载 Excel", xlsx, f"{fname}.xlsx", key="b_dl_xlsx", perm="pack", container=d2,
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

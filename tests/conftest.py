@@ -63,3 +63,54 @@ def make_store(tmp_path):
 def _no_store_env_leak(monkeypatch):
     if "LIFECYCLE_STORE" in os.environ and not os.environ.get("LIFECYCLE_KEEP_STORE_ENV"):
         monkeypatch.delenv("LIFECYCLE_STORE", raising=False)
+
+
+# ---- who the app's pages run as (AppTest) -------------------------------------------------------
+TEST_PASSWORD = "test-password-123"
+
+
+class AppUser:
+    """The account AppTest page runs log in as: `role` (None = nobody logged in) and, for a
+    township account, `unit`. Set them before `at.run()`; `name` is the account's name."""
+
+    def __init__(self):
+        self.role: str | None = "leader"
+        self.unit: str | None = None
+        self._tokens: dict = {}
+
+    @property
+    def name(self) -> str:
+        return f"t_{self.role}" + (f"_{self.unit}" if self.unit else "")
+
+    def token(self, root) -> str | None:
+        from lifecycle.store import accounts
+
+        if self.role is None:
+            return None
+        key = (str(root), self.role, self.unit)
+        if key not in self._tokens:
+            if accounts.get(root, self.name) is None:
+                from lifecycle.store.snapshots import Store
+
+                accounts.add(root, self.name, self.role, self.unit, password=TEST_PASSWORD,
+                             region_key=Store(root).meta.get("region"))
+            self._tokens[key] = accounts.create_session(root, self.name)[0]
+        return self._tokens[key]
+
+
+@pytest.fixture(autouse=True)
+def app_user(monkeypatch):
+    """AppTest runs the pages in this process: their login reads the session cookie through
+    `lifecycle.ui.auth._cookie_token`, which this fixture points at a real session of a test
+    account (created in the store the page opens). Nothing in the app itself bypasses the
+    login; this only stands in for the browser's cookie."""
+    user = AppUser()
+    try:
+        from lifecycle.ui import auth
+    except ImportError:  # pragma: no cover
+        yield user
+        return
+    from lifecycle.domain.config import default_store
+
+    monkeypatch.setattr(auth, "_cookie_token", lambda: user.token(default_store()))
+    yield user

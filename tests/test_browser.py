@@ -4,6 +4,9 @@ page must finish running with no exception box and no error alert; the dashboard
 show their Plotly charts and the township map its deck.gl canvas; nothing may be fetched
 from outside 127.0.0.1 (the app works with no internet).
 
+Every page needs a login: the tests log in through the form (as a leader; the data page as the
+publisher, the audit page as the administrator) with accounts created in the store.
+
 With LIFECYCLE_SCREENSHOT=1 the overview of the Jiangyin demo is saved, 1600×1000, to
 docs/screenshot-overview.png (the README shows it).
 """
@@ -55,8 +58,8 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, store: Path, log: Path):
-        self.port = _free_port()
+    def __init__(self, store: Path, log: Path, extra_args: tuple = (), port: int | None = None):
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "LIFECYCLE_STORE": str(store), "PYTHONUNBUFFERED": "1"}
@@ -64,7 +67,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args],
             cwd=REPO, env=env, stdout=self._fh, stderr=subprocess.STDOUT,
         )
 
@@ -106,9 +109,37 @@ def browser():
             b.close()
 
 
+LOGIN_PASSWORD = "browser-test-pass-1"
+
+
+def ensure_accounts(root) -> None:
+    """One account per role (b_admin, b_publisher, b_leader) with LOGIN_PASSWORD."""
+    from lifecycle.store import accounts
+
+    for role in ("admin", "publisher", "leader"):
+        if accounts.get(root, f"b_{role}") is None:
+            accounts.add(root, f"b_{role}", role, password=LOGIN_PASSWORD)
+
+
+def login(page, role: str = "leader") -> None:
+    """Fill the login form (用户名, 密码, 登录) as the test account of `role`, if it is shown."""
+    if page.get_by_role("button", name="登录", exact=True).count() == 0:
+        return
+    page.get_by_label("用户名").fill(f"b_{role}")
+    page.get_by_label("密码").fill(LOGIN_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    _wait_finished(page)
+
+
+def logout(page) -> None:
+    page.get_by_role("button", name="退出登录", exact=True).click()
+    _wait_finished(page)
+
+
 @pytest.fixture(scope="module", params=["jiangyin", "changzhou"])
 def server(request, demo_stores, tmp_path_factory):
     _require_browser()
+    ensure_accounts(demo_stores[request.param])
     srv = Server(demo_stores[request.param], tmp_path_factory.mktemp("streamlit") / "server.log")
     request.addfinalizer(srv.stop)
     srv.wait_ready()
@@ -131,7 +162,12 @@ def _open(page, url: str) -> None:
 
 
 def test_every_page_renders_without_error(server, browser):
+    from lifecycle.ui import PAGE_NEEDS
+
+    role_of = {"data": "publisher", "audit": "admin"}
     pages = [(f, title, url) for f, title, _, url in PAGES if (REPO / f).exists()]
+    # the leader's pages first, then each restricted page as the role that may open it
+    pages.sort(key=lambda p: p[2] in PAGE_NEEDS)
     assert any(url == "overview" for _, _, url in pages)
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     outside: list[str] = []
@@ -139,9 +175,15 @@ def test_every_page_renders_without_error(server, browser):
            if not r.url.startswith((server.url, "data:", "blob:", "about:")) else None)
     page = ctx.new_page()
     problems = []
+    role = None
     try:
         for f, title, url in pages:
+            want = role_of.get(url, "leader")
+            if role is not None and want != role:
+                logout(page)
             _open(page, f"{server.url}/{url}")
+            login(page, want)
+            role = want
             # the sidebar navigation is app.py's (Chinese titles), even on a deep link
             nav = page.locator('[data-testid="stSidebarNav"]')
             if not nav.get_by_text(title, exact=True).count():
@@ -176,6 +218,7 @@ def test_link_with_filters_opens_same_view(server, browser):
     page = ctx.new_page()
     try:
         _open(page, f"{server.url}/funnel?unit={unit}&origin=upgrade")
+        login(page)
         # the header line names the active filters (rendered by the server from the restored state)
         fresh = page.locator(".lc-fresh").first.inner_text(timeout=PAGE_TIMEOUT_MS)
         assert reg.units[unit].name in fresh and "技改" in fresh, fresh
@@ -201,6 +244,7 @@ def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
     page = ctx.new_page()
     try:
         _open(page, f"{server.url}/funnel")
+        login(page)
         page.wait_for_selector('[data-testid="stPlotlyChart"] .trace.bars .point', timeout=PAGE_TIMEOUT_MS)
         bar = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator(".trace.bars .point").nth(idx)
         box = bar.bounding_box()

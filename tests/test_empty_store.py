@@ -30,7 +30,8 @@ def test_empty_custom_store_gets_no_demo_data(tmp_path, monkeypatch):
     assert not (root / "snapshots").exists()
 
 
-def test_data_page_on_empty_store_asks_for_region(tmp_path, monkeypatch):
+def test_data_page_on_empty_store_asks_for_region(tmp_path, monkeypatch, app_user):
+    app_user.role = "publisher"
     root = tmp_path / "real_store"
     root.mkdir()
     at = _run("data", root, monkeypatch)

@@ -200,4 +200,4 @@ def test_export_refuses_a_short_file(make_store, tmp_path, monkeypatch):
 # ---- 10. the deep link /overview --------------------------------------------------------------------
 def test_overview_has_its_own_path_besides_the_root():
     src = (REPO / "lifecycle" / "ui" / "page.py").read_text(encoding="utf-8")
-    assert 'visibility="hidden"' in src and "guarded(st.navigation(pages).run)" in src
+    assert 'visibility="hidden"' in src and "guarded(st.navigation(" in src

@@ -238,3 +238,19 @@ def test_project_count_jump_is_warned(make_store):
     assert res.ok, res.report.text()
     w = [w for w in res.report.warnings if w.message.startswith("项目数由上期")]
     assert len(w) == 1 and "1 个 变为 36 个" in w[0].message
+
+
+def test_scan_counts_cells_with_content_only():
+    """A far cell that only carries formatting (`<c r="XFD9" s="1"/>`) is not content; the
+    extent is that of the cells holding a value."""
+    from lifecycle.ingest.guard import scan_sheet
+
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>2</v></c></row>'
+           b'<row r="9"><c r="B9"><v>1</v></c><c r="XFD9" s="1"/></row>'
+           b'<row r="20"><c r="Z20" s="1"/></row></sheetData></worksheet>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("s.xml", xml)
+    with zipfile.ZipFile(buf) as z:
+        ext = scan_sheet(z, "s.xml").extent
+    assert (ext.r1, ext.r2, ext.c2) == (1, 9, 3)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers import DEMO_END, REPO, metrics_for, project, publish
+from lifecycle.domain import schema
 from lifecycle.store.snapshots import Store, StoreError
 
 
@@ -35,7 +36,7 @@ def test_manifest_has_a_checksum_per_file(make_store):
     st = make_store()
     publish(st, "2025-01", [project("P1")])
     man = json.loads((st.version_dir("2025-01") / "manifest.json").read_text(encoding="utf-8"))
-    assert set(man["files"]) == {f"{t}.parquet" for t in ("projects", "approvals", "operations", "problems")}
+    assert set(man["files"]) == {f"{t}.parquet" for t in schema.TABLE_NAMES}
     assert all(len(f["sha256"]) == 64 for f in man["files"].values())
     assert man["record"] == st.publications()[-1]
 

@@ -21,8 +21,10 @@ from test_import_support import MONTH, ledger, project_rows
 U = labels.IMPORT_UI
 
 
-def test_data_page_renders_months_publications_template_export(app_env):
+def test_data_page_renders_months_publications_template_export(app_env, app_user):
     from streamlit.testing.v1 import AppTest
+
+    app_user.role = "publisher"
 
     at = AppTest.from_file(str(REPO / "pages" / "data.py"), default_timeout=60)
     at.run()
@@ -76,6 +78,9 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
     bad.write_bytes(ledger(projects=rows).data)
     good = tmp_path / "台账.xlsx"
     good.write_bytes(ledger().data)
+    from test_browser import ensure_accounts, login
+
+    ensure_accounts(store)
     port = _free_port()
     env = dict(os.environ, LIFECYCLE_STORE=str(store), PYTHONPATH=str(REPO))
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -91,6 +96,8 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
                     break
                 except Exception:
                     time.sleep(0.5)
+            page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60000)
+            login(page, "publisher")
             page.get_by_text(U["intro"][:10]).wait_for(timeout=60000)
             page.get_by_role("textbox", name=U["month"], exact=True).fill("2026-11")
             page.get_by_role("textbox", name=U["month"], exact=True).press("Enter")
@@ -123,3 +130,8 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
     assert "2026-11" in st_.months()
     assert st_.read("2026-11", "projects").height == 3
     assert st_.publications()[-1]["source"] == ["台账.xlsx"]
+    assert st_.publications()[-1]["user"] == "b_publisher"  # the logged-in account
+    from lifecycle.store import audit
+
+    acts = [e["action"] for e in audit.read(store) if e["user"] == "b_publisher"]
+    assert acts[0] == "login" and "import_refused" in acts and acts[-1] == "publish"

@@ -293,7 +293,7 @@ def test_page_presentation_mode(page_store):
     assert not at.exception and len(at.tabs) == 6
 
 
-def test_page_records_comment_and_shows_last_quarter(page_store):
+def test_page_records_comment_and_shows_last_quarter(page_store, app_user):
     from lifecycle.domain.reference import region
 
     unit = list(region("jiangyin").units)[0]
@@ -301,7 +301,6 @@ def test_page_records_comment_and_shows_last_quarter(page_store):
     comments.add(page_store, "unit", unit, "2026Q2", "分管副市长", "上季度要求：加快审批")
     at = _page().run()
     form_text = at.text_area(key="c_text_main")
-    at.text_input(key="c_author_main").input("王市长")
     form_text.input("开工进度偏慢，请限期推进")
     at.selectbox(key="c_follow_main").set_value("todo")
     next(b for b in at.button if b.label == "保存点评意见").click().run()
@@ -309,13 +308,12 @@ def test_page_records_comment_and_shows_last_quarter(page_store):
     assert any("已保存点评意见" in s.value for s in at.success)
     stored = comments.list_comments(page_store, "2026Q3")
     assert stored["text"].to_list() == ["开工进度偏慢，请限期推进"]
-    assert stored["author"][0] == "王市长" and stored["target_kind"][0] == "unit" and stored["target_id"][0] == unit
+    assert stored["author"][0] == app_user.name and stored["target_kind"][0] == "unit" and stored["target_id"][0] == unit
     assert stored["follow_up"][0] == "todo"
     shown = [d.value for d in at.dataframe]
     assert any((df.astype(str) == "开工进度偏慢，请限期推进").any().any() for df in shown)
     assert any((df.astype(str) == "上季度要求：加快审批").any().any() for df in shown)
     # an empty comment is refused with a Chinese message, nothing stored
-    at.text_input(key="c_author_main").input("王市长")
     next(b for b in at.button if b.label == "保存点评意见").click().run()
     assert any("点评意见不能为空" in e.value for e in at.error)
     assert comments.list_comments(page_store, "2026Q3").height == 1
@@ -328,7 +326,7 @@ def test_page_records_comment_and_shows_last_quarter(page_store):
     assert any((t.astype(str) == "上季度要求：加快审批").any().any() for t in tables)
 
 
-def test_page_edit_keeps_history(page_store):
+def test_page_edit_keeps_history(page_store, app_user):
     from lifecycle.domain.reference import region
 
     unit = list(region("jiangyin").units)[0]
@@ -337,12 +335,11 @@ def test_page_edit_keeps_history(page_store):
     assert at.selectbox(key="q_edit_id").value == cid
     edit_area = next(t for t in at.text_area if t.value == "初稿意见")
     edit_area.input("修改后的意见")
-    editor = next(t for t in at.text_input if t.label == "修改人")
-    editor.input("李四")
+    assert not [t for t in at.text_input if t.label == "修改人"]  # the logged-in account edits
     next(b for b in at.button if b.label == "保存修改（新版本）").click().run()
     assert not at.exception, [e.value for e in at.exception]
     h = comments.history(page_store, cid)
-    assert h["text"].to_list() == ["初稿意见", "修改后的意见"] and h["edited_by"].to_list() == ["张三", "李四"]
+    assert h["text"].to_list() == ["初稿意见", "修改后的意见"] and h["edited_by"].to_list() == ["张三", app_user.name]
 
 
 def test_page_changzhou(demo_stores, monkeypatch):

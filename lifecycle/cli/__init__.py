@@ -96,6 +96,9 @@ def cmd_demo(args) -> int:
     if not args.quiet:
         print(f"\n完成：{n} 个项目，{args.months} 期快照，用时 {time.time() - t0:.1f} 秒 -> {st.root}",
               file=sys.stderr)
+    text = demo.ensure_demo_accounts(st.root, args.region)
+    if text:
+        print(text, file=sys.stderr)
     return EXIT_OK
 
 
@@ -130,11 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional(sub) -> None:
-    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters, problems, review, annual)."""
-    from lifecycle.cli import bench, forecast, packs, serve, workflow
-    from lifecycle.ingest import importer
+    """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters,
+    problems, review, annual, users, audit, notify, subscriptions)."""
+    from lifecycle.cli import accounts, bench, forecast, ingest, notify, packs, serve, workflow
 
-    for m in (importer, packs, forecast, workflow, bench):
+    for m in (ingest, packs, forecast, workflow, accounts, notify, bench):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

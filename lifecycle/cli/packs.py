@@ -25,6 +25,14 @@ def _slice_from(m: Metrics, township: str | None) -> Slice:
     return Slice(units=(unit,))
 
 
+def _audit(m: Metrics, action: str, target: str, **detail) -> None:
+    """Record the pack or bulletin in the store's audit log (user `cli:<OS user>`)."""
+    from lifecycle.store import audit
+
+    audit.append(m.db.store.root, audit.cli_user(), "operator", action, target=target,
+                 detail={k: v for k, v in detail.items() if v is not None})
+
+
 def cmd_pack(args) -> int:
     m = open_metrics(args.store)
     try:
@@ -35,6 +43,7 @@ def cmd_pack(args) -> int:
         pdf, xlsx = build_pack(m, quarter, args.out, _slice_from(m, args.township), args.period)
     except (MetricsError, PackError) as e:
         raise CliError(str(e)) from None
+    _audit(m, "pack", quarter, out=str(pdf), township=args.township)
     print(pdf)
     print(xlsx)
     return 0
@@ -51,6 +60,7 @@ def cmd_bulletin(args) -> int:
         pdf, xlsx = build_bulletin(m, month, args.out, _slice_from(m, args.township))
     except (MetricsError, PackError) as e:
         raise CliError(str(e)) from None
+    _audit(m, "bulletin", month, out=str(pdf), township=args.township)
     print(pdf)
     print(xlsx)
     return 0

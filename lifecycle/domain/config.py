@@ -31,6 +31,12 @@ def default_store() -> Path:
     return Path(base).expanduser() / "lifecycle-dashboard"
 
 
+# Accounts and sessions (docs/domain.md §9); a store's config.toml may override them, but the
+# minimum password length never goes below 10.
+SECURITY_DEFAULTS = {"session_hours": 8.0, "max_failed_logins": 5, "lockout_minutes": 15,
+                     "min_password_length": 10}
+
+
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for k, v in over.items():
@@ -47,7 +53,8 @@ def _load(path: str, mtime: float) -> dict:
 def load_config(region: str | None = None, store: Path | None = None) -> dict:
     """The effective config: package defaults, then <store>/config.toml, then the region's overrides.
 
-    Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}, 'letters': {...}}."""
+    Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}, 'letters': {...},
+    'security': {...}}."""
     cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
     if store is not None:
         p = Path(store) / "config.toml"
@@ -57,6 +64,7 @@ def load_config(region: str | None = None, store: Path | None = None) -> dict:
         "thresholds": dict(cfg.get("thresholds", {})),
         "ranking_weights": dict(cfg.get("ranking_weights", {})),
         "targets": {},
+        "security": {**SECURITY_DEFAULTS, **cfg.get("security", {})},
         "letters": _merge({}, cfg.get("letters", {})),
     }
     if region:

@@ -734,6 +734,70 @@ UI_TEXT: dict[str, str] = {
 }
 REGION_NAMES: dict[str, str] = {"jiangyin": "江阴市（镇街园区）", "changzhou": "常州市（辖市区）"}
 
+# ---- accounts, roles and scope (docs/domain.md §9) --------------------------------------------
+ROLES: dict[str, str] = {
+    "admin": "系统管理员",
+    "publisher": "数据管理员",
+    "leader": "市领导/项目办/部门",
+    "township": "镇街园区/板块",
+}
+AUTH_TEXT: dict[str, str] = {
+    "login_title": "登录 · 重大项目全生命周期看板",
+    "username": "用户名",
+    "password": "密码",
+    "login": "登录",
+    "logout": "退出登录",
+    "bad_login": "用户名或密码错误",
+    "locked": "连续{n}次密码错误，账户已锁定，请于 {until} 后再试",
+    "disabled": "该账户已停用，请联系系统管理员",
+    "no_password": "该账户只能通过单点登录进入",
+    "short_password": "密码至少需要{n}个字符",
+    "no_accounts": "数据目录 {root} 中还没有任何账户。请由运维人员在服务器上创建管理员账户：\n\n"
+                   "`python -m lifecycle users add 用户名 --role admin --password-stdin --store {root}`",
+    "demo_accounts": "演示数据目录的演示账户（密码均为 **{password}**，仅演示数据目录显示）：",
+    "signed_in": "当前用户：**{name}**（{role}{unit}）",
+    "signed_out": "已退出登录。",
+    "denied": "无权查看：{what}",
+    "denied_unit": "只能查看{unit}的数据",
+    "denied_page": "无权访问“{page}”（需要{roles}角色）",
+    "sso_login": "使用单点登录（统一身份认证）",
+    "sso_intro": "本系统通过单位统一身份认证登录。",
+    "sso_unknown": "单点登录账号“{who}”尚未开通本系统权限，请联系系统管理员添加账户",
+    "sso_logout": "退出单点登录",
+    "answer": "回复/整改说明",
+    "answer_save": "保存回复",
+    "answers": "回复/整改说明",
+}
+AUDIT_ACTIONS: dict[str, str] = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
+    "publish": "发布月度数据",
+    "import_refused": "导入被拒绝",
+    "download": "下载",
+    "export": "导出",
+    "pack": "生成季度会议材料",
+    "bulletin": "生成月通报",
+    "comment_add": "新增点评意见",
+    "comment_edit": "修改点评意见",
+    "comment_delete": "删除点评意见",
+    "comment_answer": "回复点评意见",
+    "denied": "越权访问被拒绝",
+    "account_add": "新增账户",
+    "account_disable": "停用账户",
+    "account_enable": "启用账户",
+    "account_passwd": "修改密码",
+    "account_set_role": "修改角色",
+    "account_unlock": "解除锁定",
+    "account_locked": "账户锁定",
+}
+AUDIT_COLUMNS: dict[str, str] = {
+    "seq": "序号", "time": "时间", "user": "用户", "role": "角色", "action": "操作",
+    "scope": "范围", "target": "对象", "ok": "成功", "detail": "详情",
+}
+COLUMNS.update({"answers": "回复/整改说明"})
+
+
 # ---- 招推服 (issue 12): phases, yearly targets, 新增长点培育库, yearly evaluation, 省/市重大 ----
 MAJOR_LEVELS: dict[str, str] = {"provincial": "省重大", "municipal": "市重大"}
 MAJOR_FILTER: dict[str, str] = {**MAJOR_LEVELS, "none": "非省市重大"}
@@ -1273,3 +1337,31 @@ PIPELINE_COLUMNS: dict[str, str] = {
 }
 PIPELINE_COLUMNS.update({"completion": "完成率（%）", "schedule_completion": "序时完成率（%）"})
 COLUMNS.update({k: v for k, v in PIPELINE_COLUMNS.items() if k not in COLUMNS})
+
+# ---- pushed messages (推送订阅, docs/notify.md) -------------------------------------------------
+NOTIFY_TEXT: dict = {
+    "all": "全部订阅",
+    "mine": "我的订阅（推送给我的消息）",
+    "none": "暂无订阅。",
+    "deliveries": "推送记录",
+    "no_deliveries": "尚未推送过。",
+    "add": "新增订阅",
+    "recipient": "收件人名称",
+    "kind": "订阅内容",
+    "channel": "推送渠道",
+    "address": "邮箱地址或机器人 Webhook 地址",
+    "account": "绑定账号（角色和板块取自账号）",
+    "no_account": "（不绑定）",
+    "role": "角色",
+    "dept": "部门（部门督办清单必填）",
+    "threshold": "阈值预警：较上月下降超过（个百分点）",
+    "submit": "添加订阅",
+    "added": "已添加订阅 {id}",
+    "how": "推送由定时任务执行：python -m lifecycle notify --store 数据目录（同一月份同一订阅只推送一次；失败自动重试并记录）。"
+           "邮件服务器和机器人的账号口令只在数据目录的 notify.toml 或环境变量中配置，不进入代码库和日志。",
+    "columns": {"sub_id": "订阅编号", "recipient": "收件人", "account": "绑定账号", "unit_name": "板块",
+                "kind": "订阅内容", "dept": "部门", "channel": "推送渠道", "address": "地址", "enabled": "启用"},
+    "delivery_columns": {"month": "月份", "sub_id": "订阅编号", "status": "状态", "attempts": "尝试次数",
+                         "subject": "标题", "error": "错误", "updated_at": "时间"},
+    "status": {"sent": "已发送", "failed": "发送失败", "skipped": "无需发送"},
+}

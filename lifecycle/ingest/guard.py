@@ -137,7 +137,6 @@ def check_extent(name: str, sheet: str, ext: Extent | None, limits: Limits, far:
 
 
 # ---- the full scan of one sheet (in the parsing process, chunked) -------------------------------
-_VALUE_CELL_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 _F_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _C_END_RE = re.compile(rb"</(?:\w+:)?c>")
 _R_ATTR = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
@@ -159,7 +158,8 @@ class SheetScan:
 
 def scan_sheet(z: zipfile.ZipFile, path: str) -> SheetScan:
     """The extent of the cells holding something (tags with content) and the formula cells
-    without a cached value, reading the XML a few MB at a time."""
+    without a cached value, reading the XML a few MB at a time. The first column is taken as A
+    (conservative: the parser's range starts at the first cell, never before A)."""
     out = SheetScan()
     rows: set[bytes] = set()
     cols: set[bytes] = set()
@@ -176,10 +176,7 @@ def scan_sheet(z: zipfile.ZipFile, path: str) -> SheetScan:
                 part, rest = buf[:cut + 4], buf[cut + 4:]
             else:
                 part, rest = buf, b""
-            found = _VALUE_CELL_RE.findall(part)
-            if found:
-                cols.update(c for c, _ in found)
-                rows.update(r for _, r in found)
+            _row_extents(part, rows, cols)
             if b"<f" in part or b":f" in part:
                 _formulas(part, out)
             if not chunk:
@@ -187,10 +184,35 @@ def scan_sheet(z: zipfile.ZipFile, path: str) -> SheetScan:
     if rows:
         key = lambda b: (len(b), b)  # numeric / column-letter order without converting every item
         r1, r2 = int(min(rows, key=key)), int(max(rows, key=key))
-        c1, c2 = col_index(min(cols, key=key)), col_index(max(cols, key=key))
+        c1, c2 = 1, col_index(max(cols, key=key))
         out.extent = Extent(r1, c1, r2, c2)
         out.far_cell = f"{col_letters(c2)}{r2}"
     return out
+
+
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+_REF_AT = re.compile(rb' r="([A-Z]{1,3})(\d{1,7})"')
+
+
+def _row_extents(part: bytes, rows: set, cols: set) -> None:
+    """For every row of `part`: its last cell holding something (cells are in column order
+    within a row), giving the row number and the row's last column. One step per row, not per
+    cell. Self-closing cells (`<c r=".." s=".."/>`, formatting only) do not count."""
+    lo = 0
+    for m in _ROW_END.finditer(part):
+        hi = m.start()
+        pos = part.rfind(b' r="', lo, hi)
+        while pos >= lo:
+            ref = _REF_AT.match(part, pos)
+            if ref is None:  # the row's own r="N": no cell with content in this row
+                break
+            gt = part.find(b">", pos, hi)
+            if gt > 0 and part[gt - 1:gt] != b"/":
+                cols.add(ref.group(1))
+                rows.add(ref.group(2))
+                break
+            pos = part.rfind(b' r="', lo, pos)
+        lo = m.end()
 
 
 def _formulas(part: bytes, out: SheetScan) -> None:

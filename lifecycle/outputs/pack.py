@@ -169,7 +169,8 @@ RATE_PCT = ("rate", "filing_rate", "start_rate", "investment_rate", "production_
 
 
 def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "ytd") -> Document:
-    """Assemble the quarterly review pack (all numbers from the metrics API)."""
+    """Assemble the quarterly review pack (all numbers from the metrics API, in the viewer's scope)."""
+    sl = m.scoped(sl)
     quarter = m.check_quarter(quarter)
     as_of = m.quarter_as_of(quarter)
     reg = region(m.region)
@@ -182,8 +183,8 @@ def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "y
     ranking = m.ranking(as_of, sl)
     all_projects = m.project_list(as_of)
     names = comments.target_names(reg, all_projects)
-    this_q = comments.quarter_comments(store.root, quarter, all_projects, sl.units)
-    last_q = comments.quarter_comments(store.root, comments.previous_quarter(quarter), all_projects, sl.units)
+    this_q = m.quarter_comments(quarter, as_of, sl, all_projects)
+    last_q = m.quarter_comments(comments.previous_quarter(quarter), as_of, sl, all_projects)
     published = (store.published_at(as_of) or "").replace("T", " ")[:16]
 
     blocks: list = []
@@ -311,6 +312,7 @@ def _attribution_blocks(m: Metrics, month: str, sl: Slice, unit_word: str) -> li
 def bulletin_document(m: Metrics, month: str, sl: Slice = ALL) -> Document:
     """Assemble the monthly bulletin (月通报): the month's signed, filed, started and completed
     projects by unit, with the five rates and their change since the previous snapshot."""
+    sl = m.scoped(sl)
     m.check_month(month)
     reg = region(m.region)
     store = m.db.store

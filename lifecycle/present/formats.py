@@ -360,8 +360,9 @@ def screen_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, tuple[str, b
     out = out.rename(hdr)
     return out, {hdr[c]: (kinds[c], as_text[c]) for c in src.columns}
 
-# 招商线索 pipeline and township targets (issue 19): shares shown as percentages.
-PERCENT = PERCENT | {"pct_of_previous", "pct_of_first", "completion", "schedule_completion"}
+# 招商线索 pipeline and township targets (issue 19): the committee's verdicts in Chinese. (Its
+# shares are shown as text through `pct_column`, not added to PERCENT: pages/funnel.py shows the
+# library funnel's pct_of_previous already ×100.)
 VALUE_MAPS["verdict"] = labels.REVIEW_VERDICTS
 
 

@@ -149,6 +149,17 @@ def _rel_name(prefix: str, month: str) -> str:
 KEEP_VERSIONS = 3  # versions kept for pinned readers (a page run spans at most a publication or two)
 
 
+@lru_cache(maxsize=None)
+def _schema_file(table: str) -> str:
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="lifecycle_schema_")) / "month=0000-00"
+    d.mkdir()
+    path = d / f"{table}.parquet"
+    schema.empty(table).write_parquet(path)
+    return str(path)
+
+
 def _needs_union(table: str, files: list[str]) -> bool:
     """True when some published file of `table` lacks a column of the current schema (a month
     published before the column was added): the staging view then reads by column name
@@ -268,6 +279,11 @@ class Database:
             # a view needs at least one file: with none asked for, it reads the first month, which
             # every query filters out again (they all select the snapshot months they want)
             files = files or list(by_month.values())[:1]
+            if v.union.get(t):
+                # union_by_name only knows the columns some file has: when every month read
+                # predates a column, a schema-only file (no rows, in a hive directory month=0000-00
+                # that is never a published month) read first supplies it as NULL
+                files = [_schema_file(t)] + files
             self._exec(f"SET VARIABLE {t}_files = $files", {"files": files})
             self._exec(f"SET VARIABLE {t}_union = $u", {"u": v.union.get(t, False)})
         self._exec("SET VARIABLE rel_prefix = $p", {"p": v.prefix})

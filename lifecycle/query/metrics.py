@@ -54,6 +54,34 @@ class Slice:
 ALL = Slice()
 
 
+class ScopeError(MetricsError):
+    """The viewer asked for data outside its scope (another unit, or a project of another unit).
+    The message is one Chinese line starting with “无权查看”; no data comes with it."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is looking (docs/domain.md §9): `unit` None sees every unit; a township account's
+    scope is its unit. Every list, project file, export, pack and bulletin is computed on the
+    scope's unit; the city-wide aggregates (`city_rates`) and the unit ranking on the whole field,
+    so a unit's rank never depends on who looks."""
+
+    unit: str | None = None
+
+    @classmethod
+    def of(cls, account) -> "Scope":
+        """The scope of an account (anything with `role` and `unit_code`)."""
+        if account is None:
+            raise ScopeError("无权查看：未登录")
+        return cls(account.unit_code if account.role == "township" else None)
+
+
+def region_word(region_key: str) -> str:
+    from lifecycle.domain.reference import region
+
+    return region(region_key).unit_word
+
+
 def _ratio(num, den):
     return (num / den) if den else None
 
@@ -65,10 +93,56 @@ def _count_sql(sql: str, where: str | None = None, what: str = "count(*)") -> st
 
 
 class Metrics:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, scope: Scope | None = None):
         self.db = db
         self.region = db.store.region
         self.config = load_config(self.region, db.store.root)
+        self.scope = scope or Scope()
+
+    # ---- scope (who is looking) -------------------------------------------------------------
+    def _denied(self, what: str | None = None) -> ScopeError:
+        from lifecycle.domain.reference import region
+
+        reg = region(self.region)
+        u = self.scope.unit
+        name = reg.units[u].name if u in reg.units else u
+        return ScopeError(f"无权查看：{what + '，' if what else ''}本账户只能查看{name}的数据")
+
+    def scoped(self, sl: Slice = ALL) -> Slice:
+        """The slice with the viewer's unit ANDed in; a slice naming another unit is refused."""
+        u = self.scope.unit
+        if u is None:
+            return sl
+        if sl.units is None:
+            return sl.narrow(units=[u])
+        others = [x for x in sl.units if x != u]
+        if others:
+            raise self._denied(f"{self._unit_names(others)}不在本账户的权限范围内")
+        return sl
+
+    def _unit_names(self, codes) -> str:
+        from lifecycle.domain.reference import region
+
+        reg = region(self.region)
+        return "、".join(reg.units[c].name if c in reg.units else str(c) for c in codes)
+
+    def _whole(self) -> "Metrics":
+        """The unscoped metrics, for the city-wide aggregates and the ranking only."""
+        return self if self.scope.unit is None else Metrics(self.db)
+
+    def check_project(self, month: str, project_id: str) -> None:
+        """Refuse (ScopeError) a project that belongs to another unit than the viewer's in any
+        snapshot up to `month`. An unknown project passes (the caller reports it as not found)."""
+        if self.scope.unit is None:
+            return
+        units = self.db.run("project_units", {"month": month, "project_id": project_id})["unit_code"].to_list()
+        if any(u != self.scope.unit for u in units):
+            raise self._denied(f"项目 {project_id} 不属于本账户的{region_word(self.region)}")
+
+    def city_rates(self, month: str, period: str = "ytd") -> dict:
+        """The five rates of the whole city (a city-wide aggregate every viewer may see), with the
+        change since the previous snapshot."""
+        return self._whole().rates_with_change(month, ALL, period)
 
     # ---- months -------------------------------------------------------------------
     @property
@@ -100,7 +174,7 @@ class Metrics:
 
     def _p(self, month: str, sl: Slice, **extra) -> dict:
         self.check_month(month)
-        return {"month": month, **sl.params(), **extra}
+        return {"month": month, **self.scoped(sl).params(), **extra}
 
     # ---- the five rates -----------------------------------------------------------
     def rates(self, month: str, sl: Slice = ALL, group_by: str = "all", period: str = "ytd") -> dict:
@@ -224,8 +298,15 @@ class Metrics:
 
     def replans(self, month: str, project_id: str | None = None) -> pl.DataFrame:
         self.check_month(month)
-        return self.db.run("replans", {"month": month, "project_id": project_id},
-                           months=[m for m in self.months if m <= month])
+        if project_id is not None:
+            self.check_project(month, project_id)
+        df = self.db.run("replans", {"month": month, "project_id": project_id},
+                         months=[x for x in self.months if x <= month])
+        if project_id is None and self.scope.unit is not None:
+            own = self.db.run("project_units", {"month": month, "project_id": None}).filter(
+                pl.col("unit_code") == self.scope.unit)
+            df = df.filter(pl.col("project_id").is_in(own["project_id"].implode()))
+        return df
 
     # ---- flags --------------------------------------------------------------------
     @property
@@ -287,6 +368,8 @@ class Metrics:
         a unit filter changes the rows listed, never a unit's rank or score. The other slice
         filters (tier, industry, origin, category) narrow the projects counted in every unit
         alike (docs/domain.md §10)."""
+        if self.scope.unit is not None:  # the whole field, every row: the ranking is shown to everyone
+            return self._whole().ranking(month, sl.narrow(units=None), weights)
         weights = weights or self.config["ranking_weights"]
         field_sl = sl.narrow(units=None)
         cur = self._ranking_once(month, field_sl, weights)
@@ -503,33 +586,38 @@ class Metrics:
 
     def project(self, month: str, project_id: str) -> dict | None:
         """Everything stored and derived about one project at `month`, or None if not in that snapshot."""
-        df = self.db.run("project_detail", {"month": self.check_month(month), "project_id": project_id,
+        self.check_project(self.check_month(month), project_id)
+        df = self.db.run("project_detail", {"month": month, "project_id": project_id,
                                             "month_from": add_months(month, -11)})
         return df.row(0, named=True) if df.height else None
 
     def project_history(self, month: str, project_id: str) -> pl.DataFrame:
         """The project's investment in every published snapshot up to `month`, with the plan path."""
-        return self.db.run("project_history", {"month": self.check_month(month), "project_id": project_id},
-                           months=[m for m in self.months if m <= month])
+        self.check_project(self.check_month(month), project_id)
+        return self.db.run("project_history", {"month": month, "project_id": project_id},
+                           months=[x for x in self.months if x <= month])
 
     def project_milestones(self, month: str, project_id: str) -> pl.DataFrame:
-        df = self.db.run("project_milestones", {"month": self.check_month(month), "project_id": project_id})
+        self.check_project(self.check_month(month), project_id)
+        df = self.db.run("project_milestones", {"month": month, "project_id": project_id})
         return df.with_columns(pl.col("milestone").replace_strict(labels.STAGES).alias("milestone_label"))
 
     def project_approvals(self, month: str, project_id: str) -> pl.DataFrame:
-        return self.db.run("project_approvals", {"month": self.check_month(month), "project_id": project_id})
+        self.check_project(self.check_month(month), project_id)
+        return self.db.run("project_approvals", {"month": month, "project_id": project_id})
 
     def project_operations(self, month: str, project_id: str) -> pl.DataFrame:
-        return self.db.run("project_operations", {"month": self.check_month(month), "project_id": project_id},
-                           months=[month])
+        self.check_project(self.check_month(month), project_id)
+        return self.db.run("project_operations", {"month": month, "project_id": project_id}, months=[month])
 
     def project_problems(self, month: str, project_id: str) -> pl.DataFrame:
-        return self.db.run("project_problems", {"month": self.check_month(month), "project_id": project_id},
-                           months=[month])
+        self.check_project(self.check_month(month), project_id)
+        return self.db.run("project_problems", {"month": month, "project_id": project_id}, months=[month])
 
     def project_flags(self, month: str, project_id: str) -> list[dict]:
         """The flag lists (FLAG_KEYS) the project is on at `month`: [{'key', 'rows'}] in FLAG_KEYS order,
         plus 'approval_red' when a step of its checklist is red."""
+        self.check_project(self.check_month(month), project_id)
         out = []
         unit = self.db.run("project_unit", {"month": self.check_month(month), "project_id": project_id})
         if unit.is_empty():
@@ -552,7 +640,7 @@ class Metrics:
             raise MetricsError("请输入要搜索的项目名称、项目单位、投资项目统一代码或统一社会信用代码")
         esc = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return self.db.run("project_search", {"month": self.check_month(month), "pattern": f"%{esc}%",
-                                              "text": text, "limit": int(limit)})
+                                              "text": text, "limit": int(limit), "unit": self.scope.unit})
 
     def lookback(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         """Campaign look-back (回头看): per batch × unit (and a total row per batch, unit_code None)."""
@@ -572,6 +660,16 @@ class Metrics:
         """The in-library projects of the slice the township map draws: the `per_unit` largest
         (by total investment) of each unit — project_id, name, unit_code, total_investment_wan, stage."""
         return self.db.run("map_points", self._p(month, sl, per_unit=int(per_unit)))
+
+    def quarter_comments(self, quarter: str, month: str, sl: Slice = ALL,
+                         projects: pl.DataFrame | None = None) -> pl.DataFrame:
+        """The quarter's current comments (store/comments.py) of the slice's units, in the viewer's
+        scope: a township account never receives another unit's comments."""
+        from lifecycle.store import comments
+
+        sl = self.scoped(sl)
+        projects = self.project_list(month, sl) if projects is None else projects
+        return comments.quarter_comments(self.db.store.root, quarter, projects, sl.units)
 
     # ---- Jiangyin workflows (issue 13): problems 采集→办结, letters ----------------------------
     def _run_with(self, name: str, params: dict, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -870,6 +968,7 @@ class Metrics:
         model is fitted once per published version of the store on the whole field."""
         from lifecycle.query import forecast
 
+        sl = self.scoped(sl)
         df = forecast.forecast(self.db, self.check_month(month), horizon)
         return _narrow(df, sl)
 
@@ -884,7 +983,7 @@ class Metrics:
         last published month (versus='quarter') split by unit into mix and performance."""
         from lifecycle.query import attribution
 
-        return attribution.attribution(self.db, self.check_month(month), sl.params(), versus, period)
+        return attribution.attribution(self.db, self.check_month(month), self.scoped(sl).params(), versus, period)
 
 
     # ---- township targets 招商任务 (issue 19; docs/domain.md §16.3) -------------------------

@@ -13,6 +13,9 @@ deleted flag, who changed it and when). An edit appends a version; nothing is ev
 in place or removed, so the history is complete. The current content is the latest version.
 A deletion is a version with `deleted = 1` (a soft flag; the history stays).
 
+`comment_answers` holds the answers (回复/整改说明) a township gives to the comments made on its
+unit: one row each, appended, never changed.
+
 Edits can name the version they were based on (`base_version`): if somebody else saved a newer
 version in the meantime, the edit is refused with a Chinese message instead of silently
 replacing what the other person wrote.
@@ -59,6 +62,14 @@ CREATE TABLE IF NOT EXISTS comment_versions (
     edited_at    TEXT NOT NULL,
     PRIMARY KEY (comment_id, version)
 );
+CREATE TABLE IF NOT EXISTS comment_answers (
+    answer_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    comment_id   INTEGER NOT NULL REFERENCES comments (comment_id),
+    text         TEXT NOT NULL,
+    author       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comment_answers_comment ON comment_answers (comment_id);
 CREATE INDEX IF NOT EXISTS comments_quarter ON comments (quarter, target_kind, target_id);
 CREATE INDEX IF NOT EXISTS comments_target ON comments (target_kind, target_id);
 CREATE VIEW IF NOT EXISTS current_comments AS
@@ -234,6 +245,58 @@ def delete(store_root, comment_id: int, author: str, base_version: int | None = 
     return edit(store_root, comment_id, author, base_version=base_version, deleted=True)
 
 
+def answer(store_root, comment_id: int, author: str, text: str, unit_code: str | None = None) -> int:
+    """Record an answer (回复/整改说明) to a comment; returns its id. With `unit_code` (a township
+    account's unit), a comment made on another unit is refused."""
+    author = _clean(author, "回复人", required=True, max_len=50)
+    text = _clean(text, "回复内容", required=True, max_len=MAX_TEXT)
+    with _connect(store_root, write=True) as con:
+        row = con.execute("SELECT unit_code, deleted FROM current_comments WHERE comment_id = ?",
+                          (int(comment_id),)).fetchone()
+        if row is None:
+            raise CommentError(f"没有编号为 {comment_id} 的点评意见")
+        if row[1]:
+            raise CommentError(f"点评意见 {comment_id} 已删除，不能回复")
+        if unit_code is not None and row[0] != unit_code:
+            raise CommentError(f"无权回复：点评意见 {comment_id} 不是针对本单位的")
+        cur = con.execute("INSERT INTO comment_answers (comment_id, text, author, created_at) VALUES (?, ?, ?, ?)",
+                          (int(comment_id), text, author, _now()))
+    return int(cur.lastrowid)
+
+
+_ANSWER_SCHEMA = {"answer_id": pl.Int64, "comment_id": pl.Int64, "text": pl.String, "author": pl.String,
+                  "created_at": pl.String}
+
+
+def answers(store_root, comment_ids=None) -> pl.DataFrame:
+    """The answers to the given comments (all when None), oldest first."""
+    if not _exists(store_root):
+        return pl.DataFrame(schema=_ANSWER_SCHEMA)
+    sql = "SELECT answer_id, comment_id, text, author, created_at FROM comment_answers"
+    args: list = []
+    if comment_ids is not None:
+        ids = [int(i) for i in comment_ids]
+        if not ids:
+            return pl.DataFrame(schema=_ANSWER_SCHEMA)
+        sql += f" WHERE comment_id IN ({', '.join('?' * len(ids))})"
+        args = ids
+    with _connect(store_root) as con:
+        rows = con.execute(sql + " ORDER BY created_at, answer_id", args).fetchall()
+    return pl.DataFrame(rows, schema=list(_ANSWER_SCHEMA.items()), orient="row") if rows else \
+        pl.DataFrame(schema=_ANSWER_SCHEMA)
+
+
+def with_answers(store_root, df: pl.DataFrame) -> pl.DataFrame:
+    """`df` (comments) with a column `answers`: every answer as “text（author，time）”, one per line."""
+    ans = answers(store_root, df["comment_id"].to_list())
+    if ans.is_empty():
+        return df.with_columns(pl.lit(None, dtype=pl.String).alias("answers"))
+    joined = ans.group_by("comment_id", maintain_order=True).agg(
+        (pl.col("text") + "（" + pl.col("author") + "，" + pl.col("created_at").str.replace("T", " ").str.slice(0, 16)
+         + "）").str.join("\n").alias("answers"))
+    return df.join(joined, on="comment_id", how="left")
+
+
 # ---- reading ----------------------------------------------------------------------------------
 def _frame(rows) -> pl.DataFrame:
     if not rows:
@@ -320,6 +383,7 @@ def display(df: pl.DataFrame, names: dict[str, str] | None = None) -> pl.DataFra
         "text", "author", "created_at",
         pl.col("follow_up").replace(labels.FOLLOW_UP_STATES).alias("follow_up"),
         "department", "version", "edited_by", "edited_at",
+        *(["answers"] if "answers" in df.columns else []),
     )
 
 
@@ -332,7 +396,7 @@ def quarter_counts(store_root) -> dict[str, int]:
     return dict(rows)
 
 
-__all__ = ["CommentError", "add", "edit", "delete", "get", "history", "list_comments", "last_quarter",
+__all__ = ["CommentError", "add", "edit", "delete", "answer", "answers", "with_answers", "get", "history", "list_comments", "last_quarter",
            "for_project", "previous_quarter", "display", "db_path", "quarter_counts"]
 
 

@@ -6,6 +6,7 @@ Pages do `from lifecycle import ui` and use the names below.
 May import: every other layer of `lifecycle`.
 """
 from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
+    PAGE_NEEDS,
     PAGES,
     TIER_CARD_CSS,
     PLOTLY_CONFIG,
@@ -14,6 +15,8 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     cached,
     chinese_headers,
     deck,
+    deny,
+    download,
     download_buttons,
     drill_list,
     filter_query,
@@ -21,9 +24,11 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     flag_cards,
     guarded,
     md,
+    notify_after_publish,
     page_href,
     memo,
     page_of,
+    pages_for,
     pick_box,
     published_months_table,
     plot,

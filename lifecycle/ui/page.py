@@ -26,10 +26,12 @@ from lifecycle.domain.cells import csv_bytes, write_text
 from lifecycle.present import formats
 from lifecycle.domain.config import default_store
 from lifecycle.query.db import Database
-from lifecycle.query.metrics import PERIODS, Metrics, Slice
+from lifecycle.query.metrics import PERIODS, Metrics, Scope, ScopeError, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
 from lifecycle.present.markdown import md
+from lifecycle.store.accounts import Account
 from lifecycle.store.snapshots import Store, StoreError
+from lifecycle.ui import auth
 
 BIG_SCREEN_CSS = """
 <style>
@@ -89,7 +91,17 @@ PAGES = [
     ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
     ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
+    ("pages/subscriptions.py", "推送订阅", ":material/notifications:", "subscriptions"),
+    ("pages/audit.py", "审计日志", ":material/policy:", "audit"),
 ]
+# Pages only some roles may open (URL path -> permission, lifecycle.store.accounts.PERMISSIONS);
+# the navigation lists a page only to accounts that may open it, and the page checks again.
+PAGE_NEEDS = {"data": "publish", "audit": "read_audit"}
+
+
+def pages_for(acc: Account | None) -> list[tuple]:
+    """The entries of PAGES the account may open."""
+    return [p for p in PAGES if acc is not None and (p[3] not in PAGE_NEEDS or acc.may(PAGE_NEEDS[p[3]]))]
 
 # Page titles that name the region's unit word (Changzhou's units are 辖市区, not 镇街)
 REGION_TITLES = {"map": {"jiangyin": "镇街热力", "changzhou": "辖市区热力"}}
@@ -129,6 +141,14 @@ class Context:
     period: str
     slice: Slice
     token: str
+    user: Account | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return self.metrics.scope if self.metrics is not None else Scope.of(self.user)
+
+    def may(self, permission: str) -> bool:
+        return self.user is not None and self.user.may(permission)
 
 
 
@@ -143,13 +163,25 @@ def _database(root: str) -> Database:
 
 
 def ensure_demo(store: Store) -> None:
-    """First run on the default store: generate the embedded demo data if nothing is published."""
-    if store.months():
-        return
+    """First run on the default store: generate the embedded demo data if nothing is published,
+    and give it its demo accounts (password printed in the terminal and shown on its login page)."""
     from lifecycle import demo
 
-    with st.spinner("首次运行：正在生成演示数据（江阴市规模、36期月度快照）……"):
-        demo.generate(store.root, "jiangyin")
+    if str(store.root) in _DEMO_CHECKED and store.months():
+        return
+    if not store.months():
+        with st.spinner("首次运行：正在生成演示数据（江阴市规模、36期月度快照）……"):
+            demo.generate(store.root, "jiangyin")
+    pubs = store.publications()
+    # demo accounts only for a store holding nothing but generated demo data
+    if pubs and all(str((p.get("source") or [""])[0]).startswith("demo:") for p in pubs):
+        text = demo.ensure_demo_accounts(store.root, store.region)
+        if text:
+            print(text, flush=True)
+    _DEMO_CHECKED.add(str(store.root))
+
+
+_DEMO_CHECKED: set[str] = set()
 
 
 def _metrics_for(store: Store) -> Metrics:
@@ -232,20 +264,25 @@ def _results() -> ResultCache:
 
 def memo(ctx: Context, key: tuple, compute):
     """A value derived from metrics results (e.g. a lookup dict over a project list), computed
-    once per store publication token and `key`. The value is shared: do not modify it."""
-    return _results().get((ctx.token, str(ctx.store.root), "memo", key), compute, copy=False)
+    once per store publication token, viewer scope and `key`. The value is shared: do not modify it."""
+    return _results().get((ctx.token, str(ctx.store.root), ctx.scope.unit, "memo", key), compute, copy=False)
 
 
 def cached(ctx: Context, method: Callable[Concatenate[Metrics, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Call a Metrics method once per store publication token, method, month, slice and any other
-    argument — `ui.cached(ctx, Metrics.rates, month, sl)` — later calls (reruns, other sessions,
-    other pages) reuse the result (see ResultCache). The method is passed as the function
-    itself, so editors, type checkers and renames follow it."""
+    """Call a Metrics method in the viewer's scope once per store publication token, scope,
+    method, month, slice and any other argument — `ui.cached(ctx, Metrics.rates, month, sl)` —
+    later calls (reruns, other sessions, other pages) reuse the result (see ResultCache). The
+    method is passed as the function itself, so editors, type checkers and renames follow it. A
+    request outside the viewer's scope stops the page with the one-line 无权查看 message (and an
+    audit entry)."""
     if getattr(Metrics, method.__name__, None) is not method:
         raise TypeError(f"not a Metrics method: {method!r}")
-    root, name = str(ctx.store.root), method.__name__
-    key = (ctx.token, root, name, args, tuple(sorted(kwargs.items())))
-    return _results().get(key, lambda: getattr(Metrics(_database(root)), name)(*args, **kwargs))
+    root, name, unit = str(ctx.store.root), method.__name__, ctx.scope.unit
+    key = (ctx.token, root, unit, name, args, tuple(sorted(kwargs.items())))
+    try:
+        return _results().get(key, lambda: getattr(Metrics(_database(root), Scope(unit)), name)(*args, **kwargs))
+    except ScopeError as e:
+        deny(ctx, str(e), target=f"{name}{args!r}"[:200])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -272,6 +309,17 @@ def published_months_table(store: Store) -> tuple[pl.DataFrame, list[str]]:
     """(one row per published month, newest first: when it was published and the rows of each
     table; the messages naming damaged months, which are left out) — once per publication token."""
     return _published_months(str(store.root), store.version_token())
+
+
+def deny(ctx: "Context | None", message: str, target: str | None = None) -> None:
+    """Record the refused request in the audit log, show the one-line message, stop the page."""
+    root = ctx.store.root if ctx is not None else default_store()
+    try:
+        auth.record(root, "denied", target=target, ok=False, message=message)
+    except OSError:
+        pass
+    st.error(message)
+    st.stop()
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -309,6 +357,19 @@ def _widget_default(key: str, options: list, default, multi: bool):
         v = default
     st.session_state[f"w_{key}"] = v
     return v
+
+
+def _check_url_units(metrics: Metrics, reg: Region) -> None:
+    """A township account whose URL names another unit (?unit=…) gets 无权查看 and no data."""
+    own = metrics.scope.unit
+    if own is None:
+        return
+    asked = [u for u in st.query_params.get_all("unit") if u != own]
+    if asked:
+        names = "、".join(reg.units[u].name if u in reg.units else u for u in asked)
+        deny(None, labels.AUTH_TEXT["denied"].format(
+            what=f"{names}不在本账户的权限范围内，" + labels.AUTH_TEXT["denied_unit"].format(unit=reg.units[own].name)),
+            target=f"unit={','.join(asked)}")
 
 
 def _check_url_values(months: list[str], reg: Region) -> list[str]:
@@ -350,6 +411,7 @@ def _check_url_values(months: list[str], reg: Region) -> list[str]:
 
 
 def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
+    _check_url_units(metrics, reg)
     _read_url_once()
     months = list(reversed(metrics.months))
     st.session_state["_lc_url_notes"] = _check_url_values(months, reg)
@@ -362,10 +424,11 @@ def sidebar_filters(metrics: Metrics, reg: Region) -> tuple[str, str, Slice]:
     _widget_default("period", period_keys, "ytd", False)
     period = sb.selectbox("统计期", period_keys, key="w_period", on_change=_persist("period"),
                           format_func=PERIODS.get, help="签约备案率、备案开工率的统计期；其余三率按年度口径")
-    units = list(reg.units)
-    _widget_default("unit", units, [], True)
+    own = metrics.scope.unit
+    units = [own] if own else list(reg.units)  # a township account: its own unit, fixed
+    _widget_default("unit", units, units if own else [], True)
     unit = sb.multiselect(reg.unit_word, units, key="w_unit", on_change=_persist("unit"),
-                          format_func=lambda c: reg.units[c].name, placeholder="全部")
+                          format_func=lambda c: reg.units[c].name, placeholder="全部", disabled=bool(own))
     tiers = list(labels.TIER_BANDS)
     _widget_default("tier", tiers, [], True)
     tier = sb.multiselect("投资分档", tiers, key="w_tier", on_change=_persist("tier"),
@@ -406,21 +469,30 @@ _RUN = threading.local()  # per script-run thread: inside app.py's navigation or
 def run_app(app_dir: Path) -> None:
     """The app's navigation (called by app.py): every page of PAGES under its Chinese title and
     ASCII URL path, the first one the default. A page that fails shows a Chinese message with
-    an error number (`guarded`); the details go to the server log only."""
+    an error number (`guarded`); the details go to the server log only.
+
+    Nothing is registered before a login (the login page otherwise); a page the account may not
+    open (PAGE_NEEDS) is registered hidden, so its URL shows the page's own 无权访问 message."""
+    # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
+    # the browser would fetch from the internet
+    st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
+    store = Store(default_store())
+    if _is_default_store():
+        ensure_demo(store)
+    user = auth.require_login(store)
+    allowed = {p[3] for p in pages_for(user)}
     present = [(f, title, icon, url) for f, title, icon, url in PAGES if (app_dir / f).exists()]
     pages = [
         # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
         # path and is registered once more, hidden, under its own: the deep link /overview works
         st.Page(str(app_dir / f), title=nav_title(url, title), icon=icon,
-                url_path=f"{url}-home" if i == 0 else url, default=(i == 0))
+                url_path=f"{url}-home" if i == 0 else url, default=(i == 0),
+                visibility="visible" if url in allowed else "hidden")
         for i, (f, title, icon, url) in enumerate(present)
     ]
     if present:
         f, title, icon, url = present[0]
         pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
-    # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
-    # the browser would fetch from the internet
-    st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
     replace_page_not_found()  # a Chinese notice instead of Streamlit's English dialog
     _RUN.in_navigation = True
     try:
@@ -470,8 +542,12 @@ def replace_page_not_found() -> None:
     nav.send_page_not_found = note
 
 
-def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False) -> Context:
-    """Shared page setup: config, style, data, sidebar filters, header with data freshness.
+def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False, need: str | None = None) -> Context:
+    """Shared page setup: config, style, login, data, sidebar filters, header with data freshness.
+
+    Every page requires a logged-in account (the login page otherwise); `need` names the
+    permission the page requires (lifecycle.store.accounts.PERMISSIONS). The metrics of the
+    Context are scoped to the account: a township account sees its unit only.
 
     On the repo's default store the demo data is generated on first run. A store chosen with
     LIFECYCLE_STORE that has nothing published yet is never filled with demo data: pages say
@@ -484,26 +560,31 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False) -> C
         pass
     st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
     store = Store(default_store())
+    if _is_default_store():
+        ensure_demo(store)
+    user = auth.require_login(store)
+    auth.sidebar(user, store)
+    if need:
+        auth.deny_page(title, need)
     if not store.months():
-        if _is_default_store():
-            ensure_demo(store)
-        else:
-            st.title(title)
-            st.warning(labels.UI_TEXT["empty_store"].format(root=store.root))
-            if allow_empty:
-                reg = region(store.meta["region"]) if store.meta.get("region") else None
-                return Context(None, store, reg, None, "ytd", Slice(), store.version_token())
-            st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
-            st.stop()
+        title_text = title if isinstance(title, str) else next(iter(title.values()))
+        st.title(title_text)
+        st.warning(labels.UI_TEXT["empty_store"].format(root=store.root))
+        if allow_empty:
+            reg = region(store.meta["region"]) if store.meta.get("region") else None
+            return Context(None, store, reg, None, "ytd", Slice(), store.version_token(), user)
+        st.markdown(f"[{labels.UI_TEXT['go_data_page']}](./data)")
+        st.stop()
     token = store.version_token()  # taken before the pin: a cache key never labels newer data
-    metrics = _metrics_for(store)
-    metrics.db.pin()  # every query of this page run reads the same versions
+    base = _metrics_for(store)
+    base.db.pin()  # every query of this page run reads the same versions
+    metrics = Metrics(base.db, Scope.of(user))
     reg = region(metrics.region)
     if isinstance(title, dict):  # a title per region (e.g. 镇街热力 / 辖市区热力)
         title = title.get(reg.key) or next(iter(title.values()))
     month, period, sl = sidebar_filters(metrics, reg)
     store = metrics.db.store
-    ctx = Context(metrics, store, reg, month, period, sl, token)
+    ctx = Context(metrics, store, reg, month, period, sl, token, user)
     st.session_state["_lc_slice_text"] = "；".join(formats.slice_parts(reg, sl))
     st.title(title)
     if st.session_state.pop("_lc_page_not_found", False):
@@ -636,11 +717,37 @@ def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tu
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download_buttons(df, name: str, title: str | None = None, key: str | None = None) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers. A
-    filtered view's files are named after the slice and the Excel title row states it. The files
-    are built only when a button is clicked (deferred data), never on a rerun; `df` may be a frame
-    or a function returning one (e.g. the full list behind a paged view)."""
+def _record_download(file_name: str, action: str, rows: int | None) -> None:
+    acc = auth.current()
+    try:
+        auth.record(default_store(), action, target=file_name, acc=acc,
+                    **({"rows": rows} if rows is not None else {}))
+    except OSError:
+        pass
+
+
+def download(label: str, data, file_name: str, mime: str | None = None, key: str | None = None,
+             perm: str = "export", action: str = "download", rows: int | None = None, container=None,
+             **kw) -> None:
+    """A download button shown only to accounts with `perm`; each click is written to the audit
+    log (user, scope, file name)."""
+    acc = auth.current()
+    if acc is None or not acc.may(perm):
+        return
+    (container or st).download_button(label, data, file_name=file_name, mime=mime, key=key,
+                                      on_click=_record_download, args=(file_name, action, rows), **kw)
+
+
+def download_buttons(df, name: str, title: str | None = None, key: str | None = None,
+                     perm: str = "export") -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers (only
+    for accounts that may export; every download is audited). A filtered view's files are named
+    after the slice and the Excel title row states it. The files are built only when a button is
+    clicked (deferred data), never on a rerun; `df` may be a frame or a function returning one
+    (e.g. the full list behind a paged view)."""
+    acc = auth.current()
+    if acc is None or not acc.may(perm):
+        return
     key = key or name
     sl = _slice_label()
     if sl:
@@ -648,12 +755,12 @@ def download_buttons(df, name: str, title: str | None = None, key: str | None = 
         title = f"{title or name}（{sl}）"
     frame = df if callable(df) else (lambda: df)
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("CSV", lambda: table_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"csv_{key}", icon=":material/download:", help=labels.SCREEN_TEXT["download_csv"],
-                       width="stretch", on_click="ignore")
-    c2.download_button("Excel", lambda: to_excel_bytes(frame(), name, title), file_name=f"{name}.xlsx",
-                       mime=XLSX_MIME, key=f"xlsx_{key}", icon=":material/download:",
-                       help=labels.SCREEN_TEXT["download_xlsx"], width="stretch", on_click="ignore")
+    rows = None if callable(df) else df.height
+    download("CSV", lambda: table_csv(frame()), f"{name}.csv", "text/csv", key=f"csv_{key}", perm=perm, rows=rows,
+             container=c1, icon=":material/download:", help=labels.SCREEN_TEXT["download_csv"], width="stretch")
+    download("Excel", lambda: to_excel_bytes(frame(), name, title), f"{name}.xlsx", XLSX_MIME, key=f"xlsx_{key}",
+             perm=perm, rows=rows, container=c2, icon=":material/download:",
+             help=labels.SCREEN_TEXT["download_xlsx"], width="stretch")
 
 
 PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
@@ -887,3 +994,18 @@ def pick_box(label: str, options: list, key: str, format_func=None):
     elif st.query_params.get(key) != str(value):
         st.query_params[key] = str(value)
     return value
+
+
+def notify_after_publish(store: Store, month: str, user: str | None) -> None:
+    """Deliver the month's pushed messages right after a publish when `[events] on_publish` is set
+    in `<store>/notify.toml` (docs/notify.md); a delivery problem is a warning, never an error of
+    the publish itself."""
+    from lifecycle.outputs import notify
+
+    try:
+        rep = notify.on_publish(Metrics(Database(store)), month, user=user)
+    except notify.NotifyError as e:
+        st.warning(f"推送未完成：{e}")
+        return
+    if rep is not None:
+        (st.warning if rep.failed else st.info)(rep.text())
