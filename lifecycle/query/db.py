@@ -206,6 +206,11 @@ class Database:
         """Months taken out of service by the integrity check (Store.verify), named."""
         return self._version().problems
 
+    @property
+    def _union(self) -> dict[str, bool]:
+        """table -> read by column name (some month predates a column), of the version read."""
+        return self._version().union
+
     def pin(self) -> None:
         """Refresh once and keep this thread's queries on that refresh's files until the next
         pin() (a page run: every query of the page reads the same versions)."""
