@@ -1,7 +1,9 @@
 """Page benchmark behind `python -m lifecycle bench`: every page's server run under Streamlit's
 AppTest — cold (a fresh server: no cached data, no DuckDB connection), warm (the same page run
 again), after a month change and after a unit change — with the error boxes it showed, and the
-peak resident memory of the process after visiting every page.
+peak resident memory of the process after visiting every page. The pages run as an
+account that exists only in this process (a leader, or the role a page needs; nothing is
+written to the store).
 
 Run by the CLI in a separate process (`python -m lifecycle.ui.bench --store DIR --json OUT`) so
 that the peak memory is the server's alone.
@@ -83,6 +85,19 @@ def run_pages(store: str, pages: list[str] | None = None, warm_repeat: int = 2, 
 
     # caches are cleared outside a script run on purpose: do not warn about it
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    # the pages run as an account held in this process only — a leader (sees every unit, may
+    # export and comment), or the role a page needs — no login, nothing written to the store
+    from lifecycle.store.accounts import PERMISSIONS, Account
+    from lifecycle.ui import auth
+    from lifecycle.ui.page import PAGE_NEEDS
+
+    who = {"account": Account("bench", "leader")}
+    auth._local_account = lambda root: who["account"]
+
+    def run_as(url: str) -> None:
+        need = PAGE_NEEDS.get(url)
+        role = "leader" if need is None else sorted(PERMISSIONS[need])[0]
+        who["account"] = Account("bench", role)
 
     # the modules every page imports, loaded once (a server has them loaded after its first page)
     import lifecycle.outputs.exports  # noqa: F401
@@ -106,6 +121,7 @@ def run_pages(store: str, pages: list[str] | None = None, warm_repeat: int = 2, 
             continue
         if progress:
             progress(title)
+        run_as(url)
         _clear_caches()
         at = AppTest.from_file(str(REPO / file), default_timeout=900)
         if url == "project" and pid:
@@ -139,6 +155,7 @@ def run_pages(store: str, pages: list[str] | None = None, warm_repeat: int = 2, 
     for file, _title, _icon, url in PAGES:
         if (pages and url not in pages) or not (REPO / file).exists():
             continue
+        run_as(url)
         at = AppTest.from_file(str(REPO / file), default_timeout=900)
         if url == "project" and pid:
             at.query_params["pid"] = pid
