@@ -79,7 +79,7 @@ SPECS = [
               target=True),
     QuerySpec("flag step_stalled", _flag("step_stalled"), SLICE + STAGE + ["name", "owner"], approvals=APPROVALS,
               target=True),
-    QuerySpec("flag completion_overdue", _flag("completion_overdue"),
+    QuerySpec("flag completion_overdue", lambda m, mo: m.completion_overdue(mo),
               SLICE + STAGE + LIST + ["planned_completed_on", "cumulative_done_wan"], target=True),
     QuerySpec("flag investment_behind", _flag("investment_behind"),
               SLICE + STAGE + LIST + ["year_plan_wan", "year_done_wan"], target=True),
@@ -139,8 +139,9 @@ PANDAS_COLS = ["project_id", "signing_type", "signed_on", "filed_on", "started_o
 
 
 def pandas_rates(store, month: str, baseline_month: str) -> dict:
-    """SPEC §4 for the whole library at `month` (year to date), as an analyst would write it in
-    pandas: read the month's projects and the baseline month's planned completions, compare dates."""
+    """The five rates (docs/domain.md §4) for the whole library at `month` (year to date), as an
+    analyst would write them in pandas: read the month's projects and the baseline month's planned
+    completions, compare dates."""
     import pandas as pd
 
     p = pd.read_parquet(store.table_path(month, "projects"), columns=PANDAS_COLS)
@@ -152,12 +153,15 @@ def pandas_rates(store, month: str, baseline_month: str) -> dict:
     d = {c: pd.to_datetime(p[c]) for c in ("signed_on", "filed_on", "started_on", "completed_on",
                                            "production_on", "capacity_on", "planned_capacity_on", "exit_on")}
     achieved = (p["exit_reason"] == "achieved") & (d["exit_on"] <= as_of)
+    # a project that left the library by M for another reason counts milestones up to its exit
+    other_exit = (d["exit_on"] <= as_of) & (p["exit_reason"].fillna("") != "achieved")
+    reach_by = d["exit_on"].where(other_exit, as_of)
 
     def reached(c):
-        return (d[c] <= as_of) | achieved
+        return (d[c] <= reach_by) | achieved
 
     formal_in = (p["signing_type"] == "formal") & d["signed_on"].between(start, as_of)
-    filed_in = d["filed_on"].between(start, as_of)
+    filed_in = (d["filed_on"] >= start) & (d["filed_on"] <= reach_by)
     planned = p["year_plan_wan"] > 0
     bd = pd.to_datetime(base["planned_completed_on"])
     listed = set(base.loc[bd.dt.year == y, "project_id"])
