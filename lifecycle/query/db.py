@@ -229,6 +229,7 @@ class Database:
              "industry_name": list(reference.industry_sections().values())}
         )
         con = self._con
+        con.execute("SET enable_progress_bar = false").fetchall()  # a server: nothing to draw on stderr
         con.register("_units_df", units.to_arrow())
         con.execute("CREATE OR REPLACE TABLE ref_units AS SELECT * FROM _units_df").fetchall()
         con.unregister("_units_df")
@@ -371,18 +372,27 @@ class Database:
         # a month published before a column was added reads it as NULL (as union_by_name does)
         raw = raw.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in schema.polars_schema(table).items()
                                 if c not in raw.columns])
-        raw = raw.with_columns(pl.lit(month).alias("month")).with_row_index("_rn")
-        derived = [c for c in schema_.names if c not in raw.columns]
+        raw = raw.with_columns(pl.lit(month).alias("month")).with_row_index("_rn").to_arrow()
+        derived = [c for c in schema_.names if c not in raw.column_names]
         # the month's rows stand in for every month: the staging view reads raw_<table>, which
         # this temporary view shadows while the derived columns are computed
-        self._con.register(f"raw_{table}", raw.to_arrow())
+        self._con.register(f"raw_{table}", raw)
         try:
             cols = ", ".join(["_rn", *map(_quote, derived)])
             d = self._con.sql(f"SELECT {cols} FROM {_quote(model)} ORDER BY _rn").to_arrow_table()
         finally:
             self._con.unregister(f"raw_{table}")
-        out = pl.concat([raw.drop("_rn", "month"), pl.from_arrow(d).drop("_rn")], how="horizontal")
-        return out.select(schema_.names).to_arrow().cast(schema_)
+        # the stored columns as read and the derived ones side by side (no copy), in the model's
+        # order; only a column whose type differs from the model's is converted (text stays as read)
+        by_name = {**{n: raw.column(n) for n in raw.column_names}, **{n: d.column(n) for n in derived}}
+        arrays, fields = [], []
+        for f in schema_:
+            col = by_name[f.name]
+            if col.type != f.type and not (pa.types.is_large_string(col.type) and pa.types.is_string(f.type)):
+                col = col.cast(f.type)
+            arrays.append(col)
+            fields.append(pa.field(f.name, col.type))
+        return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
     def _rate_inputs(self, v: _Version, name: str) -> pa.Table:
         """rate_inputs of the whole library for 'ri_<month>_<baseline month>_<period start>'."""

@@ -37,6 +37,7 @@ at_batch AS (
     SELECT s.project_id, s.snapshot_month, s.as_of, s.started_on, s.completed_on
     FROM stg_projects AS s
     WHERE s.snapshot_month IN (SELECT DISTINCT batch_month FROM batches)
+      AND s.project_id IN (SELECT project_id FROM batches)
 ),
 j AS (
     SELECT b.project_id, b.name, b.enterprise, b.unit_code, b.unit_name, b.campaign, b.kind,

@@ -57,28 +57,34 @@ SELECT * FROM query_table([
 ]);
 
 -- One row per project ever published: for each planned-date column, the first non-empty value
--- it had (its baseline, SPEC §6) and the snapshot month it first appeared in. Read from the
--- stored rows directly: only project_id, the month and the four planned dates are needed.
+-- it had (its baseline, docs/domain.md §6) and the snapshot month it first had one (as yyyymm).
+-- Read from the stored rows directly: only project_id, the month and the four planned dates are
+-- needed (the month as an integer key: a much cheaper arg_min than on text).
 CREATE OR REPLACE VIEW plan_baseline_rows AS
+WITH r AS (
+    SELECT project_id, CAST(replace(month, '-', '') AS INTEGER) AS mk,
+           planned_started_on, planned_completed_on, planned_production_on, planned_capacity_on
+    FROM raw_projects
+)
 SELECT
     project_id,
-    arg_min(planned_started_on, month) FILTER (WHERE planned_started_on IS NOT NULL) AS started_on,
-    min(month) FILTER (WHERE planned_started_on IS NOT NULL) AS started_month,
-    arg_min(planned_completed_on, month) FILTER (WHERE planned_completed_on IS NOT NULL) AS completed_on,
-    min(month) FILTER (WHERE planned_completed_on IS NOT NULL) AS completed_month,
-    arg_min(planned_production_on, month) FILTER (WHERE planned_production_on IS NOT NULL) AS production_on,
-    min(month) FILTER (WHERE planned_production_on IS NOT NULL) AS production_month,
-    arg_min(planned_capacity_on, month) FILTER (WHERE planned_capacity_on IS NOT NULL) AS capacity_on,
-    min(month) FILTER (WHERE planned_capacity_on IS NOT NULL) AS capacity_month
-FROM raw_projects
+    arg_min(planned_started_on, mk) FILTER (WHERE planned_started_on IS NOT NULL) AS started_on,
+    min(mk) FILTER (WHERE planned_started_on IS NOT NULL) AS started_month,
+    arg_min(planned_completed_on, mk) FILTER (WHERE planned_completed_on IS NOT NULL) AS completed_on,
+    min(mk) FILTER (WHERE planned_completed_on IS NOT NULL) AS completed_month,
+    arg_min(planned_production_on, mk) FILTER (WHERE planned_production_on IS NOT NULL) AS production_on,
+    min(mk) FILTER (WHERE planned_production_on IS NOT NULL) AS production_month,
+    arg_min(planned_capacity_on, mk) FILTER (WHERE planned_capacity_on IS NOT NULL) AS capacity_on,
+    min(mk) FILTER (WHERE planned_capacity_on IS NOT NULL) AS capacity_month
+FROM r
 GROUP BY project_id;
 
 -- The baselines as of snapshot m: the first non-empty planned date in any snapshot up to m.
 CREATE OR REPLACE MACRO plan_baselines(m) AS TABLE
 SELECT
     project_id,
-    CASE WHEN started_month <= m THEN started_on END AS baseline_started_on,
-    CASE WHEN completed_month <= m THEN completed_on END AS baseline_completed_on,
-    CASE WHEN production_month <= m THEN production_on END AS baseline_production_on,
-    CASE WHEN capacity_month <= m THEN capacity_on END AS baseline_capacity_on
+    CASE WHEN started_month <= CAST(replace(m, '-', '') AS INTEGER) THEN started_on END AS baseline_started_on,
+    CASE WHEN completed_month <= CAST(replace(m, '-', '') AS INTEGER) THEN completed_on END AS baseline_completed_on,
+    CASE WHEN production_month <= CAST(replace(m, '-', '') AS INTEGER) THEN production_on END AS baseline_production_on,
+    CASE WHEN capacity_month <= CAST(replace(m, '-', '') AS INTEGER) THEN capacity_on END AS baseline_capacity_on
 FROM query_table(getvariable('rel_prefix') || coalesce('pb_' || replace(m, '-', '_'), 'pb_none'));
