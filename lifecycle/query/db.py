@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lifecycle.domain import reference, schema
 from lifecycle.store.snapshots import MONTH_RE, Store
@@ -379,9 +380,11 @@ class Database:
         self._con.register(f"raw_{table}", raw)
         try:
             cols = ", ".join(["_rn", *map(_quote, derived)])
-            d = self._con.sql(f"SELECT {cols} FROM {_quote(model)} ORDER BY _rn").to_arrow_table()
+            d = self._con.sql(f"SELECT {cols} FROM {_quote(model)}").to_arrow_table()
         finally:
             self._con.unregister(f"raw_{table}")
+        if not d.column("_rn").equals(raw.column("_rn")):  # the model reordered the rows: back in read order
+            d = d.take(pc.sort_indices(d.column("_rn")))
         # the stored columns as read and the derived ones side by side (no copy), in the model's
         # order; only a column whose type differs from the model's is converted (text stays as read)
         by_name = {**{n: raw.column(n) for n in raw.column_names}, **{n: d.column(n) for n in derived}}
