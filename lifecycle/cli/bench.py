@@ -73,7 +73,9 @@ def cmd_bench(args) -> int:
             print(f"{r['title'] + ' (' + r['page'] + ')':30s} {s(r.get('cold_s'))} {s(r.get('warm_s'))} "
                   f"{s(r.get('month_change_s'))}  {s(r.get('unit_change_s'))}  {probs[:160]}")
         print(f"month change {pages['month']} → {pages['previous_month']}, unit change → {pages['unit']}; "
-              f"peak RSS of the server after every page: {pages['peak_rss_mb']:,.0f} MB")
+              f"opening the store (checksums verified, once per server process): "
+              f"{pages.get('server_start_s', 0):.2f}s; peak RSS of the server after every page: "
+              f"{pages['peak_rss_mb']:,.0f} MB")
         out["pages"] = pages
     if args.json:
         Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
