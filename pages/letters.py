@@ -60,15 +60,15 @@ for tab, dept in zip(st.tabs([f"{d}（{rows.filter(pl.col('route_dept') == d).he
         ui.show_table(formats.for_display(d_rows.select(COLS)), f"{dept}{K[kind]}_{ctx.month}",
                       key=f"lt_tab_{kind}_{dept}", height=360)
         b1, b2 = st.columns(2)
-        b1.download_button(T["dept_sheet"].format(dept=dept, kind=K[kind]),
-                           lambda dept=dept: letter_docs.dept_sheet_bytes(rows, kind, dept, ctx.month, rule, ctx.region.name),
-                           file_name=letter_docs.file_stem(kind, dept, ctx.month, ctx.region.name) + ".xlsx",
-                           mime=XLSX, key=f"lt_sheet_{kind}_{dept}", type="primary")
-        b2.download_button(T["download_all"].format(kind=K[kind]),
-                           lambda d_rows=d_rows, dept=dept: letter_docs.letters_docx(d_rows, kind, ctx.month, dept,
-                                                                                     ctx.region.name),
-                           file_name=letter_docs.file_stem(kind, dept, ctx.month, ctx.region.name) + ".docx",
-                           mime=DOCX, key=f"lt_docx_{kind}_{dept}")
+        ui.download(T["dept_sheet"].format(dept=dept, kind=K[kind]),
+                    lambda dept=dept: letter_docs.dept_sheet_bytes(rows, kind, dept, ctx.month, rule, ctx.region.name),
+                    file_name=letter_docs.file_stem(kind, dept, ctx.month, ctx.region.name) + ".xlsx",
+                    mime=XLSX, key=f"lt_sheet_{kind}_{dept}", type="primary", container=b1, action="export")
+        ui.download(T["download_all"].format(kind=K[kind]),
+                    lambda d_rows=d_rows, dept=dept: letter_docs.letters_docx(d_rows, kind, ctx.month, dept,
+                                                                              ctx.region.name),
+                    file_name=letter_docs.file_stem(kind, dept, ctx.month, ctx.region.name) + ".docx",
+                    mime=DOCX, key=f"lt_docx_{kind}_{dept}", container=b2, action="export")
         names = dict(zip(d_rows["project_id"].to_list(), d_rows["name"].to_list()))
         st.markdown(f"**{T['single']}**")
         s1, s2 = st.columns([3, 2])

@@ -64,11 +64,11 @@ def test_disk_full_during_import_is_one_chinese_line(make_store, tmp_path, capsy
 
 def test_reading_comments_never_writes(make_store, monkeypatch):
     """A full disk (any write fails) must not stop the comments from being read."""
-    from lifecycle.store import comments
+    from lifecycle.store import comments, sqlite
 
     st = make_store()
     comments.add(st.root, "unit", "320281001", "2026Q3", "张三", "进度偏慢")
-    comments._INITIALISED.clear()  # a fresh server process
+    sqlite._INITIALISED.clear()  # a fresh server process
     real = sqlite3.connect
 
     class ReadOnly:
@@ -88,7 +88,7 @@ def test_reading_comments_never_writes(make_store, monkeypatch):
         def close(self):
             self._con.close()
 
-    monkeypatch.setattr(comments.sqlite3, "connect", lambda *a, **k: ReadOnly(real(*a, **k)))
+    monkeypatch.setattr(sqlite.sqlite3, "connect", lambda *a, **k: ReadOnly(real(*a, **k)))
     df = comments.list_comments(st.root, quarter="2026Q3")
     assert df["text"].to_list() == ["进度偏慢"]
 
@@ -198,6 +198,23 @@ def test_export_refuses_a_short_file(make_store, tmp_path, monkeypatch):
 
 
 # ---- 10. the deep link /overview --------------------------------------------------------------------
-def test_overview_has_its_own_path_besides_the_root():
-    src = (REPO / "lifecycle" / "ui" / "page.py").read_text(encoding="utf-8")
-    assert 'visibility="hidden"' in src and "guarded(st.navigation(" in src
+def test_overview_has_its_own_path_besides_the_root(app_env, monkeypatch):
+    """The default page is served at "/" (under a spare path) and once more, hidden, at
+    /overview, so the deep link works (the browser test opens it)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    seen = []
+    real = st.navigation
+
+    def spy(pages, **kw):
+        seen.append([(p.url_path, p.title, p.visibility) for p in pages])
+        return real(pages, **kw)
+
+    monkeypatch.setattr(st, "navigation", spy)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    pages = seen[-1]
+    assert pages[0] == ("", "总览", "visible")  # the default page: served at "/"
+    assert ("overview", "总览", "hidden") in pages

@@ -20,13 +20,16 @@ def spec_rates(store: Store, month: str, township_codes=None) -> dict:
     if township_codes is not None:
         p = p.filter(pl.col("township_code").is_in(township_codes))
     achieved = (pl.col("exit_reason") == "achieved") & (pl.col("exit_on") <= as_of)
+    # §4.1: after any other exit by A, a milestone dated after the exit date is ignored
+    lost = (pl.col("exit_on") <= as_of).fill_null(False) & (pl.col("exit_reason") != "achieved").fill_null(True)
+    p = p.with_columns(deadline=pl.when(lost).then(pl.col("exit_on")).otherwise(pl.lit(as_of)))
 
     def reached(c):
-        return ((pl.col(c) <= as_of).fill_null(False)) | achieved.fill_null(False)
+        return ((pl.col(c) <= pl.col("deadline")).fill_null(False)) | achieved.fill_null(False)
 
     p = p.with_columns(
         f_den=(pl.col("signing_type") == "formal") & pl.col("signed_on").is_between(start, as_of),
-        s_den=pl.col("filed_on").is_between(start, as_of).fill_null(False),
+        s_den=pl.col("filed_on").is_between(start, pl.col("deadline")).fill_null(False),
     )
     f_den = p["f_den"].sum()
     f_num = p.filter(pl.col("f_den") & reached("filed_on")).height

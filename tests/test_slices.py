@@ -66,6 +66,10 @@ def _slices(region: str, m) -> list[dict]:
     return out
 
 
+# pages a leader may not open are swept as the role they are for
+PAGE_ROLES = {"data": "publisher", "audit": "admin"}
+
+
 def _plan(region: str, m) -> list[tuple[str, dict]]:
     """(page, slice) runs: every page on the whole region and on the empty combination, and the
     other slices spread over the pages round-robin, so every unit alone and every unit × tier
@@ -133,11 +137,12 @@ def _problems(at: AppTest) -> list:
 
 
 @pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
-def test_every_page_on_every_slice(region, region_env):
+def test_every_page_on_every_slice(region, region_env, app_user):
     m = region_env(region)
     pid = m.project_list(m.latest_month())["project_id"][0]
     problems = []
     for page, q in _plan(region, m):
+        app_user.role = PAGE_ROLES.get(page, "leader")
         at = AppTest.from_file(str(REPO / "pages" / f"{page}.py"), default_timeout=120)
         for k, v in q.items():
             at.query_params[k] = v
@@ -309,25 +314,28 @@ def test_drill_down_choice_is_in_the_url(region_env):
     assert any(f"共 {n:,} 个" in md.value for md in at2.markdown)
 
 
-def test_unknown_page_shows_a_chinese_notice_not_streamlits_dialog(region_env):
-    from streamlit.commands import navigation as nav
-
-    from lifecycle.ui.page import replace_page_not_found
-
+def test_unknown_page_dialog_is_put_into_chinese_on_every_page_and_the_login(region_env, app_user):
+    """Streamlit's English not-found dialog has no language setting: every page run and the
+    login page carry the script that replaces its two texts (the browser test sees it work)."""
     region_env("jiangyin")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.run()
-    assert getattr(nav.send_page_not_found, "_lc", False)  # Streamlit's English dialog is not sent
-    replace_page_not_found()  # idempotent
-    # the notice the default page shows instead
-    at = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=120)
-    at.session_state["_lc_page_not_found"] = True
-    at.run()
-    assert labels.SCREEN_TEXT["bad_page"] in [w.value for w in at.warning]
+
+    def scripts(at):
+        return [h.proto.body for h in at.get("html")]
+
+    want = labels.SCREEN_TEXT["bad_page"].encode("unicode_escape").decode()
+    for role in ("leader", None):  # a page, then the login page
+        app_user.role = role
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        at.run()
+        assert not at.exception
+        js = [b for b in scripts(at) if "Page not found" in b]
+        assert len(js) >= 1 and (labels.SCREEN_TEXT["bad_page"] in js[0] or want in js[0]), js
+    assert at.button(key="FormSubmitter:lc_login-登录") is not None  # it was the login page
 
 
-def test_uploader_text_is_chinese(region_env):
+def test_uploader_text_is_chinese(region_env, app_user):
     region_env("jiangyin")
+    app_user.role = "publisher"  # 数据管理 is the publisher's page
     at = _app("data")
     assert labels.SCREEN_TEXT["upload_hint"] in [c.value for c in at.caption]
     from lifecycle.ui.page import BIG_SCREEN_CSS

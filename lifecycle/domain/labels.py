@@ -930,6 +930,7 @@ SCREEN_TEXT: dict[str, str] = {
     "bad_month": "链接中的数据月份 {month} 不存在（已发布：{first} 至 {last}），已显示最新一期 {shown}。",
     "bad_unit": "链接中的{unit_word} {units} 不存在，已忽略。",
     "bad_value": "链接中的{what} {values} 不存在，已忽略。",
+    "bad_page_title": "页面不存在",
     "bad_page": "您访问的页面不存在，已打开总览。",
     "upload_hint": "将 Excel（.xlsx/.xlsm）或 CSV 台账拖到此处，或点击“选择文件”；可一次上传多个文件，每个不超过 200MB。",
     "upload_button": "选择文件",

@@ -25,8 +25,8 @@ from pathlib import Path
 import polars as pl
 
 from lifecycle.domain import labels, schema
-from lifecycle.ingest import parse as P
-from lifecycle.ingest import rules as R
+from lifecycle.ingest import parse
+from lifecycle.ingest import rules
 from lifecycle.domain.config import import_settings
 from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.read import ReadError, Source, read_source
@@ -95,7 +95,7 @@ def parse_sources(sources: list[Source], month: str, store: Store, progress=None
     limits = Limits.from_config(settings.get("limits"))
     mend = _month_end(month)
     report = Report()
-    by_table: dict[str, list[tuple[P.SheetCtx, pl.DataFrame]]] = {t: [] for t in schema.TABLE_NAMES}
+    by_table: dict[str, list[tuple[parse.SheetCtx, pl.DataFrame]]] = {t: [] for t in schema.TABLE_NAMES}
     ignored, notes = [], {}
     timings = {}
     n_src = len(sources)
@@ -110,18 +110,18 @@ def parse_sources(sources: list[Source], month: str, store: Store, progress=None
         timings["read"] = timings.get("read", 0) + time.perf_counter() - t
         t = time.perf_counter()
         for raw in raws:
-            table, hidx, iss = P.locate(raw)
+            table, hidx, iss = parse.locate(raw)
             report.extend(iss)
             if table is None:
                 ignored.append(f"{raw.file}[{raw.sheet}]")
                 continue
-            ctx, iss = P.map_headers(raw, table, hidx)
+            ctx, iss = parse.map_headers(raw, table, hidx)
             report.extend(iss)
-            report.extend(P.formula_issues(raw, ctx))
-            df, iss, note = P.build_frame(raw, ctx, hidx)
+            report.extend(parse.formula_issues(raw, ctx))
+            df, iss, note = parse.build_frame(raw, ctx, hidx)
             report.extend(iss)
             notes[f"{raw.file}[{raw.sheet}]"] = {"table": table, "header_row": hidx + 1, "rows": df.height, **note}
-            typed, iss = P.parse_table(df, ctx, reg, mend, settings.get("bounds", {}).get(table))
+            typed, iss = parse.parse_table(df, ctx, reg, mend, settings.get("bounds", {}).get(table))
             report.extend(iss)
             by_table[table].append((ctx, typed))
         timings["parse"] = timings.get("parse", 0) + time.perf_counter() - t
@@ -145,8 +145,8 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
     carry_month = month if month in months else prev_month
 
     frames: dict[str, pl.DataFrame] = {}
-    empty_sheets: dict[str, tuple[str, P.SheetCtx]] = {}
-    ctxs: dict[str, list[P.SheetCtx]] = {}
+    empty_sheets: dict[str, tuple[str, parse.SheetCtx]] = {}
+    ctxs: dict[str, list[parse.SheetCtx]] = {}
     usable: dict[str, bool] = {}
     summary_tables: dict[str, dict] = {}
     for table, parts in by_table.items():
@@ -165,7 +165,7 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
             empty_sheets[table] = (where, cs[0])
             continue
         frames[table], ctxs[table] = f, cs
-        needed = {P.KEYS[table]} | ({"project_id"} if table != "quotas" else set())
+        needed = {parse.KEYS[table]} | ({"project_id"} if table != "quotas" else set())
         usable[table] = all(k in c.matches for c in cs for k in needed)
         summary_tables[table] = {"rows": f.height, "source": [f"{c.file}[{c.sheet}]" for c in cs],
                                  "carried_from": None, "text": f"{f.height} 行，来自 {where}"}
@@ -211,21 +211,21 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
         if not usable[table]:
             continue
         if table == "projects":
-            R.duplicates(f, cs, ["project_id"], issues)
-            R.milestone_order(f, cs, issues)
-            R.identifiers(f, cs, issues)
-            R.intent_order(f, cs, issues)
-            R.entry_rule(f, cs, load_config(region_key, store.root)["entry"].get("min_total_investment_wan", 0), issues)
+            rules.duplicates(f, cs, ["project_id"], issues)
+            rules.milestone_order(f, cs, issues)
+            rules.identifiers(f, cs, issues)
+            rules.intent_order(f, cs, issues)
+            rules.entry_rule(f, cs, load_config(region_key, store.root)["entry"].get("min_total_investment_wan", 0), issues)
         elif table == "approvals":
-            R.duplicates(f, cs, ["project_id", "step"], issues)
+            rules.duplicates(f, cs, ["project_id", "step"], issues)
         elif table == "operations":
-            R.duplicates(f, cs, ["project_id", "month"], issues)
+            rules.duplicates(f, cs, ["project_id", "month"], issues)
         elif table == "problems":
-            R.duplicates(f, cs, ["problem_id"], issues)
-            R.problem_kinds(f, cs, issues)
+            rules.duplicates(f, cs, ["problem_id"], issues)
+            rules.problem_kinds(f, cs, issues)
         elif table == "quotas":
-            R.duplicates(f, cs, ["unit_code", "year"], issues)
-        R.after_month(f, cs, table, mend, issues)
+            rules.duplicates(f, cs, ["unit_code", "year"], issues)
+        rules.after_month(f, cs, table, mend, issues)
     if "projects" in frames and usable["projects"]:
         pids = frames["projects"].get_column("project_id").drop_nulls()
         pnote = ""
@@ -237,10 +237,10 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
     if pids is not None:
         for table in ("approvals", "operations", "problems"):
             if table in frames and usable[table]:
-                R.cross_keys(frames[table], ctxs[table], pids, table, issues, pnote)
+                rules.cross_keys(frames[table], ctxs[table], pids, table, issues, pnote)
     replans = 0
     if prev_month and "projects" in frames and usable["projects"]:
-        replans = R.against_previous(frames["projects"], ctxs["projects"], store.read(prev_month, "projects"),
+        replans = rules.against_previous(frames["projects"], ctxs["projects"], store.read(prev_month, "projects"),
                                      prev_month, issues)
     report.extend(issues)
     timings["rules"] = time.perf_counter() - t

@@ -14,7 +14,7 @@ import polars as pl
 from lifecycle.domain import labels, schema
 from lifecycle.domain.cells import UNSAFE_PREFIX_RE
 from lifecycle.domain.reference import Region, industry_sections
-from lifecycle.ingest import fields as F
+from lifecycle.ingest import fields
 from lifecycle.ingest.read import RawSheet
 from lifecycle.ingest.report import ERROR, WARNING, Issue
 
@@ -68,12 +68,12 @@ class SheetCtx:
     sheet: str
     table: str
     header_row: int  # Excel row number of the header
-    matches: dict[str, F.HeaderMatch] = field(default_factory=dict)
+    matches: dict[str, fields.HeaderMatch] = field(default_factory=dict)
 
     def issue(self, level: str, row, fld: str, value, message: str) -> Issue:
         m = self.matches.get(fld)
         return Issue(level, self.file, self.sheet, None if row is None else int(row),
-                     m.header if m else (F.template_header(self.table, fld) if fld else ""),
+                     m.header if m else (fields.template_header(self.table, fld) if fld else ""),
                      "" if value is None else str(value), message, self.table, fld,
                      m.col if m else None)
 
@@ -89,17 +89,17 @@ def locate(raw: RawSheet) -> tuple[str | None, int | None, list[Issue]]:
         if len(cells) < 2:
             continue
         for t in schema.TABLE_NAMES:
-            s = F.score_row(t, cells)
+            s = fields.score_row(t, cells)
             if s > best.get(t, (0, -1))[0]:
                 best[t] = (s, i)
-    named = F.table_from_name(raw.sheet) or (F.table_from_name(raw.file) if raw.kind == "csv" else None)
+    named = fields.table_from_name(raw.sheet) or (fields.table_from_name(raw.file) if raw.kind == "csv" else None)
     if named and best.get(named, (0, 0))[0] >= 2:
         return named, best[named][1], []
     if best:
         t = max(best, key=lambda k: (best[k][0], k == "projects"))
         if best[t][0] >= 3:
             return t, best[t][1], []
-    if F.normalise(raw.sheet) in IGNORED_SHEETS or raw.grid.height == 0:
+    if fields.normalise(raw.sheet) in IGNORED_SHEETS or raw.grid.height == 0:
         return None, None, []
     names = "、".join(labels.IMPORT_TABLES.values())
     msg = (f"无法识别这张工作表是哪张台账（{names}）：前{HEADER_SCAN_ROWS}行中没有找到表头。"
@@ -115,14 +115,14 @@ def map_headers(raw: RawSheet, table: str, hidx: int) -> tuple[SheetCtx, list[Is
     for j, h in enumerate(header):
         if not h:
             continue
-        m = F.match_header(table, h)
+        m = fields.match_header(table, h)
         if m is None:
-            if F.normalise(h) not in IGNORED_HEADERS:
+            if fields.normalise(h) not in IGNORED_HEADERS:
                 unknown.append((j, h))
             continue
         fld, unit = m
         factor = 1.0
-        u = F.units_for(fld)
+        u = fields.units_for(fld)
         if u is not None and unit is not None:
             if unit not in u[0]:
                 issues.append(Issue(ERROR, raw.file, raw.sheet, hidx + 1, h, h,
@@ -134,23 +134,23 @@ def map_headers(raw: RawSheet, table: str, hidx: int) -> tuple[SheetCtx, list[Is
             issues.append(Issue(WARNING, raw.file, raw.sheet, hidx + 1, h, h,
                                 f"与“{first.header}”列对应同一字段，本列已忽略", table, fld, j))
             continue
-        ctx.matches[fld] = F.HeaderMatch(fld, j, h, unit, factor)
+        ctx.matches[fld] = fields.HeaderMatch(fld, j, h, unit, factor)
         if u is not None and unit is None and u[1] in ("万元", "亩", "兆瓦时"):
             issues.append(Issue(WARNING, raw.file, raw.sheet, hidx + 1, h, h,
                                 f"表头未注明单位，按{u[1]}读取（如为亿元请写作“{h}（亿元）”）", table, fld, j))
-    known = F.all_known_headers(table)
+    known = fields.all_known_headers(table)
     for j, h in unknown:
-        sug = F.suggest(h, known)
+        sug = fields.suggest(h, known)
         hint = f"；是否应为“{sug[0]}”？" if sug else ""
         issues.append(Issue(WARNING, raw.file, raw.sheet, hidx + 1, h, h, f"未识别的列，已忽略{hint}", table, "", j))
     for c in schema.TABLES[table]:
         if c.required and c.name not in ctx.matches:
-            names = F.known_headers(table, c.name)
-            cand = F.suggest(names[0], [h for _, h in unknown], n=1, cutoff=0.3)
+            names = fields.known_headers(table, c.name)
+            cand = fields.suggest(names[0], [h for _, h in unknown], n=1, cutoff=0.3)
             for n in names[1:]:
                 if cand:
                     break
-                cand = F.suggest(n, [h for _, h in unknown], n=1, cutoff=0.5)
+                cand = fields.suggest(n, [h for _, h in unknown], n=1, cutoff=0.5)
             hint = f"表中最接近的列是“{cand[0]}”，如是请将表头改为“{names[0]}”" if cand else \
                 f"可用表头：{'、'.join(names[:6])}"
             issues.append(Issue(ERROR, raw.file, raw.sheet, hidx + 1, names[0], "",
@@ -194,7 +194,7 @@ def unit_hint(table: str, fld: str) -> str:
     elif col.kind == "bool":
         base = "是/否"
     elif col.kind in ("float", "int"):
-        u = F.units_for(fld)
+        u = fields.units_for(fld)
         base = f"数值（{u[1]}）" if u and u[1] != "比例" else ("0～1 的小数或百分数" if u else "数值")
     elif fld == "industry_section":
         base = "门类字母 A～T"
@@ -248,7 +248,7 @@ def build_frame(raw: RawSheet, ctx: SheetCtx, hidx: int) -> tuple[pl.DataFrame, 
     if df.height and df.item(0, "_row") == header_row + 1:
         first = df.row(0, named=True)
         filled = [(f, v) for f, v in first.items() if f != "_row" and v]
-        same = sum(1 for f, v in filled if F.normalise(v) == F.normalise(unit_hint(ctx.table, f))
+        same = sum(1 for f, v in filled if fields.normalise(v) == fields.normalise(unit_hint(ctx.table, f))
                    or v in ("单位", "填写说明"))
         if filled and same * 2 >= len(filled):
             notes["skipped_units_row"] = header_row + 1
@@ -508,7 +508,7 @@ def _number_msg(fld: str):
 
 
 def _township_msg(raw: str, names: list[str], reg: Region) -> str:
-    sug = F.difflib.get_close_matches(raw, names, n=1, cutoff=0.4)
+    sug = fields.difflib.get_close_matches(raw, names, n=1, cutoff=0.4)
     hint = f"；是否为“{sug[0]}”？" if sug else ""
     return f"未知的镇街“{raw}”：不在{reg.name}的镇街名录中（不会新建镇街）{hint}"
 

@@ -180,8 +180,9 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
     wb.close()
     if tables is not None:
         for t in schema.TABLE_NAMES:
-            if written[t] != tables[t].height:
-                raise ExportError(f"导出不完整：{labels.IMPORT_TABLES[t]}表应有 {tables[t].height} 行，只写入了 {written[t]} 行")
+            want = tables[t].height if t in tables else 0  # a table not given is written empty
+            if written[t] != want:
+                raise ExportError(f"导出不完整：{labels.IMPORT_TABLES[t]}表应有 {want} 行，只写入了 {written[t]} 行")
     return written
 
 

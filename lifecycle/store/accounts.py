@@ -24,16 +24,14 @@ import hashlib
 import os
 import re
 import secrets
-import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from lifecycle.domain import labels
 from lifecycle.domain.config import SECURITY_DEFAULTS, load_config
+from lifecycle.store import sqlite
 
 FILE_NAME = "accounts.sqlite"
-BUSY_TIMEOUT_MS = 30_000
 ROLES = tuple(labels.ROLES)  # admin, publisher, leader, township
 # What each role may do beyond seeing: permission -> roles.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -104,42 +102,10 @@ def db_path(store_root) -> Path:
     return Path(root) / FILE_NAME
 
 
-_INITIALISED: set[str] = set()
-
-
-@contextmanager
 def _connect(store_root, write: bool = False, create: bool = False):
-    path = db_path(store_root)
-    if not path.parent.is_dir():
-        if not create:
-            raise AccountError(f"数据目录不存在：{path.parent}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    key = str(path.resolve())
-    fresh = not path.exists()
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        if fresh:
-            os.chmod(path, 0o600)  # password hashes: readable by the service account only
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if fresh or key not in _INITIALISED:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.executescript(_SCHEMA)
-            _INITIALISED.add(key)
-        con.execute("PRAGMA synchronous = FULL")
-        con.execute("PRAGMA foreign_keys = ON")
-        if write:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            else:
-                con.execute("COMMIT")
-        else:
-            yield con
-    finally:
-        con.close()
+    # password hashes: the file is readable by the service account only
+    return sqlite.connect(db_path(store_root), _SCHEMA, error=AccountError, write=write,
+                          create_dir=create, private=True)
 
 
 def _now() -> dt.datetime:

@@ -1,9 +1,9 @@
 """Comments recorded in quarterly review sessions (点评意见), stored durably in the store.
 
-Storage: one SQLite database `<store>/comments.sqlite` in WAL mode. Every call opens its own
-short-lived connection (safe from any thread, Streamlit session or process), waits up to
-`BUSY_TIMEOUT_MS` for a concurrent writer, and writes inside a `BEGIN IMMEDIATE` transaction with
-`synchronous = FULL`, so a saved comment survives a crash or restart and two people saving at the
+Storage: one SQLite database `<store>/comments.sqlite`, opened by `lifecycle/store/sqlite.py`
+(WAL; each call on its own short-lived connection, safe from any thread, Streamlit session or
+process; a busy timeout for a concurrent writer; writes inside a `BEGIN IMMEDIATE` transaction
+with `synchronous = FULL`), so a saved comment survives a crash or restart and two people saving at the
 same time never lose each other's comment (SQLite serialises the writers; ids come from the
 database, never from the caller).
 
@@ -25,17 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sqlite3
-from urllib.parse import quote
-from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
 from lifecycle.domain import calendar, labels
+from lifecycle.store import sqlite
 
 FILE_NAME = "comments.sqlite"
-BUSY_TIMEOUT_MS = 30_000
 MAX_TEXT = 5000
 TARGET_KINDS = tuple(labels.COMMENT_TARGETS)
 FOLLOW_UP_STATES = tuple(labels.FOLLOW_UP_STATES)
@@ -100,50 +97,9 @@ def db_path(store_root) -> Path:
     return Path(root) / FILE_NAME
 
 
-_INITIALISED: set[str] = set()
-
-
-@contextmanager
 def _connect(store_root, write: bool = False):
-    path = db_path(store_root)
-    if not path.parent.is_dir():
-        raise CommentError(f"数据目录不存在：{path.parent}")
-    key = str(path.resolve())
-    fresh = not path.exists()
-    if not write:
-        # reading never writes (no WAL switch, no schema): it works on a full disk or a
-        # read-only copy; callers check that the file exists first
-        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                              isolation_level=None)
-        try:
-            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            con.execute("PRAGMA query_only = ON")
-            yield con
-        finally:
-            con.close()
-        return
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if fresh or key not in _INITIALISED:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.executescript(_SCHEMA)
-            _INITIALISED.add(key)
-        con.execute("PRAGMA synchronous = FULL")
-        con.execute("PRAGMA foreign_keys = ON")
-        if write:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            else:
-                con.execute("COMMIT")
-        else:
-            yield con
-    finally:
-        con.close()
+    # reading never writes (lifecycle/store/sqlite.py): callers check that the file exists first
+    return sqlite.connect(db_path(store_root), _SCHEMA, error=CommentError, write=write, readonly=not write)
 
 
 def _now() -> str:

@@ -27,18 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import polars as pl
 
 from lifecycle.domain import labels
 from lifecycle.domain.config import pipeline_settings
+from lifecycle.store import sqlite
 
 FILE_NAME = "pipeline.sqlite"
-BUSY_TIMEOUT_MS = 30_000
 MAX_TEXT = 5000
 STAGES = tuple(labels.PIPELINE_STAGES)            # in order
 STAGE_RANK = {s: i for i, s in enumerate(STAGES)}
@@ -150,45 +147,8 @@ def settings(store_root) -> dict:
     return pipeline_settings(region_of(store_root), _root(store_root))
 
 
-_INITIALISED: set[str] = set()
-
-
-@contextmanager
 def _connect(store_root, write: bool = False):
-    path = db_path(store_root)
-    if not path.parent.is_dir():
-        raise PipelineError(f"数据目录不存在：{path.parent}")
-    if not write:
-        con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                              isolation_level=None)
-        try:
-            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            con.execute("PRAGMA query_only = ON")
-            yield con
-        finally:
-            con.close()
-        return
-    key = str(path.resolve())
-    fresh = not path.exists()
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if fresh or key not in _INITIALISED:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.executescript(_SCHEMA)
-            _INITIALISED.add(key)
-        con.execute("PRAGMA synchronous = FULL")
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        else:
-            con.execute("COMMIT")
-    finally:
-        con.close()
+    return sqlite.connect(db_path(store_root), _SCHEMA, error=PipelineError, write=write, readonly=not write)
 
 
 def _now() -> str:

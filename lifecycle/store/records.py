@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
 
-FILE_NAME = "workflow.sqlite"
-BUSY_TIMEOUT_MS = 30_000
+from lifecycle.store import sqlite
 
-_INITIALISED: set[tuple[str, int]] = set()
+FILE_NAME = "workflow.sqlite"
 
 
 class RecordError(Exception):
@@ -35,36 +32,9 @@ def exists(store_root) -> bool:
     return db_path(store_root).exists()
 
 
-@contextmanager
 def connect(store_root, schema: str, write: bool = False):
     """A connection to the workflow database with `schema` (idempotent DDL) applied."""
-    path = db_path(store_root)
-    if not path.parent.is_dir():
-        raise RecordError(f"数据目录不存在：{path.parent}")
-    key = (str(path.resolve()), hash(schema))
-    fresh = not path.exists()
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    try:
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if fresh or key not in _INITIALISED:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.executescript(schema)
-            _INITIALISED.add(key)
-        con.execute("PRAGMA synchronous = FULL")
-        con.execute("PRAGMA foreign_keys = ON")
-        if write:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            else:
-                con.execute("COMMIT")
-        else:
-            yield con
-    finally:
-        con.close()
+    return sqlite.connect(db_path(store_root), schema, error=RecordError, write=write)
 
 
 def now() -> str:

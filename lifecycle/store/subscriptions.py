@@ -22,12 +22,11 @@ May import: `lifecycle.domain`, `lifecycle.store`.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from lifecycle.domain.reference import region as get_region
+from lifecycle.store import sqlite
 
 FILE_NAME = "notify.sqlite"
 KINDS = {"bulletin": "月通报", "dept_sheet": "部门督办清单", "digest": "板块摘要", "threshold": "阈值预警"}
@@ -86,15 +85,8 @@ def db_path(store_root) -> Path:
     return Path(store_root) / FILE_NAME
 
 
-@contextmanager
 def _connect(store_root):
-    con = sqlite3.connect(db_path(store_root), timeout=30, isolation_level=None)
-    try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(_SCHEMA)
-        yield con
-    finally:
-        con.close()
+    return sqlite.connect(db_path(store_root), _SCHEMA, error=SubscriptionError)
 
 
 def _now() -> str:

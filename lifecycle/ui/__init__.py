@@ -33,7 +33,6 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     published_months_table,
     plot,
     rate_cards,
-    replace_page_not_found,
     run_app,
     setup,
     show_light_table,

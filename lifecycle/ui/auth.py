@@ -85,9 +85,38 @@ def _clear_cookie() -> None:
     st.html(f"<script>document.cookie = {value};</script>", unsafe_allow_javascript=True, width="content")
 
 
+# Streamlit answers an unknown URL path with an English "Page not found" dialog and runs the
+# default page; it has no language setting. Every page run (and the login page) carries this
+# script, which puts the dialog's two texts into Chinese in place (one observer per browser tab).
+_NOT_FOUND_JS = """<script>
+(() => {
+  if (window.__lcNotFound) return;
+  window.__lcNotFound = true;
+  const title = %s, body = %s;
+  const fix = () => document.querySelectorAll('[role="dialog"]').forEach(d => {
+    const walk = document.createTreeWalker(d, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const t = n.textContent.trim();
+      if (t === 'Page not found') n.textContent = title;
+      else if (t.startsWith('The page that you have requested')) n.textContent = body;
+    }
+  });
+  fix();
+  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
+})();
+</script>"""
+
+
+def translate_page_not_found() -> None:
+    """Render the script that shows Streamlit's not-found dialog in Chinese (see above)."""
+    js = _NOT_FOUND_JS % (json.dumps(labels.SCREEN_TEXT["bad_page_title"]), json.dumps(labels.SCREEN_TEXT["bad_page"]))
+    st.html(js, unsafe_allow_javascript=True, width="content")
+
+
 # ---- the gate -------------------------------------------------------------------------------------
-def require_login(store) -> Account:
-    """The logged-in account; otherwise render the login page and stop the script."""
+def require_login(store, before_login=None) -> Account:
+    """The logged-in account; otherwise render the login page and stop the script
+    (`before_login()` is called first: app.py registers its pages there, hidden)."""
     root = store.root
     if sso_configured():
         acc = _sso_account(root)
@@ -95,6 +124,8 @@ def require_login(store) -> Account:
         acc = _local_account(root)
     if acc is None:
         st.session_state.pop(_ACCOUNT, None)
+        if before_login is not None:
+            before_login()
         login_page(store)
         st.stop()
     st.session_state[_ACCOUNT] = acc
@@ -191,6 +222,7 @@ def login_page(store) -> None:
     msg = st.session_state.pop(_FLASH, None)
     if msg:
         st.info(msg)
+    translate_page_not_found()
     if sso_configured():
         st.markdown(T["sso_intro"])
         st.button(T["sso_login"], type="primary", key="lc_sso_login", on_click=st.login)

@@ -471,33 +471,40 @@ def run_app(app_dir: Path) -> None:
     ASCII URL path, the first one the default. A page that fails shows a Chinese message with
     an error number (`guarded`); the details go to the server log only.
 
-    Nothing is registered before a login (the login page otherwise); a page the account may not
-    open (PAGE_NEEDS) is registered hidden, so its URL shows the page's own 无权访问 message."""
+    Before a login every page is registered hidden and the login page shows instead; after it,
+    a page the account may not open (PAGE_NEEDS) stays hidden, so its URL shows the page's own
+    无权访问 message."""
     # an explicit favicon first: otherwise the page's Material icon becomes the favicon, which
     # the browser would fetch from the internet
     st.set_page_config(page_title="重大项目全生命周期看板", page_icon="📊", layout="wide")
     store = Store(default_store())
     if _is_default_store():
         ensure_demo(store)
-    user = auth.require_login(store)
-    allowed = {p[3] for p in pages_for(user)}
     present = [(f, title, icon, url) for f, title, icon, url in PAGES if (app_dir / f).exists()]
-    pages = [
-        # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
-        # path and is registered once more, hidden, under its own: the deep link /overview works
-        st.Page(str(app_dir / f), title=nav_title(url, title), icon=icon,
-                url_path=f"{url}-home" if i == 0 else url, default=(i == 0),
-                visibility="visible" if url in allowed else "hidden")
-        for i, (f, title, icon, url) in enumerate(present)
-    ]
-    if present:
-        f, title, icon, url = present[0]
-        pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
-    replace_page_not_found()  # a Chinese notice instead of Streamlit's English dialog
+
+    def register(allowed: set[str], position: str = "sidebar"):
+        pages = [
+            # Streamlit serves the default page at "/" and ignores its url_path, so it gets a spare
+            # path and is registered once more, hidden, under its own: the deep link /overview works
+            st.Page(str(app_dir / f), title=nav_title(url, title), icon=icon,
+                    url_path=f"{url}-home" if i == 0 else url, default=(i == 0),
+                    visibility="visible" if url in allowed else "hidden")
+            for i, (f, title, icon, url) in enumerate(present)
+        ]
+        if present:
+            f, title, icon, url = present[0]
+            pages.append(st.Page(str(app_dir / f), title=title, icon=icon, url_path=url, visibility="hidden"))
+        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
+        return st.navigation(pages, position=position, expanded=True)
+
+    # Before a login the pages are registered with no navigation shown: the requested page (and
+    # its query string) is kept for after the login, and the login page never shows Streamlit's
+    # file-name sidebar of the pages/ folder.
+    user = auth.require_login(store, before_login=lambda: register(set(), position="hidden"))
+    nav = register({p[3] for p in pages_for(user)})
     _RUN.in_navigation = True
     try:
-        # expanded: with more than 10 pages Streamlit would hide the rest behind "View more"
-        guarded(st.navigation(pages, expanded=True).run)
+        guarded(nav.run)
     finally:
         _RUN.in_navigation = False
 
@@ -518,30 +525,6 @@ def _ensure_navigation() -> None:
     st.stop()
 
 
-def replace_page_not_found() -> None:
-    """Streamlit shows an English "Page not found" dialog for an unknown URL path and then runs
-    the default page. It has no language setting, so app.py calls this before st.navigation:
-    the dialog is not sent and the default page says so in Chinese instead (setup())."""
-    try:
-        from streamlit.commands import navigation as nav
-    except ImportError:  # pragma: no cover - other Streamlit layouts
-        return
-    if getattr(nav.send_page_not_found, "_lc", False):
-        return
-
-    known = {url for *_, url in PAGES} | {f"{url}-home" for *_, url in PAGES}
-
-    def note(ctx) -> None:
-        # Streamlit also lands here for a known page on the first run after the legacy pages/
-        # mode was left (see _ensure_navigation): only a truly unknown path gets the notice.
-        wanted = getattr(ctx.pages_manager, "intended_page_name", None)
-        if wanted and wanted.strip("/") not in known:
-            st.session_state["_lc_page_not_found"] = True
-
-    note._lc = True
-    nav.send_page_not_found = note
-
-
 def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False, need: str | None = None) -> Context:
     """Shared page setup: config, style, login, data, sidebar filters, header with data freshness.
 
@@ -559,6 +542,7 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False, need
     except Exception:  # already set by the navigation entry point
         pass
     st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
+    auth.translate_page_not_found()
     store = Store(default_store())
     if _is_default_store():
         ensure_demo(store)
@@ -587,8 +571,6 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False, need
     ctx = Context(metrics, store, reg, month, period, sl, token, user)
     st.session_state["_lc_slice_text"] = "；".join(formats.slice_parts(reg, sl))
     st.title(title)
-    if st.session_state.pop("_lc_page_not_found", False):
-        st.warning(labels.SCREEN_TEXT["bad_page"], icon=":material/link_off:")
     for note in st.session_state.pop("_lc_url_notes", None) or []:
         st.warning(note, icon=":material/link_off:")
     pub = store.published_at(month)
