@@ -34,7 +34,9 @@ lists = {k: ui.cached(ctx, Metrics.flag, k, ctx.month, ctx.slice) for k in KEYS}
 counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
 ui.flag_cards(counts, KEYS, link=False)
 
-tabs = st.tabs([f"{flags.LABELS[k]}（{counts[k]:,}）" for k in KEYS])
+# only the open tab's lists run and are sent (a tab switch reruns the page); every tab states
+# its rule, department and count
+tabs = st.tabs([f"{flags.LABELS[k]}（{counts[k]:,}）" for k in KEYS], key="al_tabs", on_change="rerun")
 for tab, k in zip(tabs, KEYS):
     with tab:
         df = lists[k]
@@ -54,16 +56,20 @@ for tab, k in zip(tabs, KEYS):
             c2.metric(T["count"], f"{n_proj:,}")
         else:
             st.metric(flags.count_label(k), f"{counts[k]:,}", delta=delta, delta_color="off")
+        if not tab.open:
+            continue
         if df.is_empty():
             st.info(T["none_on_list"])
         else:
-            ui.show_table(formats.for_display(formats.translate(df.drop("unit_code"))), flags.LABELS[k],
-                          exports.flag_title(k, ctx.region.name), key=f"al_{k}")
-        # a filtered sheet names its slice in the title row and the file name (江阴市璜土镇…)
+            shown = ui.memo(ctx, ("alerts_list", k, ctx.month, ctx.slice),
+                            lambda df=df: formats.for_display(formats.translate(df.drop("unit_code"))))
+            ui.show_table(shown, flags.LABELS[k], exports.flag_title(k, ctx.region.name), key=f"al_{k}")
+        # a filtered sheet names its slice in the title row and the file name (江阴市璜土镇…);
+        # the sheet is built when clicked, not on every run
         scope = ctx.region.name + "·".join(formats.slice_parts(ctx.region, ctx.slice))
         ui.download(
             T["export_sheet"],
-            exports.flag_sheet_bytes(df, k, ctx.month, rule, scope),
+            lambda df=df, k=k, rule=rule, scope=scope: exports.flag_sheet_bytes(df, k, ctx.month, rule, scope),
             exports.flag_file_name(k, ctx.month, scope),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"al_sheet_{k}", type="primary", action="export", rows=df.height,

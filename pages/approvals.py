@@ -15,8 +15,8 @@ m = ctx.metrics
 st.caption(f"{flags.LABELS['approval_light']}：{m.flag_rule('approval_light')}　"
            f"{T['dept_acts']}：{flags.DEPTS['approval_light']}")
 
-all_lights = ui.cached(ctx, Metrics.approval_lights, ctx.month, ctx.slice)
-depts = sorted(d for d in all_lights["dept"].unique().to_list() if d)
+every = ui.cached(ctx, Metrics.approval_light_summary, ctx.month, ctx.slice)  # unfiltered: the department options
+depts = sorted(d for d in every["dept"].to_list() if d and d != T["dept_unknown"])
 c1, c2 = st.columns(2)
 sel_depts = c1.multiselect(T["dept_filter"], depts, key="ap_dept", placeholder=T["all_depts"])
 sel_lights = c2.multiselect(T["light_filter"], list(labels.LIGHTS), key="ap_light", placeholder=T["all_depts"],
@@ -37,32 +37,40 @@ by_dept = summary.with_columns(pl.col("dept").fill_null(T["total"]))
 ui.show_table(by_dept, "审批红绿灯_按部门汇总", f"审批红绿灯按部门汇总（{ctx.month}）", key="ap_by_dept",
               link_projects=False)
 
-# ---- per-project checklist ----------------------------------------------------------------
+# ---- per-project checklist (one page of projects at a time; downloads hold every project) ------
+GRID_PAGE = 250  # projects per grid page: the Styler costs ~0.4 ms per styled row
 st.subheader(T["checklist"])
-steps = ui.cached(ctx, Metrics.approval_checklist, ctx.month, ctx.slice, depts=dsel, lights=lsel)
-if steps.is_empty():
+n_projects, n_steps = total["projects"], total["steps"]
+if n_steps == 0:
     st.info(labels.VIEW_TEXT.get("no_data", "当前筛选条件下没有项目。"))
 else:
-    order = [s for s in labels.APPROVAL_STEPS if s in steps["step"].unique().to_list()]
-    order += sorted(set(steps["step"].unique().to_list()) - set(order))
-    cells = steps.with_columns(pl.col("light").replace_strict(labels.LIGHTS).alias("cell"))
-    grid = (
-        cells.pivot(on="step", index=["project_id", "name", "unit_name", "owner"], values="cell",
-                    aggregate_function="first")
-        .join(steps.group_by("project_id").agg(
-            (pl.col("light") == "red").sum().cast(pl.Int64).alias("red"),
-            pl.col("days_past_due").max().alias("days_past_due")), on="project_id")
-        .sort(["red", "days_past_due", "project_id"], descending=[True, True, False], nulls_last=True)
-    )
-    grid = grid.select("project_id", "name", "unit_name", "owner", *order, "red", "days_past_due")
-    grid = grid.with_columns(pl.col(order).fill_null(""))  # a step the project does not have: blank
-    st.caption(f"{grid.height:,} 个项目 · {steps.height:,} 个审批事项 · 单元格颜色："
-               + " ".join(f"{labels.LIGHT_MD[k]}{labels.LIGHTS[k]}" for k in labels.LIGHTS))
-    ui.show_light_table(grid, order, key="ap_grid_tbl", height=420)
-    ui.download_buttons(grid, "审批红绿灯_项目清单", f"审批红绿灯项目清单（{ctx.month}）", key="ap_grid")
+    pages = max(1, -(-n_projects // GRID_PAGE))
+    page_no = 1
+    if pages > 1:
+        page_no = int(st.number_input(f"页码（共 {pages:,} 页，每页 {GRID_PAGE} 个项目）", 1, pages, 1, key="ap_grid_page"))
+    got = ui.cached(ctx, Metrics.approval_grid, ctx.month, ctx.slice, depts=dsel, lights=lsel,
+                    offset=(page_no - 1) * GRID_PAGE, limit=GRID_PAGE)
+    order, grid = got["steps"], got["rows"]
+
+    def _grid_cells(g: pl.DataFrame) -> pl.DataFrame:
+        # light labels; a step the project does not have: blank
+        return g.with_columns([pl.col(s_).replace_strict(labels.LIGHTS, default=None).fill_null("") for s_ in order])
+
+    st.caption(f"{n_projects:,} 个项目 · {n_steps:,} 个审批事项"
+               + (f" · 本页第 {(page_no - 1) * GRID_PAGE + 1:,}–{(page_no - 1) * GRID_PAGE + grid.height:,} 个" if pages > 1 else "")
+               + " · 单元格颜色：" + " ".join(f"{labels.LIGHT_MD[k]}{labels.LIGHTS[k]}" for k in labels.LIGHTS))
+    # only this page's cells are styled (a Styler over every project would be millions of cells)
+    ui.show_light_table(_grid_cells(grid), order, key="ap_grid_tbl", height=420)
+    ui.download_buttons(lambda: _grid_cells(m.approval_grid(ctx.month, ctx.slice, dsel, lsel)["rows"]),
+                        "审批红绿灯_项目清单", f"审批红绿灯项目清单（{ctx.month}）", key="ap_grid")
     with st.expander(T["checklist_steps"]):
-        ui.show_table(steps.drop("unit_code"), "审批红绿灯_事项明细", f"审批事项明细（{ctx.month}）",
-                      key="ap_steps")
+        def _steps(offset: int, limit: int | None) -> pl.DataFrame:
+            if limit is None:  # every step, for a download (built when clicked)
+                return m.approval_checklist(ctx.month, ctx.slice, dsel, lsel).drop("unit_code")
+            return ui.cached(ctx, Metrics.approval_checklist, ctx.month, ctx.slice, depts=dsel, lights=lsel,
+                             offset=offset, limit=limit).drop("unit_code")
+
+        ui.show_paged(n_steps, _steps, "审批红绿灯_事项明细", f"审批事项明细（{ctx.month}）", key="ap_steps")
 
 # ---- over 12 months and stalled steps -----------------------------------------------------
 st.subheader(f"{T['over_12m']}")

@@ -91,7 +91,7 @@ with tab_import:
             shown = issues.with_columns(pl.col(rc).cast(pl.String).fill_null(""))  # no "None" for sheet-level issues
             st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * issues.height))
             d1, *rest = st.columns(1 + len(sources))
-            ui.download(U["download_report"], ui.to_excel_bytes(issues, U["result_sheet"]),
+            ui.download(U["download_report"], lambda: ui.to_excel_bytes(issues, U["result_sheet"]),
                         f"{U['result_sheet']}_{month}.xlsx", XLSX, key="dl_issues", perm="publish", container=d1)
             all_issues = rep.errors + rep.warnings
             for col, src in zip(rest, sources):
@@ -140,17 +140,10 @@ with tab_import:
 with tab_months:
     st.subheader(U["months"])
     if months:
-        rows = []
-        for m in reversed(months):
-            try:
-                counts = {t: store.read(m, t).height for t in labels.IMPORT_TABLES}
-            except StoreError as e:  # a damaged month: named, the others still listed
-                st.error(ui.md(e))
-                continue
-            rows.append({labels.PUBLICATION_COLUMNS["month"]: m,
-                         labels.PUBLICATION_COLUMNS["published_at"]: (store.published_at(m) or "").replace("T", " "),
-                         **{labels.IMPORT_TABLES[t] + U["rows_suffix"]: n for t, n in counts.items()}})
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+        table, damaged = ui.published_months_table(store)
+        for msg in damaged:  # a damaged month: named, the others still listed
+            st.error(ui.md(msg))
+        st.dataframe(table, hide_index=True, width="stretch")
     st.subheader(U["publications"])
     pubs = importer.publications_frame(store)
     st.dataframe(pubs, hide_index=True, width="stretch")
@@ -158,7 +151,7 @@ with tab_months:
 
 # ---- template and export ------------------------------------------------------------------------------
 with tab_template:
-    ui.download(U["template"], importer.ledger_bytes(region_key), "台账导入模板.xlsx", XLSX, key="dl_template",
+    ui.download(U["template"], lambda: importer.ledger_bytes(region_key), "台账导入模板.xlsx", XLSX, key="dl_template",
                 perm="publish")
     st.caption(U["template_note"])
     if months:

@@ -74,22 +74,22 @@ ui.show_table(cohort, f"签约年度队列_{ctx.month}", title=f"{ctx.month} 签
 
 # ---- durations ------------------------------------------------------------------------------
 st.subheader(T["durations"])
-dur = ui.cached(ctx, Metrics.stage_durations, ctx.month, ctx.slice)
-summary = charts.duration_summary(dur)
+limit = ctx.metrics.thresholds["approval_period_months"]
+# per-transition statistics computed in DuckDB (not every project's duration sent to the browser)
+summary = ui.cached(ctx, Metrics.stage_duration_summary, ctx.month, ctx.slice, over_months=float(limit))
 approval = summary.filter(pl.col("transition") == "filed_started").row(0, named=True)
 c1, c2, c3 = st.columns(3)
 c1.metric("审批周期中位数（备案→开工）", "—" if approval["median_months"] is None else f"{approval['median_months']:.1f} 个月",
           help="已开工项目从备案（核准）日期到开工日期的月数（天数/30.44）的中位数")
-limit = ctx.metrics.thresholds["approval_period_months"]
-over = dur.filter((pl.col("transition") == "filed_started") & (pl.col("months") > limit)).height
 # not the 预警 list 审批周期超12个月 (in-library projects not yet started): a different count, a different label
-c2.metric(labels.SCREEN_TEXT["started_after_limit"].format(limit=limit), f"{over:,}个",
+c2.metric(labels.SCREEN_TEXT["started_after_limit"].format(limit=limit), f"{approval['over_count']:,}个",
           help=f"已开工项目中，备案至开工超过{limit}个月（天数/30.44）的项目数（不限开工年度）；"
                f"预警清单“{flags.LABELS['approval_over_12m']}”统计的是备案满{limit}个月仍未开工的在库项目")
 c3.metric("已开工项目数（有备案日期）", f"{approval['n']:,}个")
-ui.plot(charts.duration_chart(dur), key="fun_durations")
+ui.plot(charts.duration_summary_chart(summary), key="fun_durations")
 ui.show_table(
-    summary.with_columns(pl.col("transition").replace(labels.TRANSITIONS),
-                         pl.col("median_months", "p25_months", "p75_months", "mean_months", "max_months").round(1)),
+    summary.select("transition", "n", "median_months", "p25_months", "p75_months", "mean_months", "max_months")
+    .with_columns(pl.col("transition").replace(labels.TRANSITIONS),
+                  pl.col("median_months", "p25_months", "p75_months", "mean_months", "max_months").round(1)),
     f"阶段耗时_{ctx.month}", title=f"{ctx.month} 阶段耗时（月）", key="fun_dur_tbl", link_projects=False,
 )

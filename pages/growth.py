@@ -56,9 +56,9 @@ if by_unit.height:
                   title=f"{ctx.month[:4]}年新入规企业（分{ctx.region.unit_word}）", key="gr_units", link_projects=False)
 
 st.subheader(T["growth_project"])
+lib_names = dict(zip(lib["project_id"].to_list(), lib["name"].to_list()))  # one lookup, not a filter per option
 pid = st.selectbox(T["growth_pick"], [None] + lib["project_id"].to_list(), key="gr_pid",
-                   format_func=lambda p: labels.VIEW_TEXT["drill_none"] if p is None else
-                   f"{p} {lib.filter(pl.col('project_id') == p)['name'][0]}")
+                   format_func=lambda p: labels.VIEW_TEXT["drill_none"] if p is None else f"{p} {lib_names[p]}")
 if pid:
     one = ui.cached(ctx, Metrics.growth_operations, ctx.month, ctx.slice, project_id=pid)
     ui.plot(charts.growth_multiples(one), key="gr_one")

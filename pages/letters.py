@@ -61,11 +61,12 @@ for tab, dept in zip(st.tabs([f"{d}（{rows.filter(pl.col('route_dept') == d).he
                       key=f"lt_tab_{kind}_{dept}", height=360)
         b1, b2 = st.columns(2)
         ui.download(T["dept_sheet"].format(dept=dept, kind=K[kind]),
-                    letter_docs.dept_sheet_bytes(rows, kind, dept, ctx.month, rule, ctx.region.name),
+                    lambda dept=dept: letter_docs.dept_sheet_bytes(rows, kind, dept, ctx.month, rule, ctx.region.name),
                     file_name=letter_docs.file_stem(kind, dept, ctx.month, ctx.region.name) + ".xlsx",
                     mime=XLSX, key=f"lt_sheet_{kind}_{dept}", type="primary", container=b1, action="export")
         ui.download(T["download_all"].format(kind=K[kind]),
-                    letter_docs.letters_docx(d_rows, kind, ctx.month, dept, ctx.region.name),
+                    lambda d_rows=d_rows, dept=dept: letter_docs.letters_docx(d_rows, kind, ctx.month, dept,
+                                                                              ctx.region.name),
                     file_name=letter_docs.file_stem(kind, dept, ctx.month, ctx.region.name) + ".docx",
                     mime=DOCX, key=f"lt_docx_{kind}_{dept}", container=b2, action="export")
         names = dict(zip(d_rows["project_id"].to_list(), d_rows["name"].to_list()))
@@ -77,7 +78,8 @@ for tab, dept in zip(st.tabs([f"{d}（{rows.filter(pl.col('route_dept') == d).he
         doc_no = s2.text_input(T["doc_no"], key=f"lt_no_{kind}_{dept}")
         row = d_rows.filter(pl.col("project_id") == pid).row(0, named=True)
         ui.download(T["download_docx"].format(kind=K[kind]),
-                           letter_docs.letter_docx(row, kind, ctx.month, dept, ctx.region.name, doc_no=doc_no or None),
+                           lambda row=row, dept=dept, doc_no=doc_no: letter_docs.letter_docx(
+                               row, kind, ctx.month, dept, ctx.region.name, doc_no=doc_no or None),
                            file_name=f"{K[kind]}_{pid}_{ctx.month}.docx", mime=DOCX, key=f"lt_one_dl_{kind}_{dept}")
         st.markdown(f"**{T['record']}**")
         with st.form(f"lt_form_{kind}_{dept}", clear_on_submit=True):

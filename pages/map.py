@@ -40,12 +40,13 @@ tip_frame = pl.DataFrame(
     },
     schema={"unit_code": pl.String, "value": pl.Float64, "value_text": pl.String, "extra": pl.String},
 )
-projects = ui.cached(ctx, Metrics.project_list, ctx.month, ctx.slice, in_library=True)
+# the project points: the largest in-library projects of each unit (not every project: a map of
+# tens of thousands of points with a tooltip each would be tens of MB sent on every run)
+points = ui.cached(ctx, Metrics.map_points, ctx.month, ctx.slice, per_unit=maps.POINTS_PER_UNIT)
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader(f"{reg.unit_word}地图 · {mlabel}")
-    deck = maps.build_deck(reg.key, tip_frame, mlabel, projects.select(
-        "project_id", "name", "unit_code", "total_investment_wan", "stage"), focus=list(ctx.slice.units or []))
+    deck = maps.build_deck(reg.key, tip_frame, mlabel, points, focus=list(ctx.slice.units or []))
     ui.deck(deck, key="map_deck", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
             (o.get("properties") or {}).get("unit_code"), height=620)
     present = [r for r in rows if r[measure] is not None]
@@ -53,7 +54,8 @@ with left:
     hi = max(present, key=lambda r: r[measure]) if present else None
     st.markdown(maps.legend_html(mlabel, maps.value_text(measure, lo) if lo else "—",
                                  maps.value_text(measure, hi) if hi else "—"), unsafe_allow_html=True)
-    st.caption(labels.MAP_CAPTION.format(unit_word=reg.unit_word, source=maps.source_text(reg.key)))
+    st.caption(labels.MAP_CAPTION.format(unit_word=reg.unit_word, source=maps.source_text(reg.key))
+               + maps.points_note(points.height, int(measures["in_library"].sum()), reg.unit_word))
 with right:
     ui.plot(charts.unit_measure_chart(measures, measure, title=f"{reg.unit_word}·{mlabel}"), key="map_bars",
             pick_key=UNIT, pick_of=lambda cd: {UNIT: cd[0], DETAIL: None})

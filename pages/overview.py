@@ -1,6 +1,8 @@
 """总览 (docs/domain.md §8 view 1): the five rates with their pairs and month-on-month change, the stage
 funnel, counts and investment by tier, the flag counts (linking to the alerts page) and what
 changed since last month — in the order a leader reads them at a review meeting."""
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -8,6 +10,7 @@ from lifecycle.present import charts, formats
 from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
+from lifecycle.store import problems as store_problems
 
 ctx = ui.setup("总览")
 T = labels.VIEW_TEXT
@@ -59,7 +62,9 @@ counts = ui.cached(ctx, Metrics.flag_counts, ctx.month, ctx.slice)
 order = ["approval_red"] + [k for k in counts if k != "approval_red"]
 ui.flag_cards(counts, order)
 st.markdown(f"[{T['to_alerts']} →]({ui.page_href('alerts')})")
-pc = ctx.metrics.problem_counts(ctx.month, ctx.slice)  # not cached: recorded updates change it
+# recorded problems and updates change these counts: keyed by their revision (and the day they're read on)
+pc = ui.memo(ctx, ("problem_counts", ctx.month, ctx.slice, store_problems.revision(ctx.store.root), dt.date.today()),
+             lambda: ctx.metrics.problem_counts(ctx.month, ctx.slice))
 pcols = st.columns(4)
 pcols[0].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['open']}", f"{pc['open']:,}")
 pcols[1].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['overdue']}", f"{pc['overdue']:,}")

@@ -72,9 +72,9 @@ for key in ([pick] if pick else list(by_key)):
                           title=f"{ctx.month} {p['name']}阶段{T['phase_overdue']}", key=f"ph_over_{key}", height=260)
         ui.download(
             T["phase_export"].format(dept=p["dept"], name=p["name"]),
-            exports.sheet_bytes(show, f"{ctx.region.name}{p['name']}阶段项目清单",
-                                f"数据截至：{formats.month_end_text(ctx.month)}　　规则：{rule}　　牵头部门：{p['dept']}",
-                                sheet=p["name"]),
+            lambda show=show, p=p, rule=rule: exports.sheet_bytes(  # built when clicked
+                show, f"{ctx.region.name}{p['name']}阶段项目清单",
+                f"数据截至：{formats.month_end_text(ctx.month)}　　规则：{rule}　　牵头部门：{p['dept']}", sheet=p["name"]),
             file_name=f"{ctx.region.name}_{p['name']}阶段_{p['dept'].replace(' / ', '、')}_{ctx.month}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"ph_sheet_{key}")
 

@@ -22,8 +22,10 @@ m = ctx.metrics
 root = ctx.store.root
 
 ref = m.reference_date(ctx.month)
-rows = m.problems(ctx.month, ctx.slice)
-counts = m.problem_counts(ctx.month, ctx.slice, rows=rows)
+# recorded problems and updates change these: keyed by their revision (and the day they are read on)
+live = (ctx.month, ctx.slice, store_problems.revision(root), dt.date.today())
+rows = ui.memo(ctx, ("problems",) + live, lambda: m.problems(ctx.month, ctx.slice))
+counts = ui.memo(ctx, ("problem_counts",) + live, lambda: m.problem_counts(ctx.month, ctx.slice, rows=rows))
 st.caption(T["rule"].format(days=m.thresholds.get("problem_deadline_days", 30))
            + f"（统计日：{ref.isoformat()}）")
 
@@ -71,7 +73,7 @@ with tab_list:
                       height=420)
 
 with tab_dept:
-    by_dept = m.problem_summary(ctx.month, ctx.slice, by="dept", rows=rows)
+    by_dept = ui.memo(ctx, ("problem_summary", "dept") + live, lambda: m.problem_summary(ctx.month, ctx.slice, by="dept", rows=rows))
     ui.show_table(by_dept.drop("unit_code").with_columns(pl.col("grp").fill_null(labels.LIST_TEXT["total"]))
                   .rename({"grp": "dept"}), f"矛盾问题_按部门_{ctx.month}", key="pr_by_dept")
     depts_all = sorted(d for d in rows["dept"].unique().to_list() if d)
@@ -79,13 +81,13 @@ with tab_dept:
         dept = st.selectbox(T["dept_pick"], depts_all, key="pr_sheet_dept")
         days = int(m.thresholds.get("problem_deadline_days", 30))
         ui.download(T["dept_sheet"],
-                           problem_sheets.dept_sheet_bytes(rows, dept, ctx.month, days, ctx.region.name),
+                           lambda: problem_sheets.dept_sheet_bytes(rows, dept, ctx.month, days, ctx.region.name),
                            file_name=problem_sheets.file_name(dept, ctx.month, ctx.region.name), key="pr_sheet",
                            type="primary",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 with tab_unit:
-    by_unit = m.problem_summary(ctx.month, ctx.slice, by="unit", rows=rows)
+    by_unit = ui.memo(ctx, ("problem_summary", "unit") + live, lambda: m.problem_summary(ctx.month, ctx.slice, by="unit", rows=rows))
     ui.show_table(by_unit.with_columns(pl.col("grp").fill_null(labels.LIST_TEXT["total"]))
                   .rename({"grp": "unit_name"}), f"矛盾问题_按镇街_{ctx.month}", key="pr_by_unit")
 

@@ -82,10 +82,12 @@ summary = ui.cached(ctx, Metrics.quarter_summary, quarter, ctx.slice)
 projects = ui.cached(ctx, Metrics.quarter_projects, quarter, ctx.slice)
 ranking = ui.cached(ctx, Metrics.ranking, as_of, ctx.slice)
 all_projects = ui.cached(ctx, Metrics.project_list, as_of)
-names = comments.target_names(ctx.region, all_projects)
+# lookups over every project of the snapshot: built once per publication, not on every run
+names = ui.memo(ctx, ("comment_names", as_of), lambda: comments.target_names(ctx.region, all_projects))
 units = [u for u in reg.units.values() if ctx.slice.units is None or u.code in ctx.slice.units]
 unit_codes = [u.code for u in units]
-project_names = dict(zip(all_projects["project_id"].to_list(), all_projects["name"].to_list()))
+project_names = ui.memo(ctx, ("project_names", as_of),
+                        lambda: dict(zip(all_projects["project_id"].to_list(), all_projects["name"].to_list())))
 
 PROJECT_COLS = ["project_id", "name", "total_investment_wan", "state", "q_planned_started_on",
                 "actual_started_on", "start_status", "q_planned_completed_on", "actual_completed_on",
@@ -98,7 +100,10 @@ def unit_projects(code: str) -> pl.DataFrame:
 
 
 def comments_for(quarter_: str, code: str | None) -> pl.DataFrame:
-    df = m.quarter_comments(quarter_, as_of, ctx.slice, all_projects)
+    # only the commented projects are looked up (not a mapping of every project of the snapshot)
+    targets = comments.list_comments(ctx.store.root, quarter_)["target_id"]
+    df = m.quarter_comments(quarter_, as_of, ctx.slice,
+                            all_projects.filter(pl.col("project_id").is_in(targets.implode())))
     return df if code is None else df.filter(pl.col("unit_code") == code)
 
 

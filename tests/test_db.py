@@ -57,3 +57,41 @@ def test_concurrent_queries_from_threads(demo_stores):
         t.join(timeout=120)
     assert not errors
     assert len(results) == 40 and all(results)
+
+
+def test_month_models_hold_the_models_rows(demo_stores):
+    """A materialised month relation is exactly the SQL model's rows of that month (same columns,
+    types and values as reading the model over the parquet files)."""
+    from polars.testing import assert_frame_equal
+
+    db = Database(Store(demo_stores["changzhou"]))
+    month = db.months[-2]
+    for macro, model in (("month_projects", "int_projects"), ("month_approvals", "int_approvals")):
+        got = db.query(f"SELECT * FROM {macro}($m) ORDER BY ALL", {"m": month})
+        want = db.query(f"SELECT * FROM {model} WHERE snapshot_month = $m ORDER BY ALL", {"m": month})
+        assert got.height > 0
+        assert_frame_equal(got, want)
+    # an unpublished month or NULL has no rows, like the model filtered on it
+    assert db.query("SELECT count(*) AS n FROM month_projects($m)", {"m": "1999-01"})["n"][0] == 0
+    assert db.query("SELECT count(*) AS n FROM month_projects(NULL)")["n"][0] == 0
+
+
+def test_month_cache_eviction_keeps_results(demo_stores):
+    """With room for a single month relation, queries over several months still agree."""
+    from lifecycle.query.metrics import Metrics
+
+    roomy = metrics_for(Store(demo_stores["jiangyin"]))
+    tight = Metrics(Database(Store(demo_stores["jiangyin"]), cache_mb=0))
+    for month in (DEMO_END, roomy.months[-2], roomy.months[0], DEMO_END):
+        assert tight.rates_with_change(month) == roomy.rates_with_change(month)
+        assert tight.changes(month).equals(roomy.changes(month))
+    assert len(tight.db._rels) <= 3  # what the last query needed, nothing more
+
+
+def test_publication_drops_materialised_months(make_store):
+    st = make_store()
+    publish(st, "2025-01", [project("P1", total_investment_wan=1.0)])
+    m = metrics_for(st)
+    assert m.project_list("2025-01")["total_investment_wan"].to_list() == [1.0]
+    publish(st, "2025-01", [project("P1", total_investment_wan=2.0)])  # re-published
+    assert m.project_list("2025-01")["total_investment_wan"].to_list() == [2.0]

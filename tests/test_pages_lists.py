@@ -56,11 +56,15 @@ def test_approvals_page_counts(region_env, region):
     stalled = m.flag("step_stalled", DEMO_END)
     values = [v for _, v in metric_values(at)]
     assert n(over.height) in values and n(stalled.height) in values
-    # the checklist grid lists every project with a step, each with a link to its file
+    # the checklist grid lists every project with a step (a page of them at a time, worst first),
+    # each with a link to its file
     grids = [d.value for d in at.dataframe if "档案" in d.value.columns and "施工许可" in d.value.columns]
     assert len(grids) == 1
     grid = grids[0]
-    assert grid.shape[0] == total["projects"]
+    expected = m.approval_grid(DEMO_END)["rows"]
+    assert expected.height == total["projects"]
+    assert list(grid[labels.COLUMNS["project_id"]]) == expected["project_id"].to_list()[: grid.shape[0]]
+    assert grid.shape[0] == total["projects"] or at.number_input(key="ap_grid_page").max == -(-total["projects"] // grid.shape[0])
     first = grid.iloc[0]
     assert first["档案"].startswith(f"./project?pid={first[labels.COLUMNS['project_id']]}")
 

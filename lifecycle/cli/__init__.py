@@ -102,45 +102,6 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-def cmd_bench(args) -> int:
-    """Time every metric query on one month (default the latest), each run `--repeat` times."""
-    m = _open_metrics(args.store)
-    month = args.month or m.latest_month()
-    m.check_month(month)
-    calls = [
-        ("rates", lambda: m.rates(month)),
-        ("rates by unit", lambda: m.rates(month, group_by="unit_code")),
-        ("rates_with_change", lambda: m.rates_with_change(month)),
-        ("funnel", lambda: m.funnel(month)),
-        ("cohort_funnel", lambda: m.cohort_funnel(month)),
-        ("stage_distribution", lambda: m.stage_distribution(month)),
-        ("tiers", lambda: m.tiers(month)),
-        ("tier_classes", lambda: m.tier_classes(month)),
-        ("unit_stage", lambda: m.unit_stage(month)),
-        ("unit_month (12 months)", lambda: m.unit_month(month)),
-        ("project_list", lambda: m.project_list(month)),
-        ("approval_lights", lambda: m.approval_lights(month)),
-        ("flag_counts (all flags)", lambda: m.flag_counts(month)),
-        ("ranking (+ previous quarter)", lambda: m.ranking(month)),
-        ("replans", lambda: m.replans(month)),
-    ]
-    rows = []
-    for name, fn in calls:
-        best = None
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            fn()
-            dt_ = time.perf_counter() - t0
-            best = dt_ if best is None else min(best, dt_)
-        rows.append((name, best))
-    n = m.db.store.read(month, "projects").height
-    print(f"store {m.db.store.root} · month {month} · {n} projects · {len(m.months)} snapshots · best of {args.repeat}")
-    for name, best in rows:
-        print(f"{name:32s} {best * 1000:9.1f} ms")
-    print(f"{'total':32s} {sum(b for _, b in rows) * 1000:9.1f} ms")
-    return EXIT_OK
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m lifecycle", description="重大项目全生命周期看板 命令行工具")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -167,12 +128,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("bench", help="测量各指标查询耗时")
-    _store_arg(s)
-    s.add_argument("--month")
-    s.add_argument("--repeat", type=int, default=3)
-    s.set_defaults(func=cmd_bench)
-
     _register_optional(sub)
     return p
 
@@ -180,9 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_optional(sub) -> None:
     """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters,
     problems, review, annual, users, audit, notify, subscriptions)."""
-    from lifecycle.cli import accounts, forecast, ingest, notify, packs, serve, workflow
+    from lifecycle.cli import accounts, bench, forecast, ingest, notify, packs, serve, workflow
 
-    for m in (ingest, packs, forecast, workflow, accounts, notify):
+    for m in (ingest, packs, forecast, workflow, accounts, notify, bench):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

@@ -210,6 +210,30 @@ def duration_chart(df: pl.DataFrame, title: str | None = None, height: int = 460
                   yaxis=dict(autorange="reversed"))
 
 
+def duration_summary_chart(summary: pl.DataFrame, title: str | None = None, height: int = 460) -> go.Figure:
+    """The same boxes as `duration_chart`, drawn from the per-transition statistics of
+    `Metrics.stage_duration_summary` (quartiles, mean, whiskers) instead of every project's value:
+    a few numbers per box are sent to the browser, not one per project."""
+    rows = [r for r in summary.iter_rows(named=True) if r.get("n")]
+    if not rows:
+        return _empty(title)
+    palette = ["#6baed6", "#3182bd", "#f2a541", "#e4572e", "#54a24b"]
+    order = list(labels.TRANSITIONS)
+    traces = []
+    for r in rows:
+        i = order.index(r["transition"]) if r["transition"] in order else 0
+        lab = labels.TRANSITIONS.get(r["transition"], r["transition"])
+        traces.append(go.Box(
+            name=lab, orientation="h", marker_color=palette[i % len(palette)], y=[lab],
+            q1=[r["p25_months"]], median=[r["median_months"]], q3=[r["p75_months"]], mean=[r["mean_months"]],
+            lowerfence=[r["lower_fence"]], upperfence=[r["upper_fence"]], boxpoints=False,
+            hovertemplate=lab + "<br>%{x:.1f} 个月<extra></extra>",
+        ))
+    return figure(traces, title, height, show_legend=False,
+                  xaxis=dict(title=dict(text=labels.VIEW_TEXT["axis_months"]), rangemode="tozero"),
+                  yaxis=dict(autorange="reversed"))
+
+
 # ---- tiers ------------------------------------------------------------------------------
 def _total_labels(x: list, totals: list, text: list) -> go.Scatter:
     return go.Scatter(x=x, y=totals, mode="text", text=text, textposition="top center", showlegend=False,

@@ -24,6 +24,7 @@ from lifecycle.present.charts import FONT_FAMILY, STAGE_COLORS
 RAMP = [(239, 243, 255), (198, 219, 239), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156)]
 NO_VALUE = (200, 200, 200)
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+POINTS_PER_UNIT = 250  # project points drawn per unit: its largest in-library projects
 CODE_PROPS = ("code9", "township_code", "code", "adcode", "unit_code")
 
 
@@ -261,6 +262,14 @@ def build_deck(region_key: str, units: pl.DataFrame, measure_label: str, project
         tooltip={"text": "{tip}", "style": {"whiteSpace": "pre-line", "fontSize": "15px", "backgroundColor": "#ffffff", "color": "#222",
                                             "border": "1px solid #999", "fontFamily": FONT_FAMILY}},
     )
+
+
+def points_note(shown: int, in_library: int, unit_word: str) -> str:
+    """The caption line saying which project points the map draws."""
+    if shown >= in_library:
+        return ""
+    return (f"地图显示每个{unit_word}总投资最大的至多 {POINTS_PER_UNIT} 个在库项目点位"
+            f"（共 {shown:,} 个，在库项目共 {in_library:,} 个）；完整清单见下方明细。")
 
 
 def _focus_bounds(reg, focus: list[str] | None):

@@ -277,9 +277,26 @@ def candidates(db: Database, month: str, horizon: int = HORIZON_MONTHS) -> pl.Da
     return db.run("forecast_candidates", {"month": month, "horizon_end": month_end(add_months(month, horizon))})
 
 
+_FORECASTS: dict[tuple, pl.DataFrame] = {}
+
+
 def forecast(db: Database, month: str, horizon: int = HORIZON_MONTHS) -> pl.DataFrame:
     """Every in-library project with its next milestone planned within `horizon` months after
-    `month`, with risk, expected date and 10–90 % interval and the drivers, highest risk first."""
+    `month`, with risk, expected date and 10–90 % interval and the drivers, highest risk first.
+    The whole field, once per published version of the store (pages narrow it to their slice)."""
+    key = (str(db.store.root), db.store.version_token(), month, horizon)
+    with _FITS_LOCK:
+        hit = _FORECASTS.get(key)
+    if hit is None:
+        hit = _forecast(db, month, horizon)
+        with _FITS_LOCK:
+            if len(_FORECASTS) > 16:
+                _FORECASTS.clear()
+            _FORECASTS[key] = hit
+    return hit
+
+
+def _forecast(db: Database, month: str, horizon: int) -> pl.DataFrame:
     model = fit(db, month)
     cand = candidates(db, month, horizon)
     if cand.is_empty():

@@ -20,7 +20,7 @@ from lifecycle.domain.calendar import (  # noqa: F401  (re-exported for callers)
     quarter_of,
 )
 from lifecycle.domain.config import load_config
-from lifecycle.query.db import Database
+from lifecycle.query.db import Database, sql_text
 
 RATE_KEYS = list(labels.RATES)
 FLAG_KEYS = flags.LIST_KEYS  # the lists people act on (domain/flags.py)
@@ -84,6 +84,12 @@ def region_word(region_key: str) -> str:
 
 def _ratio(num, den):
     return (num / den) if den else None
+
+
+def _count_sql(sql: str, where: str | None = None, what: str = "count(*)") -> str:
+    """`SELECT count(*)` (or `what`) over the rows of a query file's statement, optionally filtered."""
+    body = sql.strip().rstrip(";")
+    return f"SELECT {what} FROM (\n{body}\n) AS q" + (f"\nWHERE {where}" if where else "")
 
 
 class Metrics:
@@ -274,6 +280,16 @@ class Metrics:
     def stage_durations(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         return self.db.run("stage_durations", self._p(month, sl))
 
+    def stage_duration_summary(self, month: str, sl: Slice = ALL, over_months: float | None = None) -> pl.DataFrame:
+        """Per stage transition, in lifecycle order: n, median / quartiles / mean / min / max
+        months, the box-plot whiskers (lower_fence, upper_fence) and over_count, the projects
+        that took more than `over_months` (default: the approval-period threshold)."""
+        over = float(self.thresholds["approval_period_months"] if over_months is None else over_months)
+        df = self.db.run("stage_duration_summary", self._p(month, sl, over_months=over))
+        order = pl.DataFrame({"transition": list(labels.TRANSITIONS), "ord": range(len(labels.TRANSITIONS))})
+        out = order.join(df, on="transition", how="left").sort("ord").drop("ord")
+        return out.with_columns(pl.col("n", "over_count").fill_null(0))
+
     def changes(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         prev = self.previous_month(month)
         if prev is None:
@@ -284,7 +300,8 @@ class Metrics:
         self.check_month(month)
         if project_id is not None:
             self.check_project(month, project_id)
-        df = self.db.run("replans", {"month": month, "project_id": project_id})
+        df = self.db.run("replans", {"month": month, "project_id": project_id},
+                         months=[x for x in self.months if x <= month])
         if project_id is None and self.scope.unit is not None:
             own = self.db.run("project_units", {"month": month, "project_id": None}).filter(
                 pl.col("unit_code") == self.scope.unit)
@@ -299,20 +316,25 @@ class Metrics:
     def approval_lights(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         return self.db.run("flags/approval_lights", self._p(month, sl))
 
-    def flag(self, key: str, month: str, sl: Slice = ALL) -> pl.DataFrame:
-        """The list of projects (or steps) on flag `key` at `month` (docs/domain.md §5), as
-        declared in the flag registry (domain/flags.py)."""
+    def _flag_query(self, key: str, month: str, sl: Slice) -> tuple[str, dict, str | None]:
+        """(SQL file, parameters, level to keep or None) of flag list `key` (domain/flags.py)."""
         f = flags.get(key)
         if f.sql is None:
             raise KeyError(f"flag {key} has no list")
-        df = self.db.run(f"flags/{f.sql}", self._p(month, sl, **f.bind(self.thresholds, month, self.months)))
-        return df.filter(pl.col("level") == f.level) if f.level else df
+        return f"flags/{f.sql}", self._p(month, sl, **f.bind(self.thresholds, month, self.months)), f.level
+
+    def flag(self, key: str, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """The list of projects (or steps) on flag `key` at `month` (docs/domain.md §5), as
+        declared in the flag registry (domain/flags.py)."""
+        name, params, level = self._flag_query(key, month, sl)
+        df = self.db.run(name, params)
+        return df.filter(pl.col("level") == level) if level else df
 
     def completion_overdue(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         """Every in-library project past its planned completion, with its `level`
         (reminder / interview / grace): the rows behind the two completion lists."""
-        f = flags.get("completion_reminder")
-        return self.db.run(f"flags/{f.sql}", self._p(month, sl, **f.bind(self.thresholds, month, self.months)))
+        name, params, _ = self._flag_query("completion_reminder", month, sl)
+        return self.db.run(name, params)
 
     def flag_rule(self, key: str) -> str:
         """The rule of flag `key` in Chinese, with the configured thresholds."""
@@ -321,13 +343,16 @@ class Metrics:
     def flag_counts(self, month: str, sl: Slice = ALL) -> dict[str, int]:
         """The count of every flag list, as its registry entry says what it counts: distinct
         projects for a 项目 flag, rows (approval steps) for a 事项 flag; 'approval_red' = red steps.
-        Pages label each count with `flags.count_label(key)`, so one label is one number."""
+        Pages label each count with `flags.count_label(key)`, so one label is one number.
+        Counted in DuckDB: each list's own query wrapped in a count, no list is materialised."""
         counts = {}
         for k in FLAG_KEYS:
-            df = self.flag(k, month, sl)
-            counts[k] = df.height if flags.counts(k) == "事项" else df["project_id"].n_unique()
-        lights = self.approval_lights(month, sl)
-        counts["approval_red"] = lights.filter(pl.col("light") == "red").height
+            name, params, level = self._flag_query(k, month, sl)
+            what = "count(*)" if flags.counts(k) == "事项" else "count(DISTINCT project_id)"
+            counts[k] = self.db.scalar(_count_sql(sql_text(name), "level = $_level" if level else None, what),
+                                       {**params, "_level": level})
+        name, params = "flags/approval_lights", self._p(month, sl)
+        counts["approval_red"] = self.db.scalar(_count_sql(sql_text(name), "light = 'red'"), params)
         return counts
 
     # ---- supporting measures and rankings ----------------------------------------
@@ -453,14 +478,20 @@ class Metrics:
         start, end = self.quarter_bounds(q)
         return self._p(as_of, sl, plan_month=self.quarter_plan_month(q), q_start=start, q_end=end)
 
+    def _plan_months(self, params: dict) -> list[str]:
+        """The snapshots the quarter plan is read from: plan_month to the as-of month."""
+        return [m for m in self.months if params["plan_month"] <= m <= params["month"]]
+
     def quarter_projects(self, quarter: str, sl: Slice = ALL) -> pl.DataFrame:
         """Projects of the slice that started/completed in the quarter or were planned to start/
         complete in it, with quarter plan, current plan, baseline, actual and status."""
-        return self.db.run("quarter_projects", self._quarter_params(quarter, sl))
+        p = self._quarter_params(quarter, sl)
+        return self.db.run("quarter_projects", p, months=self._plan_months(p))
 
     def quarter_summary(self, quarter: str, sl: Slice = ALL) -> pl.DataFrame:
         """Per unit (and a total row, unit_code null): started/completed counts and plan vs actual."""
-        df = self.db.run("quarter_summary", self._quarter_params(quarter, sl))
+        p = self._quarter_params(quarter, sl)
+        df = self.db.run("quarter_summary", p, months=self._plan_months(p))
         return df.with_columns(
             pl.when(pl.col("planned_start_count") > 0)
             .then(pl.col("planned_start_on_time") / pl.col("planned_start_count")).alias("start_on_time_rate"),
@@ -485,28 +516,50 @@ class Metrics:
 
 
     # ---- lists people act on: approvals, flag changes, project file, look-back (issue 4) --
-    def approval_checklist(self, month: str, sl: Slice = ALL, depts=None, lights=None) -> pl.DataFrame:
-        """approval_lights narrowed to the departments and lights given (None = all)."""
-        df = self.approval_lights(month, sl)
-        if depts:
-            df = df.filter(pl.col("dept").is_in(list(depts)))
-        if lights:
-            df = df.filter(pl.col("light").is_in(list(lights)))
-        return df
+    def approval_checklist(self, month: str, sl: Slice = ALL, depts=None, lights=None, offset: int = 0,
+                           limit: int | None = None) -> pl.DataFrame:
+        """approval_lights narrowed to the departments and lights given (None = all); with
+        `limit`, only rows offset+1 … offset+limit of it (a page)."""
+        return self.db.run("approval_checklist", self._p(
+            month, sl, depts=list(depts) if depts else None, lights=list(lights) if lights else None,
+            offset=int(offset), limit=None if limit is None else int(limit)))
 
     def approval_light_summary(self, month: str, sl: Slice = ALL, depts=None, lights=None) -> pl.DataFrame:
         """One row per department (and a final total row, dept None; a step without department
         counts under LIST_TEXT['dept_unknown']): the number of approval steps per light (green,
         green_late, yellow, red), all steps, and distinct projects."""
-        df = self.approval_checklist(month, sl, depts, lights)
-        aggs = [pl.len().cast(pl.Int64).alias("steps"),
-                pl.col("project_id").n_unique().cast(pl.Int64).alias("projects")] + [
-            (pl.col("light") == k).sum().cast(pl.Int64).alias(k) for k in labels.LIGHTS]
-        by_dept = (df.with_columns(pl.col("dept").fill_null(labels.LIST_TEXT["dept_unknown"]))
-                   .group_by("dept").agg(aggs).sort("dept"))
-        total = df.select(aggs).with_columns(pl.lit(None, dtype=pl.String).alias("dept"))
-        cols = ["dept", *labels.LIGHTS, "steps", "projects"]
-        return pl.concat([by_dept.select(cols), total.select(cols)], how="vertical_relaxed")
+        df = self.db.run("approval_light_summary", self._p(
+            month, sl, depts=list(depts) if depts else None, lights=list(lights) if lights else None,
+            dept_unknown=labels.LIST_TEXT["dept_unknown"]))
+        counts = [pl.col(k).fill_null(0).cast(pl.Int64) for k in (*labels.LIGHTS, "steps", "projects")]
+        if df.filter(pl.col("dept").is_null()).is_empty():  # no step at all: still a total row of zeros
+            df = pl.concat([df, pl.DataFrame({"dept": [None]}, schema={"dept": pl.String})], how="diagonal_relaxed")
+        return df.select("dept", *counts)
+
+    def approval_grid(self, month: str, sl: Slice = ALL, depts=None, lights=None, offset: int = 0,
+                      limit: int | None = None) -> dict:
+        """One page of the approval checklist grid: {'steps': the step columns (labels.APPROVAL_STEPS
+        order, then any other step alphabetically), 'depts': every department with a step,
+        'rows': one row per project of the page — project_id, name, unit_name, owner, the light key
+        of each step, red (red steps) and days_past_due (the longest) — projects ordered by red
+        steps, then days past due, then id; rows offset+1 … offset+limit (limit None = all)}."""
+        p = self._p(month, sl, depts=list(depts) if depts else None, lights=list(lights) if lights else None)
+        names = self.db.run("approval_step_names", p)
+        present = set(names["step"].to_list())
+        order = [s for s in labels.APPROVAL_STEPS if s in present] + sorted(present - set(labels.APPROVAL_STEPS))
+        long = self.db.run("approval_grid", {**p, "offset": int(offset), "limit": None if limit is None else int(limit)})
+        index = ["project_id", "name", "unit_name", "owner"]
+        if long.is_empty():
+            rows = pl.DataFrame(schema={**{c: pl.String for c in index}, **{s: pl.String for s in order},
+                                        "red": pl.Int64, "days_past_due": pl.Int64})
+        else:
+            wide = long.pivot(on="step", index=["rn", *index], values="light", aggregate_function="first")
+            extra = long.group_by("rn").agg(pl.col("red").first().cast(pl.Int64), pl.col("days_past_due").first())
+            rows = (wide.join(extra, on="rn").sort("rn")
+                    .with_columns([pl.lit(None, dtype=pl.String).alias(s) for s in order if s not in wide.columns])
+                    .select(*index, *order, "red", "days_past_due"))
+        depts_all = sorted({d for d in names["dept"].to_list() if d})
+        return {"steps": order, "depts": depts_all, "rows": rows}
 
     def flag_changes(self, key: str, month: str, sl: Slice = ALL) -> dict:
         """Projects new on flag list `key` at `month` and those that left it since the previous
@@ -523,7 +576,7 @@ class Metrics:
         old = self.flag(key, prev, sl).unique("project_id", keep="first", maintain_order=True)
         new = cur.join(old.select("project_id"), on="project_id", how="anti")
         left = old.join(cur.select("project_id"), on="project_id", how="anti")
-        state = self.project_list(month).select("project_id", "state")
+        state = self.db.run("project_states", {"month": month, "project_ids": left["project_id"].to_list()})
         left = left.join(state, on="project_id", how="left").with_columns(pl.col("state").fill_null("absent"))
         if key in ("completion_reminder", "completion_interview"):
             # a project leaving one letter list may have moved to the other (or into grace)
@@ -541,7 +594,8 @@ class Metrics:
     def project_history(self, month: str, project_id: str) -> pl.DataFrame:
         """The project's investment in every published snapshot up to `month`, with the plan path."""
         self.check_project(self.check_month(month), project_id)
-        return self.db.run("project_history", {"month": month, "project_id": project_id})
+        return self.db.run("project_history", {"month": month, "project_id": project_id},
+                           months=[x for x in self.months if x <= month])
 
     def project_milestones(self, month: str, project_id: str) -> pl.DataFrame:
         self.check_project(self.check_month(month), project_id)
@@ -554,22 +608,27 @@ class Metrics:
 
     def project_operations(self, month: str, project_id: str) -> pl.DataFrame:
         self.check_project(self.check_month(month), project_id)
-        return self.db.run("project_operations", {"month": month, "project_id": project_id})
+        return self.db.run("project_operations", {"month": month, "project_id": project_id}, months=[month])
 
     def project_problems(self, month: str, project_id: str) -> pl.DataFrame:
         self.check_project(self.check_month(month), project_id)
-        return self.db.run("project_problems", {"month": month, "project_id": project_id})
+        return self.db.run("project_problems", {"month": month, "project_id": project_id}, months=[month])
 
     def project_flags(self, month: str, project_id: str) -> list[dict]:
         """The flag lists (FLAG_KEYS) the project is on at `month`: [{'key', 'rows'}] in FLAG_KEYS order,
         plus 'approval_red' when a step of its checklist is red."""
         self.check_project(self.check_month(month), project_id)
         out = []
+        unit = self.db.run("project_unit", {"month": self.check_month(month), "project_id": project_id})
+        if unit.is_empty():
+            return out
+        # every flag is a per-project rule: the lists of the project's own unit hold all its rows
+        sl = Slice(units=(unit["unit_code"][0],))
         for key in FLAG_KEYS:
-            rows = self.flag(key, month).filter(pl.col("project_id") == project_id)
+            rows = self.flag(key, month, sl).filter(pl.col("project_id") == project_id)
             if rows.height:
                 out.append({"key": key, "rows": rows})
-        red = self.approval_lights(month).filter((pl.col("project_id") == project_id) & (pl.col("light") == "red"))
+        red = self.approval_lights(month, sl).filter((pl.col("project_id") == project_id) & (pl.col("light") == "red"))
         if red.height:
             out.append({"key": "approval_red", "rows": red})
         return out
@@ -585,11 +644,22 @@ class Metrics:
 
     def lookback(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
         """Campaign look-back (回头看): per batch × unit (and a total row per batch, unit_code None)."""
-        return self.db.run("lookback", self._p(month, sl))
+        return self.db.run("lookback", self._p(month, sl), months=self._batch_months(month))
 
     def lookback_projects(self, month: str, sl: Slice = ALL, campaign: str | None = None) -> pl.DataFrame:
         """The projects of the campaign batches (or of one batch) with their on-time status."""
-        return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign))
+        return self.db.run("lookback_projects", self._p(month, sl, campaign=campaign),
+                           months=self._batch_months(month))
+
+    def _batch_months(self, month: str) -> list[str]:
+        """The published batch months of the campaigns in `month` (the snapshots a look-back reads)."""
+        bm = self.db.run("lookback_batch_months", {"month": self.check_month(month)})["batch_month"].to_list()
+        return [m for m in bm if m in self.months]
+
+    def map_points(self, month: str, sl: Slice = ALL, per_unit: int = 250) -> pl.DataFrame:
+        """The in-library projects of the slice the township map draws: the `per_unit` largest
+        (by total investment) of each unit — project_id, name, unit_code, total_investment_wan, stage."""
+        return self.db.run("map_points", self._p(month, sl, per_unit=int(per_unit)))
 
     def quarter_comments(self, quarter: str, month: str, sl: Slice = ALL,
                          projects: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -603,18 +673,9 @@ class Metrics:
 
     # ---- Jiangyin workflows (issue 13): problems 采集→办结, letters ----------------------------
     def _run_with(self, name: str, params: dict, frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-        """Run sql/<name>.sql with in-memory frames registered as views on its own cursor (the
+        """Run sql/<name>.sql with in-memory frames registered as views for that query (the
         records kept in the store's SQLite: problems, updates, letters)."""
-        from lifecycle.query.db import _normalise, _params_for, sql_text
-
-        sql = sql_text(name)
-        cur = self.db.cursor()
-        try:
-            for view, df in frames.items():
-                cur.register(view, df.to_arrow())
-            return _normalise(cur.sql(sql, params=_params_for(sql, params)).pl())
-        finally:
-            cur.close()
+        return self.db.run(name, params, frames=frames)
 
     def reference_date(self, month: str, as_of: dt.date | None = None) -> dt.date:
         """The day a month's workflow state is read at (docs/domain.md §11): `as_of` when given;

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 import uuid
 import sys
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Concatenate, ParamSpec, TypeVar
@@ -193,25 +195,120 @@ def _is_default_store() -> bool:
     return not os.environ.get("LIFECYCLE_STORE")
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached(token: str, root: str, unit: str | None, method: str, args: tuple, kwargs: tuple):
-    m = Metrics(_database(root), Scope(unit))
-    return getattr(m, method)(*args, **dict(kwargs))
+class ResultCache:
+    """Results of Metrics calls kept in this process, keyed by the store's publication token,
+    the method and every argument (month, slice, …), least recently used dropped beyond
+    `cap_bytes`. Unlike st.cache_data nothing is pickled: a hit hands back the same (immutable)
+    Polars frame at no cost, however large; dicts and lists are copied so a page cannot alter the
+    cached value. Concurrent sessions asking for the same key wait for one computation."""
+
+    def __init__(self, cap_bytes: int):
+        self.cap = cap_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._computing: dict = {}
+
+    def get(self, key, compute, copy: bool = True):
+        fresh = _fresh if copy else (lambda v: v)
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return fresh(self._items[key][0])
+                ev = self._computing.get(key)
+                if ev is None:
+                    ev = self._computing[key] = threading.Event()
+                    break
+            ev.wait()
+        try:
+            value = compute()
+            size = _nbytes(value)
+            with self._lock:
+                if size <= self.cap:
+                    self._items[key] = (value, size)
+                    self._size += size
+                    while self._size > self.cap and self._items:
+                        _, (_, n) = self._items.popitem(last=False)
+                        self._size -= n
+            return fresh(value)
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+            ev.set()
+
+
+def _nbytes(v) -> int:
+    if isinstance(v, pl.DataFrame):
+        return int(v.estimated_size()) + 256
+    if isinstance(v, dict):
+        return 256 + sum(_nbytes(x) for x in v.values())
+    if isinstance(v, (list, tuple)):
+        return 64 + sum(_nbytes(x) for x in v)
+    return 64
+
+
+def _fresh(v):
+    """A copy of the containers of a cached value (frames are immutable and shared)."""
+    if isinstance(v, dict):
+        return {k: _fresh(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_fresh(x) for x in v]
+    return v
+
+
+@st.cache_resource(show_spinner=False)
+def _results() -> ResultCache:
+    return ResultCache(int(os.environ.get("LIFECYCLE_RESULT_CACHE_MB", "512")) * 1024 * 1024)
+
+
+def memo(ctx: Context, key: tuple, compute):
+    """A value derived from metrics results (e.g. a lookup dict over a project list), computed
+    once per store publication token, viewer scope and `key`. The value is shared: do not modify it."""
+    return _results().get((ctx.token, str(ctx.store.root), ctx.scope.unit, "memo", key), compute, copy=False)
 
 
 def cached(ctx: Context, method: Callable[Concatenate[Metrics, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Call a Metrics method in the viewer's scope through st.cache_data, keyed by the store's
-    publication token, the scope, the method, the month, the slice and any other argument:
-    `ui.cached(ctx, Metrics.rates, month, sl)`. The method is passed as the function itself, so
-    editors, type checkers and renames follow it. A request outside the viewer's scope stops the
-    page with the one-line 无权查看 message (and an audit entry)."""
+    """Call a Metrics method in the viewer's scope once per store publication token, scope,
+    method, month, slice and any other argument — `ui.cached(ctx, Metrics.rates, month, sl)` —
+    later calls (reruns, other sessions, other pages) reuse the result (see ResultCache). The
+    method is passed as the function itself, so editors, type checkers and renames follow it. A
+    request outside the viewer's scope stops the page with the one-line 无权查看 message (and an
+    audit entry)."""
     if getattr(Metrics, method.__name__, None) is not method:
         raise TypeError(f"not a Metrics method: {method!r}")
+    root, name, unit = str(ctx.store.root), method.__name__, ctx.scope.unit
+    key = (ctx.token, root, unit, name, args, tuple(sorted(kwargs.items())))
     try:
-        return _cached(ctx.token, str(ctx.store.root), ctx.scope.unit, method.__name__, args,
-                       tuple(sorted(kwargs.items())))
+        return _results().get(key, lambda: getattr(Metrics(_database(root), Scope(unit)), name)(*args, **kwargs))
     except ScopeError as e:
-        deny(ctx, str(e), target=f"{method.__name__}{args!r}"[:200])
+        deny(ctx, str(e), target=f"{name}{args!r}"[:200])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _published_months(root: str, token: str) -> tuple[pl.DataFrame, list[str]]:
+    import pyarrow.parquet as pq
+
+    store = Store(root)
+    rows, damaged = [], []
+    for m in reversed(store.months()):
+        bad = [msg for _, msg in store.verify(m)]
+        if bad:
+            damaged += bad
+            continue
+        vdir = store.version_dir(m)
+        # row counts from each file's footer: nothing but the metadata is read
+        counts = {t: pq.read_metadata(vdir / f"{t}.parquet").num_rows for t in labels.IMPORT_TABLES}
+        rows.append({labels.PUBLICATION_COLUMNS["month"]: m,
+                     labels.PUBLICATION_COLUMNS["published_at"]: (store.published_at(m) or "").replace("T", " "),
+                     **{labels.IMPORT_TABLES[t] + labels.IMPORT_UI["rows_suffix"]: n for t, n in counts.items()}})
+    return pl.DataFrame(rows), damaged
+
+
+def published_months_table(store: Store) -> tuple[pl.DataFrame, list[str]]:
+    """(one row per published month, newest first: when it was published and the rows of each
+    table; the messages naming damaged months, which are left out) — once per publication token."""
+    return _published_months(str(store.root), store.version_token())
 
 
 def deny(ctx: "Context | None", message: str, target: str | None = None) -> None:
@@ -588,10 +685,18 @@ def _slice_label() -> str:
     return st.session_state.get("_lc_slice_text", "")
 
 
+def table_csv(df: pl.DataFrame) -> bytes:
+    """The CSV a table's download button hands out (see table_downloads)."""
+    return csv_bytes(chinese_headers(formats.no_missing_numbers(df)))
+
+
 def table_downloads(df: pl.DataFrame, name: str, title: str | None = None) -> tuple[bytes, bytes]:
     """(CSV bytes, Excel bytes) of a table as every page's download buttons hand them out:
     Chinese headers, every text cell neutralised against formula injection, NaN/inf blank."""
-    return csv_bytes(chinese_headers(formats.no_missing_numbers(df))), to_excel_bytes(df, name, title)
+    return table_csv(df), to_excel_bytes(df, name, title)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _record_download(file_name: str, action: str, rows: int | None) -> None:
@@ -615,10 +720,13 @@ def download(label: str, data, file_name: str, mime: str | None = None, key: str
                                       on_click=_record_download, args=(file_name, action, rows), **kw)
 
 
-def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
+def download_buttons(df, name: str, title: str | None = None, key: str | None = None,
                      perm: str = "export") -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers
-    (only for accounts that may export; every download is audited)."""
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of a table, Chinese headers (only
+    for accounts that may export; every download is audited). A filtered view's files are named
+    after the slice and the Excel title row states it. The files are built only when a button is
+    clicked (deferred data), never on a rerun; `df` may be a frame or a function returning one
+    (e.g. the full list behind a paged view)."""
     acc = auth.current()
     if acc is None or not acc.may(perm):
         return
@@ -627,13 +735,37 @@ def download_buttons(df: pl.DataFrame, name: str, title: str | None = None, key:
     if sl:
         name = f"{name}_{sl}"
         title = f"{title or name}（{sl}）"
+    frame = df if callable(df) else (lambda: df)
     c1, c2, _ = st.columns([1, 1, 4])
-    csv, xlsx = table_downloads(df, name, title)
-    download("CSV", csv, f"{name}.csv", "text/csv", key=f"csv_{key}", perm=perm, rows=df.height, container=c1,
-             icon=":material/download:", help=labels.SCREEN_TEXT["download_csv"], width="stretch")
-    download("Excel", xlsx, f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             key=f"xlsx_{key}", perm=perm, rows=df.height, container=c2, icon=":material/download:",
+    rows = None if callable(df) else df.height
+    download("CSV", lambda: table_csv(frame()), f"{name}.csv", "text/csv", key=f"csv_{key}", perm=perm, rows=rows,
+             container=c1, icon=":material/download:", help=labels.SCREEN_TEXT["download_csv"], width="stretch")
+    download("Excel", lambda: to_excel_bytes(frame(), name, title), f"{name}.xlsx", XLSX_MIME, key=f"xlsx_{key}",
+             perm=perm, rows=rows, container=c2, icon=":material/download:",
              help=labels.SCREEN_TEXT["download_xlsx"], width="stretch")
+
+
+PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
+
+
+def _pager(total: int, key: str, page_rows: int = PAGE_ROWS) -> tuple[int, int]:
+    """(offset, limit) of the page chosen with a page selector, shown only when `total` rows do
+    not fit on one page: long lists are paged on the server, not sent whole to the browser."""
+    if total <= page_rows:
+        return 0, page_rows
+    pages = math.ceil(total / page_rows)
+    c1, c2 = st.columns([1, 5])
+    page = c1.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, value=1, step=1,
+                           key=f"pg_{key}")
+    start = (int(page) - 1) * page_rows
+    c2.caption(f"第 {start + 1:,}–{min(start + page_rows, total):,} 条，共 {total:,} 条（下载 CSV/Excel 可得完整清单）")
+    return start, page_rows
+
+
+def page_of(df: pl.DataFrame, key: str, page_rows: int = PAGE_ROWS) -> pl.DataFrame:
+    """The rows of `df` on the page chosen with the page selector (see `_pager`)."""
+    offset, limit = _pager(df.height, key, page_rows)
+    return df if df.height <= page_rows else df.slice(offset, limit)
 
 
 def _screen_cells(df: pl.DataFrame) -> pl.DataFrame:
@@ -652,13 +784,9 @@ def _column_config(kinds: dict[str, tuple[str, bool]]) -> dict:
     return config
 
 
-def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
-               height: int | None = None, link_projects: bool = True) -> None:
-    """A table with Chinese headers, project ids linking to the project file (the link column
-    first, pinned), numbers formatted by the presentation registry, and downloads."""
-    if df.width == 0 or df.is_empty():
-        st.info(labels.SCREEN_TEXT["no_rows"])
-        return
+def _screen_view(df: pl.DataFrame, link_projects: bool) -> tuple[pl.DataFrame, dict]:
+    """The frame as shown (formats of the presentation registry, Chinese headers) with its column
+    configs, and the pinned link to each project's file first."""
     view, kinds = formats.screen_frame(df)
     config = _column_config(kinds)
     pid = labels.COLUMNS["project_id"]
@@ -668,25 +796,43 @@ def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str |
         view = view.select(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias(link), pl.all())
         config[link] = st.column_config.LinkColumn(link, display_text=labels.SCREEN_TEXT["file_link"], pinned=True,
                                                    width="small")
+    return view, config
+
+
+def show_table(df: pl.DataFrame, name: str, title: str | None = None, key: str | None = None,
+               height: int | None = None, link_projects: bool = True) -> None:
+    """A table with Chinese headers, project ids linking to the project file (the link column
+    first, pinned), numbers formatted by the presentation registry, and downloads (of the whole
+    table); a long table is shown a page at a time (only that page is formatted and sent)."""
+    if df.width == 0 or df.is_empty():
+        st.info(labels.SCREEN_TEXT["no_rows"])
+        return
+    view, config = _screen_view(page_of(df, key or name), link_projects)
     st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     download_buttons(df, name, title, key)
+
+
+def show_paged(total: int, fetch, name: str, title: str | None = None, key: str | None = None,
+               height: int | None = None, link_projects: bool = True) -> None:
+    """Like `show_table` for a list too long to fetch whole on every run: `fetch(offset, limit)`
+    returns one page (limit None = every row, for the downloads, built only when clicked)."""
+    if total == 0:
+        st.info(labels.SCREEN_TEXT["no_rows"])
+        return
+    offset, limit = _pager(total, key or name)
+    view, config = _screen_view(fetch(offset, limit), link_projects)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+    download_buttons(lambda: fetch(0, None), name, title, key)
 
 
 def show_light_table(df: pl.DataFrame, light_columns: list[str], key: str, height: int | None = None,
                      link_projects: bool = True) -> None:
     """A table whose traffic-light cells (columns `light_columns`, values already Chinese labels or
-    keys) are coloured; otherwise formatted like `show_table` (no downloads: callers add them)."""
-    view, kinds = formats.screen_frame(df)
-    config = _column_config(kinds)
+    keys) are coloured; otherwise formatted like `show_table` (no downloads: callers add them).
+    Styling costs ~20 µs a cell: callers pass one page of rows, never a whole checklist."""
+    view, config = _screen_view(df, link_projects)
     hdr = formats.headers(df.columns)
     subset = [hdr[c] if c in hdr else c for c in light_columns if (hdr.get(c, c) in view.columns)]
-    pid = labels.COLUMNS["project_id"]
-    if link_projects and pid in view.columns:
-        q = filter_query()
-        link = labels.SCREEN_TEXT["file_column"]
-        view = view.select(("./project?pid=" + pl.col(pid) + (f"&{q}" if q else "")).alias(link), pl.all())
-        config[link] = st.column_config.LinkColumn(link, display_text=labels.SCREEN_TEXT["file_link"], pinned=True,
-                                                   width="small")
     bg = {labels.LIGHTS[k]: f"background-color: {c}" for k, c in labels.LIGHT_BG.items()}
     st.dataframe(view.to_pandas().style.map(lambda v: bg.get(v, ""), subset=subset), hide_index=True,
                  width="stretch", height=height or "auto", column_config=config)

@@ -2,7 +2,7 @@
 -- the library, moved to a later stage, or exited (stage as of each month).
 WITH cur AS (SELECT * FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)),
 prev AS (SELECT project_id, stage AS prev_stage, in_library AS prev_in_library
-         FROM int_projects WHERE snapshot_month = $prev_month)
+         FROM month_projects($prev_month))
 SELECT cur.project_id, cur.name, cur.unit_name, cur.total_investment_wan,
        prev.prev_stage, cur.stage,
        CASE

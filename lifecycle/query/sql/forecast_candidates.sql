@@ -4,16 +4,12 @@
 -- project entered its current stage, the days spent in it so far, and the covariates of the
 -- forecast (docs/forecast.md). The whole field: pages narrow it to their slice.
 WITH p AS (
-    SELECT * FROM int_projects WHERE snapshot_month = $month AND in_library
+    SELECT * FROM month_projects($month) WHERE in_library
 ),
-base AS (
-    SELECT project_id,
-        arg_min(planned_started_on, snapshot_month) FILTER (WHERE planned_started_on IS NOT NULL)       AS base_started,
-        arg_min(planned_completed_on, snapshot_month) FILTER (WHERE planned_completed_on IS NOT NULL)   AS base_completed,
-        arg_min(planned_production_on, snapshot_month) FILTER (WHERE planned_production_on IS NOT NULL) AS base_production
-    FROM stg_projects
-    WHERE snapshot_month <= $month
-    GROUP BY project_id
+base AS (  -- the first non-empty planned date in any snapshot up to $month (plan_baselines)
+    SELECT project_id, baseline_started_on AS base_started, baseline_completed_on AS base_completed,
+           baseline_production_on AS base_production
+    FROM plan_baselines($month)
 ),
 n AS (
     SELECT p.*, b.base_started, b.base_completed, b.base_production,

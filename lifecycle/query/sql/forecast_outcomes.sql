@@ -8,6 +8,5 @@ SELECT
     CASE WHEN production_on <= as_of THEN production_on END AS production_on,
     CASE WHEN capacity_on   <= as_of THEN capacity_on   END AS capacity_on,
     CASE WHEN achieved_exit THEN exit_on END AS achieved_on
-FROM int_projects
-WHERE snapshot_month = $month
+FROM month_projects($month)
 ORDER BY project_id;

@@ -3,7 +3,8 @@
 -- completed (竣工) by their baseline planned date — measured now (the $month snapshot) and at the
 -- batch month (the last month of the batch quarter; NULL when that snapshot is not published).
 -- Per-project rules: the lookback_rows macro (lookback_rows.sql).
-SELECT campaign, kind, batch_month, unit_code, any_value(unit_name) AS unit_name,
+SELECT campaign, kind, batch_month, unit_code,
+       CASE WHEN GROUPING(unit_code) = 1 THEN NULL ELSE any_value(unit_name) END AS unit_name,
        count(*) AS projects,
        count(*) FILTER (WHERE on_time_now) AS on_time_now,
        count(*) FILTER (WHERE done_now) AS done_now,

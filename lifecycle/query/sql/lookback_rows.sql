@@ -6,35 +6,38 @@
 -- a re-plan cannot rescue it. "now" uses the m snapshot; "at batch" uses the batch month's
 -- snapshot if published (at_batch_published), counting only milestones reported by then.
 -- Exited projects stay in. The single definition behind lookback.sql and lookback_projects.sql.
+-- The batch-month snapshots are read from the staging view: the caller narrows it to those months.
+-- campaign_batch_month(campaign): the batch month of a campaign label, NULL for any other text.
+CREATE OR REPLACE MACRO campaign_batch_month(c) AS
+CASE WHEN regexp_full_match(coalesce(c, ''), '\d{4}Q[1-4]集中(开工|竣工)')
+     THEN printf('%04d-%02d', CAST(substr(c, 1, 4) AS INTEGER), CAST(substr(c, 6, 1) AS INTEGER) * 3)
+END;
+
 CREATE OR REPLACE MACRO lookback_rows(m, campaign_filter, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH cur AS (
     SELECT *,
         CASE WHEN campaign LIKE '%集中开工' THEN 'start'
              WHEN campaign LIKE '%集中竣工' THEN 'complete' END AS kind,
-        printf('%04d-%02d', CAST(substr(campaign, 1, 4) AS INTEGER),
-               CAST(substr(campaign, 6, 1) AS INTEGER) * 3) AS batch_month
+        campaign_batch_month(campaign) AS batch_month
     FROM sliced(m, units, tiers, sections, origins, categories, majors)
-    WHERE regexp_full_match(coalesce(campaign, ''), '\d{4}Q[1-4]集中(开工|竣工)')
+    WHERE campaign_batch_month(campaign) IS NOT NULL
       AND (campaign_filter IS NULL OR campaign = campaign_filter)
 ),
 batches AS (
     SELECT * FROM cur WHERE batch_month <= m
 ),
 base AS (
-    SELECT project_id,
-        arg_min(planned_started_on, snapshot_month) FILTER (WHERE planned_started_on IS NOT NULL) AS baseline_start,
-        arg_min(planned_completed_on, snapshot_month) FILTER (WHERE planned_completed_on IS NOT NULL) AS baseline_complete
-    FROM stg_projects
-    WHERE snapshot_month <= m AND project_id IN (SELECT project_id FROM batches)
-    GROUP BY project_id
+    SELECT project_id, baseline_started_on AS baseline_start, baseline_completed_on AS baseline_complete
+    FROM plan_baselines(m)
 ),
 published AS (
-    SELECT DISTINCT snapshot_month FROM stg_projects WHERE snapshot_month <= m
+    SELECT snapshot_month FROM published_months WHERE gen = getvariable('rel_gen') AND snapshot_month <= m
 ),
 at_batch AS (
     SELECT s.project_id, s.snapshot_month, s.as_of, s.started_on, s.completed_on
     FROM stg_projects AS s
     WHERE s.snapshot_month IN (SELECT DISTINCT batch_month FROM batches)
+      AND s.project_id IN (SELECT project_id FROM batches)
 ),
 j AS (
     SELECT b.project_id, b.name, b.enterprise, b.unit_code, b.unit_name, b.campaign, b.kind,

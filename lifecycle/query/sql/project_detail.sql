@@ -1,17 +1,13 @@
 -- One row: project $project_id as of $month (any state, exited included) with its derived
 -- state and supporting measures: investment intensity, equipment share, and the trailing-12-month
--- ($month_from..$month) output/tax with capacity realisation (same window as the
+-- (month_ops: $month and the 11 months before it) output/tax with capacity realisation (same window as the
 -- capacity_not_reached flag; no reported output counts as 0 once producing).
 WITH p AS (
-    SELECT * FROM int_projects WHERE snapshot_month = $month AND project_id = $project_id
+    SELECT * FROM month_projects($month) WHERE project_id = $project_id
 ),
 ops AS (
-    SELECT project_id, sum(output_value_wan) AS output_12m_wan, sum(tax_wan) AS tax_12m_wan,
-           count(*) AS operating_months_12m
-    FROM stg_operations
-    WHERE snapshot_month = $month AND project_id = $project_id
-      AND strftime(month, '%Y-%m') BETWEEN $month_from AND $month
-    GROUP BY project_id
+    SELECT project_id, output_12m_wan, tax_12m_wan, operating_months_12m
+    FROM month_ops($month) WHERE project_id = $project_id
 )
 SELECT p.* EXCLUDE (snapshot_month),
        p.snapshot_month,

@@ -3,16 +3,12 @@
 -- non-empty planned date the project had in any snapshot up to $month (docs/domain.md §6). Milestones
 -- with no planned twin (signing, filing) have NULL planned/baseline dates.
 WITH cur AS (
-    SELECT * FROM stg_projects WHERE snapshot_month = $month AND project_id = $project_id
+    SELECT * FROM month_projects($month) WHERE project_id = $project_id
 ),
 base AS (
-    SELECT
-        arg_min(planned_started_on, snapshot_month) FILTER (WHERE planned_started_on IS NOT NULL) AS b_started,
-        arg_min(planned_completed_on, snapshot_month) FILTER (WHERE planned_completed_on IS NOT NULL) AS b_completed,
-        arg_min(planned_production_on, snapshot_month) FILTER (WHERE planned_production_on IS NOT NULL) AS b_production,
-        arg_min(planned_capacity_on, snapshot_month) FILTER (WHERE planned_capacity_on IS NOT NULL) AS b_capacity
-    FROM stg_projects
-    WHERE project_id = $project_id AND snapshot_month <= $month
+    SELECT baseline_started_on AS b_started, baseline_completed_on AS b_completed,
+           baseline_production_on AS b_production, baseline_capacity_on AS b_capacity
+    FROM (SELECT 1) AS one LEFT JOIN plan_baselines($month) AS b ON b.project_id = $project_id
 ),
 m AS (
     SELECT 1 AS ord, 'signed' AS milestone, cur.signed_on AS actual, NULL::DATE AS planned, NULL::DATE AS baseline, cur.as_of FROM cur

@@ -8,7 +8,7 @@ WITH o AS (
       AND strftime(o.month, '%Y-%m') <= $month
 ),
 d AS (
-    SELECT designed_output_wan FROM stg_projects WHERE snapshot_month = $month AND project_id = $project_id
+    SELECT designed_output_wan FROM month_projects($month) WHERE project_id = $project_id
 )
 SELECT strftime(o.month, '%Y-%m') AS month, o.orders_wan, o.capacity_utilization, o.invoiced_sales_wan,
        o.output_value_wan, o.tax_wan, o.profit_wan, o.electricity_mwh, o.employees,

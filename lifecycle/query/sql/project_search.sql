@@ -3,9 +3,8 @@
 -- case-insensitively), of unit $unit (NULL: any unit); exact id/code matches first, at most $limit rows.
 SELECT project_id, name, enterprise, unit_name, project_code, credit_code,
        CASE WHEN in_library THEN stage ELSE 'exited' END AS state, total_investment_wan
-FROM int_projects
-WHERE snapshot_month = $month
-  AND ($unit IS NULL OR unit_code = $unit)
+FROM month_projects($month)
+WHERE ($unit IS NULL OR unit_code = $unit)
   AND (project_id ILIKE $pattern ESCAPE '\'
        OR name ILIKE $pattern ESCAPE '\'
        OR enterprise ILIKE $pattern ESCAPE '\'

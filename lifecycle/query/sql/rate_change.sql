@@ -6,11 +6,25 @@
 --         'enter' : only at $m1 (the cohort gained it), 'leave' : only at $m0.
 -- The unit is the project's unit at $m1 (at $m0 for a project that left). Summed over units and
 -- groups, num/den at each month equal the slice's rate pair (rates.sql).
+-- rate_inputs of the whole library at each month (materialised once per month and period,
+-- month_rate_inputs), narrowed to the slice: a project's membership does not depend on the slice.
 WITH a AS (
-    SELECT * FROM rate_inputs($m0, $b0, $p0, $units, $tiers, $sections, $origins, $categories, $majors)
+    SELECT * FROM month_rate_inputs($m0, $b0, $p0)
+    WHERE ($units IS NULL OR list_contains($units, unit_code))
+      AND ($tiers IS NULL OR list_contains($tiers, tier_band))
+      AND ($sections IS NULL OR list_contains($sections, industry_section))
+      AND ($origins IS NULL OR list_contains($origins, origin))
+      AND ($categories IS NULL OR list_contains($categories, category))
+      AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
 ),
 b AS (
-    SELECT * FROM rate_inputs($m1, $b1, $p1, $units, $tiers, $sections, $origins, $categories, $majors)
+    SELECT * FROM month_rate_inputs($m1, $b1, $p1)
+    WHERE ($units IS NULL OR list_contains($units, unit_code))
+      AND ($tiers IS NULL OR list_contains($tiers, tier_band))
+      AND ($sections IS NULL OR list_contains($sections, industry_section))
+      AND ($origins IS NULL OR list_contains($origins, origin))
+      AND ($categories IS NULL OR list_contains($categories, category))
+      AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
 ),
 j AS (
     SELECT

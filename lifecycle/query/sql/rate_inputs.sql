@@ -13,9 +13,8 @@ WITH p AS (
 ),
 completion_list AS (
     SELECT DISTINCT project_id
-    FROM stg_projects
-    WHERE snapshot_month = baseline_m
-      AND year(planned_completed_on) = CAST(left(m, 4) AS INTEGER)
+    FROM month_projects(baseline_m)
+    WHERE year(planned_completed_on) = CAST(left(m, 4) AS INTEGER)
 ),
 ended AS (
     -- reach_by: the date a milestone must be reached by to count (the exit date of a
@@ -38,7 +37,7 @@ flags AS (
     FROM ended AS p
 )
 SELECT
-    project_id, unit_code, tier_band, industry_section, origin, category,
+    project_id, unit_code, tier_band, industry_section, origin, category, major_level,
     (signing_type = 'formal' AND signed_on BETWEEN period_start AND as_of)         AS filing_den,
     (signing_type = 'formal' AND signed_on BETWEEN period_start AND as_of
         AND reached_filed)                                                        AS filing_num,

@@ -1,5 +1,7 @@
 -- One row per group of the slice at $month (the whole slice when $group_by is 'all'):
--- numerator and denominator of each of the five rates.
+-- numerator and denominator of each of the five rates. Reads rate_inputs of the whole library
+-- (materialised once per month and period, month_rate_inputs) and keeps the slice's projects:
+-- a project's membership does not depend on the slice.
 SELECT
     CASE $group_by
         WHEN 'unit_code' THEN unit_code
@@ -19,6 +21,12 @@ SELECT
     count_if(production_den)           AS production_rate_den,
     count_if(capacity_num)             AS capacity_rate_num,
     count_if(capacity_den)             AS capacity_rate_den
-FROM rate_inputs($month, $baseline_month, $period_from, $units, $tiers, $sections, $origins, $categories, $majors)
+FROM month_rate_inputs($month, $baseline_month, $period_from)
+WHERE ($units IS NULL OR list_contains($units, unit_code))
+  AND ($tiers IS NULL OR list_contains($tiers, tier_band))
+  AND ($sections IS NULL OR list_contains($sections, industry_section))
+  AND ($origins IS NULL OR list_contains($origins, origin))
+  AND ($categories IS NULL OR list_contains($categories, category))
+  AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
 GROUP BY grp
 ORDER BY grp;

@@ -13,6 +13,7 @@
 --   pending   not reached, the quarter-plan date is still ahead of the as-of date
 --   unplanned reached with no planned date
 -- The baseline (first planned date the project ever had, up to m) is shown next to both.
+-- The quarter plan is read from the staging view: the caller narrows it to the months plan_m..m.
 CREATE OR REPLACE MACRO quarter_rows(m, plan_m, q_start, q_end, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH p AS (
     SELECT * FROM sliced(m, units, tiers, sections, origins, categories, majors)
@@ -25,14 +26,7 @@ qplan AS (
     QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY snapshot_month) = 1
 ),
 baseline AS (
-    SELECT project_id,
-           first(planned_started_on ORDER BY snapshot_month)
-               FILTER (WHERE planned_started_on IS NOT NULL) AS baseline_started_on,
-           first(planned_completed_on ORDER BY snapshot_month)
-               FILTER (WHERE planned_completed_on IS NOT NULL) AS baseline_completed_on
-    FROM stg_projects
-    WHERE snapshot_month <= m
-    GROUP BY project_id
+    SELECT project_id, baseline_started_on, baseline_completed_on FROM plan_baselines(m)
 ),
 r AS (
     SELECT

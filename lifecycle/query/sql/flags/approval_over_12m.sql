@@ -11,8 +11,8 @@ WITH p AS (
 open_steps AS (
     SELECT project_id,
            string_agg(step || '（' || coalesce(dept, '') || '）', '、' ORDER BY received_on) AS open_steps
-    FROM stg_approvals
-    WHERE snapshot_month = $month AND (done_on IS NULL OR done_on > as_of)
+    FROM month_approvals($month)
+    WHERE (done_on IS NULL OR done_on > as_of) AND project_id IN (SELECT project_id FROM p)
     GROUP BY project_id
 )
 SELECT p.project_id, p.name, p.enterprise, p.unit_code, p.unit_name, p.filed_on,

@@ -11,15 +11,19 @@ WITH p AS (
     FROM sliced($month, $units, $tiers, $sections, $origins, $categories, $majors)
     WHERE in_library
 ),
+candidates AS (  -- the conditions below that need no earlier snapshot, checked first
+    SELECT * FROM p
+    WHERE capacity_on <= as_of OR (stage_rank < 5 AND last_milestone_on + to_months($stalled_months) <= as_of)
+),
 back AS (
     SELECT project_id, cumulative_done_wan AS cumulative_back, TRUE AS present_back
-    FROM stg_projects WHERE snapshot_month = $month_back
+    FROM month_projects($month_back)
 )
 SELECT p.project_id, p.name, p.enterprise, p.unit_code, p.unit_name, p.stage,
        p.last_milestone_on, p.capacity_on, p.cumulative_done_wan, b.cumulative_back,
        CASE WHEN p.capacity_on <= p.as_of THEN 'achieved' ELSE 'stalled' END AS suggested_reason,
        p.owner, p.lead_dept, p.total_investment_wan
-FROM p LEFT JOIN back AS b USING (project_id)
+FROM candidates AS p LEFT JOIN back AS b USING (project_id)
 WHERE p.capacity_on <= p.as_of
    OR (p.stage_rank < 5
        AND p.last_milestone_on + to_months($stalled_months) <= p.as_of
