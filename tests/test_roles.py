@@ -241,7 +241,7 @@ def test_demo_store_login_page_shows_demo_accounts(demo_stores, tmp_path, monkey
     at = _run("overview")
     assert any(pw in i.value for i in at.info)
     shown = at.table[0].value
-    assert set(shown[AT["username"]]) == {"admin", "publisher", "leader", "town1", "town2"}
+    assert set(shown[AT["username"]]) == {"admin", "publisher", "leader", "town1", "town2", "reviewer"}
     st.cache_data.clear()
 
 

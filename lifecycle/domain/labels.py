@@ -740,6 +740,7 @@ ROLES: dict[str, str] = {
     "publisher": "数据管理员",
     "leader": "市领导/项目办/部门",
     "township": "镇街园区/板块",
+    "reviewer": "审查委员会成员",
 }
 AUTH_TEXT: dict[str, str] = {
     "login_title": "登录 · 重大项目全生命周期看板",
