@@ -909,6 +909,7 @@ def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = N
                    published_at=pub)
         if progress:
             progress(i + 1, len(ms), m)
+    generate_pipeline(store_dir, region_key, end_month, seed)
     return st
 
 
@@ -928,3 +929,128 @@ def ensure_demo_accounts(store_dir, region_key: str) -> str | None:
     for name, role, unit in accounts.demo_accounts(region_key):
         names.append(f"{name}（{reg.units[unit].name}）" if unit else name)
     return f"演示账户：{'、'.join(names)}；密码均为 {pw}（仅演示数据目录，另存于 {accounts.DEMO_PASSWORD_FILE}）"
+
+
+# ---- the 招商 pipeline before the signing (docs/domain.md §16) ----------------------------------
+_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾")
+_GIVEN = ["伟", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "华", "平", "刚", "桂英",
+          "建国", "晓东", "海燕", "志强", "丽", "斌", "鹏", "颖", "宁", "浩", "婷", "雪"]
+_LEAD_PREFIX = ["华", "中", "新", "恒", "瑞", "博", "宏", "鑫", "远", "长", "盛", "嘉", "卓", "天", "金", "汇", "晶", "海", "联", "信"]
+_LEAD_MID = ["芯", "能", "创", "科", "智", "达", "泰", "源", "通", "昌", "锐", "丰", "景", "润", "驰", "航", "凯", "拓"]
+_LEAD_KIND = ["项目", "生产基地项目", "研发中心项目", "扩能项目", "总部项目", "产业园项目", "二期项目"]
+_SOURCES_CITY = ["市商务局", "市投资促进中心", "市产业投资基金", "市驻外招商分局", "市科技局"]
+_VETO_REASONS = ["不符合产业政策导向（高耗能、高排放）", "投资强度低于园区准入标准", "尽职调查发现投资方涉及重大未决诉讼",
+                 "亩均税收承诺低于准入要求", "选址涉及生态保护红线，环境风险较大", "投资方资金来源不清、资信存疑",
+                 "同类产能已饱和，存在重复建设风险"]
+_MORE_REASONS = ["请补充尽职调查报告", "请补充近三年审计报告及资金来源证明", "请补充专家论证意见和用地测算",
+                 "请补充投资协议中的违约责任条款"]
+_OPINIONS = {
+    "legal": ("主体资格合法，协议条款完整，无重大法律风险", "投资方存在未决诉讼，协议违约责任约定不足"),
+    "commercial": ("属重点产业链补链项目，市场前景较好", "产品同质化明显，与现有产业布局关联度低"),
+    "financial": ("资金来源清晰，测算投资强度和亩均税收达标", "投资强度和税收测算偏乐观，资金来源待核实"),
+}
+
+
+def _person(rng) -> str:
+    return _SURNAMES[rng.integers(len(_SURNAMES))] + _GIVEN[rng.integers(len(_GIVEN))]
+
+
+def generate_pipeline(store_dir, region_key: str, end_month: str, seed: int, n_leads: int | None = None) -> int:
+    """Fill `<store>/pipeline.sqlite` with a realistic, deterministic (by seed) pipeline of leads
+    created over the two years before `end_month`'s publication: most never reach a signing,
+    a minority is vetoed with reasons (a few vetoed or asked for more material earlier and passed
+    on a later round), some rounds are open with partial opinions, open leads without recent
+    contact become stale. Returns the number of leads. Written in one transaction."""
+    from lifecycle.store import pipeline
+
+    if not pipeline.list_leads(store_dir).is_empty():  # never over real (or earlier) leads
+        return 0
+    reg = reference.region(region_key)
+    cfg = pipeline.settings(store_dir)
+    rng = np.random.default_rng([seed, zlib.crc32((region_key + ":pipeline").encode())])
+    n = n_leads if n_leads is not None else round(PROFILES[region_key].signings_per_month * 30)
+    today = month_end(end_month) + dt.timedelta(days=5)
+    units = list(reg.units)
+    u_w = rng.gamma(2.0, 1.0, len(units)) * np.array([PROFILES[region_key].unit_w.get(u, 1.0) for u in units])
+    ch_w = rng.gamma(1.5, 1.0, len(cfg["channels"]))
+    chain_w = rng.gamma(1.2, 1.0, len(cfg["industry_chains"]))
+    types = cfg["project_types"]
+    t_w = np.array([{"龙头型": 0.08, "旗舰型": 0.14, "基地型": 0.26}.get(t, 0.52) for t in types])
+    # final outcome: 0 线索, 1 洽谈, 2 审查 open, 3 审查 vetoed, 4 审查 more, 5 审查 passed, 6 意向, 7 正式
+    outcome = rng.choice(8, n, p=[0.40, 0.24, 0.05, 0.08, 0.03, 0.03, 0.07, 0.10])
+    leads, versions, reviews, opinions, verdicts = [], [], [], [], []
+    rid = oid = 0
+
+    def ts(d: dt.date, h: int) -> str:
+        return f"{min(d, today).isoformat()}T{h:02d}:{int(rng.integers(60)):02d}:00"
+
+    for i in range(n):
+        lid = i + 1
+        unit = units[rng.choice(len(units), p=u_w / u_w.sum())]
+        age = int(rng.integers(20, 730))
+        created = today - dt.timedelta(days=age)
+        out = int(outcome[i])
+        typ = types[rng.choice(len(types), p=t_w / t_w.sum())]
+        scale = {"龙头型": 6.0, "旗舰型": 3.0, "基地型": 1.5}.get(typ, 0.6)
+        amount = float(np.clip(np.round(np.exp(rng.normal(np.log(30000 * scale), 0.9)), -2), 1000, 1_500_000))
+        src = (f"{reg.units[unit].name}招商局" if rng.random() < 0.6 else _SOURCES_CITY[rng.integers(len(_SOURCES_CITY))])
+        chain = cfg["industry_chains"][rng.choice(len(chain_w), p=chain_w / chain_w.sum())]
+        name = (_LEAD_PREFIX[rng.integers(len(_LEAD_PREFIX))] + _LEAD_MID[rng.integers(len(_LEAD_MID))] + chain
+                + _LEAD_KIND[rng.integers(len(_LEAD_KIND))])
+        content = {"name": name, "stage": "lead", "channel": cfg["channels"][rng.choice(len(ch_w), p=ch_w / ch_w.sum())],
+                   "industry_chain": chain, "project_type": typ, "expected_investment_wan": amount,
+                   "source_body": src, "owner": _person(rng), "unit_code": unit, "last_contact_on": None, "note": None}
+        creator = "publisher" if src in _SOURCES_CITY else f"{reg.units[unit].name}招商办"
+        leads.append((lid, creator, ts(created, 9)))
+        ver = 0
+        t = created
+
+        def add(change: str, on: dt.date, who: str = creator, **kw):
+            nonlocal ver
+            ver += 1
+            content.update(kw)
+            versions.append((lid, ver, *[content[k] for k in pipeline.LEAD_FIELDS], change, who, ts(on, 10 + ver % 8)))
+
+        start = "talks" if out >= 1 and rng.random() < 0.3 else "lead"
+        add("created", created, stage=start, last_contact_on=created.isoformat())
+        span = max(age - 5, 1)
+
+        def step(frac):
+            nonlocal t
+            t = min(today - dt.timedelta(days=1), t + dt.timedelta(days=max(1, int(span * frac))))
+            return t
+
+        if out >= 1 and start == "lead":
+            add("stage:talks", step(rng.uniform(0.05, 0.25)), stage="talks", last_contact_on=t.isoformat())
+        if out >= 2:
+            # rounds: earlier rounds that were vetoed / asked for more, then the final one
+            prior = 1 if out >= 5 and rng.random() < 0.15 else 0
+            finals = {2: None, 3: "veto", 4: "more", 5: "pass", 6: "pass", 7: "pass"}
+            plan = (["more" if rng.random() < 0.6 else "veto"] if prior else []) + [finals[out]]
+            for k, verdict in enumerate(plan):
+                rid += 1
+                opened = step(rng.uniform(0.05, 0.2))
+                reviews.append((rid, lid, "publisher", ts(opened, 14)))
+                add(f"review:{rid}", opened, stage="review", last_contact_on=opened.isoformat())
+                dims = list(_OPINIONS) if verdict is not None else list(_OPINIONS)[:int(rng.integers(0, 3))]
+                for d in dims:
+                    oid += 1
+                    bad = verdict in ("veto", "more") and (d == "financial" or rng.random() < 0.4)
+                    text = _OPINIONS[d][1 if bad else 0]
+                    opinions.append((oid, rid, d, f"reviewer_{d}", text, ts(opened + dt.timedelta(days=int(rng.integers(2, 10))), 15)))
+                if verdict is not None:
+                    on = step(rng.uniform(0.05, 0.15))
+                    reasons = (_VETO_REASONS[rng.integers(len(_VETO_REASONS))] if verdict == "veto" else
+                               _MORE_REASONS[rng.integers(len(_MORE_REASONS))] if verdict == "more" else None)
+                    verdicts.append((rid, verdict, reasons, on.isoformat(), "reviewer", ts(on, 17)))
+        if out >= 6:
+            add("stage:intent", step(rng.uniform(0.05, 0.2)), stage="intent", last_contact_on=t.isoformat())
+        if out == 7:
+            add("stage:formal", step(rng.uniform(0.05, 0.2)), stage="formal", last_contact_on=t.isoformat())
+        if out not in (3, 7):  # open leads: the latest contact, some long ago (stale)
+            since = int(min((today - t).days, rng.exponential(35 if out <= 1 else 20)))
+            last = today - dt.timedelta(days=since)
+            if last > t:
+                add("edited", last, last_contact_on=last.isoformat())
+    pipeline.load_generated(store_dir, leads, versions, reviews, opinions, verdicts)
+    return n

@@ -11,13 +11,21 @@ from lifecycle.domain import labels
 from lifecycle.present import charts, formats
 from lifecycle.query.metrics import Metrics
 from lifecycle.store import pipeline
+from lifecycle.ui import auth
 
 T = labels.PIPELINE_TEXT
+AX = labels.PIPELINE_ACCESS_TEXT
 ctx = ui.setup(T["title"], "🤝")
 root = ctx.store.root
 cfg = pipeline.settings(root)
 unit_names = {u.code: u.name for u in ctx.region.units.values()}
-leads = pipeline.list_leads(root, ctx.slice.units)
+try:  # the account's scope is enforced in the core (a township account: its unit's leads only)
+    leads = pipeline.visible_leads(root, ctx.user, ctx.slice.units)
+except pipeline.PipelineError as e:
+    ui.deny(ctx, str(e), target="pipeline")
+flash = st.session_state.pop("_pl_flash", None)
+if flash:
+    st.success(flash)
 
 # ---- funnel ---------------------------------------------------------------------------
 st.subheader(T["funnel"])
@@ -54,6 +62,138 @@ if not leads.is_empty():
     with st.expander(T["all_leads"]):
         ui.show_table(pipeline.table(leads, pipeline.LEAD_TABLE, unit_names), "招商线索", T["all_leads"],
                       key="pl_all", link_projects=False)
+
+# ---- entering leads, opinions and verdicts (docs/domain.md §16.4) ----------------------------------
+def _write(action: str, target: str, fn, ok_text, **detail) -> None:
+    """Run one write as the logged-in account: audited (ok or refused); a refusal is one
+    Chinese line, never a traceback; on success the page reruns with the message."""
+    try:
+        result = fn()
+    except pipeline.PipelineError as e:
+        auth.record(root, action, target=target, ok=False, message=str(e), **detail)
+        st.error(str(e))
+        return
+    text = ok_text(result)
+    auth.record(root, action, target=target, result=result, **detail)
+    st.session_state["_pl_flash"] = text
+    st.rerun()
+
+
+def _pick(options: list, none: str = "") -> list:
+    return [none, *options]
+
+
+def _lead_label(row: dict) -> str:
+    return f"{row['lead_id']} · {row['name']}（{labels.PIPELINE_STAGES.get(row['stage'], row['stage'])}）"
+
+
+user = ctx.user
+own_unit = pipeline.scope_unit(user)
+if user.may("leads"):
+    st.subheader(AX["entry"])
+    st.caption(AX["entry_note"].format(unit_word=ctx.region.unit_word))
+    t_add, t_move, t_contact, t_edit = st.tabs([AX["tab_add"], AX["tab_move"], AX["tab_contact"], AX["tab_edit"]])
+    with t_add, st.form("pl_add", clear_on_submit=False):
+        c1, c2 = st.columns(2)
+        name = c1.text_input(labels.COLUMNS["lead_name"], key="pl_add_name")
+        stage = c2.selectbox(labels.COLUMNS["stage_label"], ["lead", "talks"], format_func=labels.PIPELINE_STAGES.get,
+                             key="pl_add_stage")
+        if own_unit:
+            unit = own_unit
+            c1.text_input(ctx.region.unit_word, unit_names.get(own_unit, own_unit), disabled=True, key="pl_add_unit_fixed")
+        else:
+            unit = c1.selectbox(ctx.region.unit_word, list(unit_names), format_func=unit_names.get, key="pl_add_unit")
+        amount = c2.number_input(labels.COLUMNS["expected_investment_wan"], min_value=0.0, value=None, step=1000.0,
+                                 key="pl_add_amount")
+        channel = c1.selectbox(labels.COLUMNS["channel"], _pick(cfg["channels"]), key="pl_add_channel")
+        chain = c2.selectbox(labels.COLUMNS["industry_chain"], _pick(cfg["industry_chains"]), key="pl_add_chain")
+        ptype = c1.selectbox(labels.COLUMNS["project_type"], _pick(cfg["project_types"]), key="pl_add_type")
+        source = c2.text_input(labels.COLUMNS["source_body"], key="pl_add_source")
+        owner = c1.text_input(labels.COLUMNS["owner"], key="pl_add_owner")
+        contact = c2.date_input(labels.COLUMNS["last_contact_on"], value=None, key="pl_add_contact")
+        note = st.text_area(labels.COLUMNS["note"], key="pl_add_note")
+        if st.form_submit_button(AX["save_add"], type="primary"):
+            _write("pipeline_lead_add", "lead:new",
+                   lambda: pipeline.enter_lead(root, user, name, stage=stage, unit_code=unit, expected_investment_wan=amount,
+                                               channel=channel, industry_chain=chain, project_type=ptype,
+                                               source_body=source, owner=owner, last_contact_on=contact, note=note),
+                   lambda lid: AX["ok_add"].format(id=lid, name=name.strip()), unit=unit)
+    open_leads = leads.filter(pl.col("stage") != "formal")
+    rows = {r["lead_id"]: r for r in open_leads.iter_rows(named=True)}
+    for tab, key in ((t_move, "move"), (t_contact, "contact"), (t_edit, "edit")):
+        with tab:
+            if not rows:
+                st.info(AX["none_to_edit"])
+                continue
+            with st.form(f"pl_{key}"):
+                lid = st.selectbox(AX["pick_lead"], list(rows), format_func=lambda i: _lead_label(rows[i]),
+                                   key=f"pl_{key}_lead")
+                cur = rows[lid]
+                if key == "move":
+                    to = st.selectbox(AX["to_stage"], list(pipeline.STAGES[1:]), format_func=labels.PIPELINE_STAGES.get,
+                                      key="pl_move_to")
+                    if st.form_submit_button(AX["save_move"], type="primary"):
+                        _write("pipeline_lead_move", f"lead:{lid}",
+                               lambda: pipeline.advance_lead(root, user, lid, to, base_version=cur["version"]),
+                               lambda v: AX["ok_move"].format(id=lid, stage=labels.PIPELINE_STAGES[to]), stage=to)
+                elif key == "contact":
+                    on = st.date_input(AX["contact_on"], value=dt.date.today(), key="pl_contact_on")
+                    if st.form_submit_button(AX["save_contact"], type="primary"):
+                        _write("pipeline_lead_contact", f"lead:{lid}",
+                               lambda: pipeline.contact_lead(root, user, lid, on),
+                               lambda v: AX["ok_contact"].format(id=lid, on=on), on=str(on))
+                else:
+                    owner2 = st.text_input(labels.COLUMNS["owner"], cur["owner"] or "", key="pl_edit_owner")
+                    source2 = st.text_input(labels.COLUMNS["source_body"], cur["source_body"] or "", key="pl_edit_source")
+                    amount2 = st.number_input(labels.COLUMNS["expected_investment_wan"], min_value=0.0,
+                                              value=float(cur["expected_investment_wan"] or 0.0), step=1000.0,
+                                              key="pl_edit_amount")
+                    note2 = st.text_area(labels.COLUMNS["note"], cur["note"] or "", key="pl_edit_note")
+                    if st.form_submit_button(AX["save_edit"], type="primary"):
+                        _write("pipeline_lead_edit", f"lead:{lid}",
+                               lambda: pipeline.edit_lead(root, user, lid, base_version=cur["version"], owner=owner2,
+                                                          source_body=source2, expected_investment_wan=amount2,
+                                                          note=note2),
+                               lambda v: AX["ok_edit"].format(id=lid, version=v))
+
+if user.may("review") or user.may("decide"):
+    st.subheader(AX["review_box"])
+    st.caption(AX["review_note"])
+    rounds = pipeline.open_rounds(root, leads)
+    if rounds.is_empty():
+        st.info(AX["no_open_round"])
+    else:
+        by_round = {r["review_id"]: r for r in rounds.iter_rows(named=True)}
+
+        def _round_label(rid):
+            r = by_round[rid]
+            return AX["round_label"].format(rid=rid, lead=r["lead_id"], name=r["name"])
+
+        if user.may("review"):
+            with st.form("pl_opinion", clear_on_submit=True):
+                rid = st.selectbox(AX["pick_round"], list(by_round), format_func=_round_label, key="pl_op_round")
+                dim = st.selectbox(AX["dimension"], list(pipeline.DIMENSIONS), format_func=labels.REVIEW_DIMENSIONS.get,
+                                   key="pl_op_dim")
+                text = st.text_area(labels.COLUMNS["opinion"], key="pl_op_text")
+                if st.form_submit_button(AX["save_opinion"], type="primary"):
+                    _write("pipeline_opinion", f"review:{rid}",
+                           lambda: pipeline.record_opinion(root, user, rid, dim, text),
+                           lambda oid: AX["ok_opinion"].format(rid=rid, dim=labels.REVIEW_DIMENSIONS[dim]),
+                           dimension=dim)
+        if user.may("decide"):
+            with st.form("pl_verdict", clear_on_submit=True):
+                rid2 = st.selectbox(AX["pick_round"], list(by_round), format_func=_round_label, key="pl_vd_round")
+                verdict = st.selectbox(labels.COLUMNS["verdict"], list(pipeline.VERDICTS),
+                                       format_func=labels.REVIEW_VERDICTS.get, key="pl_vd_verdict")
+                reasons = st.text_area(labels.COLUMNS["reasons"], key="pl_vd_reasons")
+                on = st.date_input(labels.COLUMNS["decided_on"], value=dt.date.today(), key="pl_vd_on")
+                if st.form_submit_button(AX["save_verdict"], type="primary"):
+                    _write("pipeline_verdict", f"review:{rid2}",
+                           lambda: pipeline.record_verdict(root, user, rid2, verdict, reasons, on),
+                           lambda _: AX["ok_verdict"].format(rid=rid2, verdict=labels.REVIEW_VERDICTS[verdict]),
+                           verdict=verdict)
+if not (user.may("leads") or user.may("review") or user.may("decide")):
+    st.caption(AX["read_only"])
 
 # ---- township targets -----------------------------------------------------------------
 st.subheader(T["targets"])

@@ -119,9 +119,38 @@ def test_role_permissions_follow_the_table():
         return {p for p in accounts.PERMISSIONS if accounts.Account("x", role).may(p)}
 
     assert may("admin") == {"view_all", "manage_accounts", "read_audit"}
-    assert may("publisher") == {"view_all", "publish"}
+    assert may("publisher") == {"view_all", "publish", "leads", "decide"}
     assert may("leader") == {"view_all", "comment", "export", "pack"}
-    assert may("township") == {"answer", "export"}
+    assert may("township") == {"answer", "export", "leads"}
+    assert may("reviewer") == {"view_all", "review", "decide"}
+
+
+def test_accounts_database_from_before_the_reviewer_role_is_upgraded(tmp_path):
+    """An accounts.sqlite whose role CHECK predates `reviewer` accepts a reviewer after the
+    upgrade; its accounts and sessions are kept."""
+    import sqlite3
+
+    root = tmp_path / "old"
+    root.mkdir()
+    con = sqlite3.connect(root / accounts.FILE_NAME)
+    con.executescript(accounts._SCHEMA.replace(", 'reviewer')", ")"))
+    con.execute("INSERT INTO users (name, role, password_hash, created_at, updated_at) "
+                "VALUES ('old_leader', 'leader', NULL, 'a', 'a')")
+    con.execute("INSERT INTO sessions (token_hash, name, created_at, expires_at) VALUES ('h', 'old_leader', 'a', 'b')")
+    con.commit()
+    with pytest.raises(sqlite3.IntegrityError):  # the old CHECK really refuses the new role
+        con.execute("INSERT INTO users (name, role, created_at, updated_at) VALUES ('x', 'reviewer', 'a', 'a')")
+    con.close()
+    accounts._MIGRATED.clear()
+    acc = accounts.add(root, "rev", "reviewer", password=PW)
+    assert acc.role == "reviewer" and acc.role_label == "审查委员会成员"
+    assert {a.name for a in accounts.list_accounts(root)} == {"old_leader", "rev"}
+    con = sqlite3.connect(root / accounts.FILE_NAME)
+    assert con.execute("SELECT name FROM sessions").fetchall() == [("old_leader",)]
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.close()
+    with pytest.raises(accounts.AccountError, match="只有 township"):
+        accounts.add(root, "rev2", "reviewer", unit="320281001", password=PW)
 
 
 def test_sso_mapping(root):

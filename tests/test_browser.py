@@ -114,10 +114,10 @@ LOGIN_PASSWORD = "browser-test-pass-1"
 
 
 def ensure_accounts(root) -> None:
-    """One account per role (b_admin, b_publisher, b_leader) with LOGIN_PASSWORD."""
+    """One account per role (b_admin, b_publisher, b_leader, b_reviewer) with LOGIN_PASSWORD."""
     from lifecycle.store import accounts
 
-    for role in ("admin", "publisher", "leader"):
+    for role in ("admin", "publisher", "leader", "reviewer"):
         if accounts.get(root, f"b_{role}") is None:
             accounts.add(root, f"b_{role}", role, password=LOGIN_PASSWORD)
 

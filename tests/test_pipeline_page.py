@@ -1,5 +1,5 @@
 """AppTest of 招商线索 (pages/pipeline.py) on both regions' demo stores: without any lead (the
-demo has no pipeline facts yet) and with hand-entered leads — the funnel, the stale list, the
+demo's generated pipeline removed) and with hand-entered leads — the funnel, the stale list, the
 review queue with the veto reason, and the township targets of Metrics.unit_targets."""
 from __future__ import annotations
 

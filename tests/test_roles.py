@@ -147,6 +147,29 @@ def test_role_page_matrix(env, store_copy, role):
                 assert AT["answer_save"] not in buttons
 
 
+def test_reviewer_sees_like_a_leader_without_downloads_and_reviews(env, store_copy):
+    """The committee member (reviewer): the ordinary pages read-only for every unit, no downloads,
+    no comments or packs, no data/audit page; on 招商线索 the opinion and verdict forms only
+    (a subset of the pages of the matrix above, to keep the run short)."""
+    env.role, env.unit = "reviewer", None
+    titles = {url: title for _, title, _, url in PAGES}
+    for url in ("overview", "alerts", "quarterly", "pipeline"):
+        at = _run(url)
+        assert not _errors(at), (url, _errors(at))
+        assert _downloads(at) == 0, url
+        buttons = {b.label for b in at.button} | {b.label for b in at.get("form_submit_button")}
+        assert "保存点评意见" not in buttons and "生成会议材料" not in buttons and AT["answer_save"] not in buttons
+        if url == "overview":
+            unit_box = [m for m in at.sidebar.multiselect if m.label == region("jiangyin").unit_word][0]
+            assert not unit_box.disabled                     # every unit
+        if url == "pipeline":
+            assert "录入审查意见" not in "\n".join(_errors(at))
+            assert labels.PIPELINE_ACCESS_TEXT["save_add"] not in buttons
+    for url in ("data", "audit"):
+        at = _run(url)
+        assert _denied_page(at, titles[url]) and not at.dataframe
+
+
 @pytest.mark.parametrize("region_key", ["jiangyin", "changzhou"])
 def test_township_url_tampering_gets_denied(demo_stores, monkeypatch, app_user, region_key):
     monkeypatch.setenv("LIFECYCLE_STORE", str(demo_stores[region_key]))
@@ -241,7 +264,7 @@ def test_demo_store_login_page_shows_demo_accounts(demo_stores, tmp_path, monkey
     at = _run("overview")
     assert any(pw in i.value for i in at.info)
     shown = at.table[0].value
-    assert set(shown[AT["username"]]) == {"admin", "publisher", "leader", "town1", "town2"}
+    assert set(shown[AT["username"]]) == {"admin", "publisher", "leader", "town1", "town2", "reviewer"}
     st.cache_data.clear()
 
 

@@ -118,7 +118,7 @@ def register_cli(sub, store_arg) -> None:
     us = u.add_subparsers(dest="users_cmd", required=True, parser_class=_Parser)
     s = us.add_parser("add", help="新增账户")
     s.add_argument("name")
-    s.add_argument("--role", required=True, help="admin | publisher | leader | township")
+    s.add_argument("--role", required=True, help=" | ".join(ROLES))
     s.add_argument("--unit", help="township 账户所属镇街/板块（代码或名称）")
     s.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
     s.add_argument("--sso", help="单点登录标识（IdP 的邮箱或 sub），仅单点登录的账户可不设密码")

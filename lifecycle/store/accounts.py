@@ -32,10 +32,10 @@ from lifecycle.domain.config import SECURITY_DEFAULTS, load_config
 from lifecycle.store import sqlite
 
 FILE_NAME = "accounts.sqlite"
-ROLES = tuple(labels.ROLES)  # admin, publisher, leader, township
+ROLES = tuple(labels.ROLES)  # admin, publisher, leader, township, reviewer
 # What each role may do beyond seeing: permission -> roles.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "view_all": frozenset({"admin", "publisher", "leader"}),  # every unit (township: its own)
+    "view_all": frozenset({"admin", "publisher", "leader", "reviewer"}),  # every unit (township: its own)
     "manage_accounts": frozenset({"admin"}),
     "read_audit": frozenset({"admin"}),
     "publish": frozenset({"publisher"}),                       # import, publish, re-publish, ledger export
@@ -43,6 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "answer": frozenset({"township"}),                         # answer comments made on its unit
     "export": frozenset({"leader", "township"}),               # downloads of tables and lists
     "pack": frozenset({"leader"}),                             # meeting pack, monthly bulletin
+    # the 招商 pipeline (docs/domain.md §16.4)
+    "leads": frozenset({"publisher", "township"}),             # enter/edit/advance leads (township: its unit's)
+    "review": frozenset({"reviewer"}),                         # record review opinions (法务/商务/财务)
+    "decide": frozenset({"publisher", "reviewer"}),            # record the committee's verdict
 }
 NAME_RE = re.compile(r"^[\w.@-]{2,64}$")
 MIN_PASSWORD_FLOOR = 10
@@ -50,7 +54,7 @@ MIN_PASSWORD_FLOOR = 10
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     name          TEXT PRIMARY KEY,
-    role          TEXT NOT NULL CHECK (role IN ('admin', 'publisher', 'leader', 'township')),
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'publisher', 'leader', 'township', 'reviewer')),
     unit_code     TEXT,
     password_hash TEXT,
     sso_id        TEXT UNIQUE,
@@ -102,8 +106,49 @@ def db_path(store_root) -> Path:
     return Path(root) / FILE_NAME
 
 
+_MIGRATED: set[str] = set()
+
+
+def _migrate(path: Path) -> None:
+    """Widen the role CHECK of an accounts database created before the `reviewer` role
+    (SQLite cannot alter a CHECK: the users table is rebuilt in one transaction, the
+    documented 12-step procedure with foreign keys off; sessions keep pointing at it)."""
+    import sqlite3
+
+    key = str(path.resolve())
+    if key in _MIGRATED or not path.exists():
+        return
+    con = sqlite3.connect(path, timeout=sqlite.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+        if row and "'reviewer'" not in row[0]:
+            con.execute("PRAGMA foreign_keys = OFF")
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+                if "'reviewer'" not in row[0]:
+                    new_sql = row[0].replace("'township')", "'township', 'reviewer')", 1)
+                    new_sql = new_sql.replace("CREATE TABLE users", "CREATE TABLE users_new", 1)
+                    new_sql = new_sql.replace('CREATE TABLE "users"', "CREATE TABLE users_new", 1)
+                    con.execute(new_sql)
+                    con.execute("INSERT INTO users_new SELECT * FROM users")
+                    con.execute("DROP TABLE users")
+                    con.execute("ALTER TABLE users_new RENAME TO users")
+                    if con.execute("PRAGMA foreign_key_check").fetchall():
+                        raise AccountError("账户数据库升级失败（外键校验未通过），未作改动")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        _MIGRATED.add(key)
+    finally:
+        con.close()
+
+
 def _connect(store_root, write: bool = False, create: bool = False):
     # password hashes: the file is readable by the service account only
+    if write:
+        _migrate(db_path(store_root))
     return sqlite.connect(db_path(store_root), _SCHEMA, error=AccountError, write=write,
                           create_dir=create, private=True)
 
@@ -424,7 +469,7 @@ def demo_accounts(region_key: str) -> list[tuple[str, str, str | None]]:
 
     units = list(region(region_key).units)
     return [("admin", "admin", None), ("publisher", "publisher", None), ("leader", "leader", None),
-            ("town1", "township", units[0]), ("town2", "township", units[1])]
+            ("town1", "township", units[0]), ("town2", "township", units[1]), ("reviewer", "reviewer", None)]
 
 
 def create_demo_accounts(store_root, region_key: str) -> str | None:

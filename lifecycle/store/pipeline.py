@@ -560,3 +560,165 @@ def table(df: pl.DataFrame, columns: tuple[str, ...], unit_names: dict[str, str]
 __all__ = ["PipelineError", "add_lead", "update_lead", "record_contact", "move_stage", "open_review",
            "add_opinion", "decide", "check_admission", "list_leads", "get_lead", "history", "opinions",
            "funnel", "stale", "review_queue", "table", "settings", "db_path"]
+
+
+# ---- who may do what (docs/domain.md §16.4) ------------------------------------------------------
+# Every reader and writer below takes the acting account (anything with `name`, `role`,
+# `unit_code` and `may(permission)`: store.accounts.Account, or SYSTEM for the command line's
+# operator) and enforces the account's scope here, in the core, not in the page: a township
+# account reads and writes only its own unit's leads.
+A = labels.PIPELINE_ACCESS_TEXT
+
+
+class _System:
+    """The command line's operator acting without `--user`: every permission, every unit."""
+
+    name = "system"
+    role = "system"
+    unit_code = None
+
+    def may(self, permission: str) -> bool:
+        return True
+
+
+SYSTEM = _System()
+
+
+def scope_unit(account) -> str | None:
+    """The one unit an account is bound to (township), else None (every unit)."""
+    if account is None:
+        raise PipelineError(A["not_logged_in"])
+    return account.unit_code if account.role == "township" else None
+
+
+def _unit_name(store_root, code: str) -> str:
+    from lifecycle.domain.reference import region
+
+    try:
+        u = region(region_of(store_root)).units.get(code)
+    except Exception:  # no region recorded yet
+        u = None
+    return u.name if u else str(code)
+
+
+def visible_leads(store_root, account, units=None) -> pl.DataFrame:
+    """`list_leads` in the account's scope: a township account's unit is ANDed into `units`;
+    asking for another unit is refused (PipelineError 无权查看…)."""
+    own = scope_unit(account)
+    if own is None:
+        return list_leads(store_root, tuple(units) if units else None)
+    if units and any(u != own for u in units):
+        raise PipelineError(A["other_unit"].format(unit=_unit_name(store_root, own)))
+    return list_leads(store_root, (own,))
+
+
+def _need(account, permission: str, what: str) -> None:
+    if account is None:
+        raise PipelineError(A["not_logged_in"])
+    if not account.may(permission):
+        from lifecycle.store.accounts import PERMISSIONS
+
+        roles = "、".join(v for r, v in labels.ROLES.items() if r in PERMISSIONS[permission])
+        raise PipelineError(A["denied"].format(what=A[what], roles=roles))
+
+
+def _own_lead(store_root, account, lead_id: int) -> dict:
+    """The lead, if the account may touch it (a township account: its unit's leads only)."""
+    lead = get_lead(store_root, lead_id)
+    if lead is None:
+        raise PipelineError(T["err_no_lead"].format(id=lead_id))
+    own = scope_unit(account)
+    if own is not None and lead["unit_code"] != own:
+        raise PipelineError(A["other_unit_write"].format(id=lead_id, unit=_unit_name(store_root, own)))
+    return lead
+
+
+def _review_lead(store_root, review_id: int) -> int:
+    if not _exists(store_root):
+        raise PipelineError(T["err_no_review"].format(id=review_id))
+    with _connect(store_root) as con:
+        row = con.execute("SELECT lead_id FROM reviews WHERE review_id = ?", (int(review_id),)).fetchone()
+    if row is None:
+        raise PipelineError(T["err_no_review"].format(id=review_id))
+    return int(row[0])
+
+
+def _scoped_unit(store_root, account, unit_code) -> str | None:
+    own = scope_unit(account)
+    unit_code = (str(unit_code).strip() or None) if unit_code is not None else None
+    if own is None:
+        return unit_code
+    if unit_code not in (None, own):
+        raise PipelineError(A["unit_forced"].format(unit=_unit_name(store_root, own),
+                                                    other=_unit_name(store_root, unit_code)))
+    return own
+
+
+def enter_lead(store_root, account, name: str, stage: str = "lead", **fields) -> int:
+    """`add_lead` as `account` (permission `leads`); a township account's lead is its unit's."""
+    _need(account, "leads", "what_leads")
+    fields["unit_code"] = _scoped_unit(store_root, account, fields.get("unit_code"))
+    return add_lead(store_root, account.name, name, stage=stage, **fields)
+
+
+def edit_lead(store_root, account, lead_id: int, base_version: int | None = None, **fields) -> int:
+    """`update_lead` as `account` (permission `leads`, own unit's lead; never moved to another unit)."""
+    _need(account, "leads", "what_leads")
+    _own_lead(store_root, account, lead_id)
+    if "unit_code" in fields:
+        fields["unit_code"] = _scoped_unit(store_root, account, fields["unit_code"])
+    return update_lead(store_root, lead_id, account.name, base_version=base_version, **fields)
+
+
+def contact_lead(store_root, account, lead_id: int, on) -> int:
+    """`record_contact` as `account` (permission `leads`, own unit's lead)."""
+    _need(account, "leads", "what_leads")
+    _own_lead(store_root, account, lead_id)
+    return record_contact(store_root, lead_id, account.name, on)
+
+
+def advance_lead(store_root, account, lead_id: int, stage: str, base_version: int | None = None) -> int:
+    """`move_stage` as `account` (permission `leads`, own unit's lead); 审查 opens a round."""
+    _need(account, "leads", "what_leads")
+    _own_lead(store_root, account, lead_id)
+    return move_stage(store_root, lead_id, account.name, stage, base_version=base_version)
+
+
+def record_opinion(store_root, account, review_id: int, dimension: str, opinion: str) -> int:
+    """`add_opinion` by `account` as the reviewer (permission `review`: committee members)."""
+    _need(account, "review", "what_review")
+    _own_lead(store_root, account, _review_lead(store_root, review_id))
+    return add_opinion(store_root, review_id, dimension, account.name, opinion)
+
+
+def record_verdict(store_root, account, review_id: int, verdict: str, reasons: str | None, decided_on) -> None:
+    """`decide` recorded by `account` (permission `decide`: committee members, the project office's publisher)."""
+    _need(account, "decide", "what_decide")
+    _own_lead(store_root, account, _review_lead(store_root, review_id))
+    decide(store_root, review_id, account.name, verdict, reasons, decided_on)
+
+
+def open_rounds(store_root, leads: pl.DataFrame) -> pl.DataFrame:
+    """The review rounds of `leads` still waiting for a verdict (lead_id, review_id, name), by round."""
+    return (leads.filter(pl.col("review_id").is_not_null() & pl.col("verdict").is_null())
+            .select("lead_id", "review_id", "name", "unit_code").sort("review_id"))
+
+
+__all__ += ["SYSTEM", "scope_unit", "visible_leads", "enter_lead", "edit_lead", "contact_lead", "advance_lead",
+            "record_opinion", "record_verdict", "open_rounds"]
+
+
+def load_generated(store_root, leads: list[tuple], versions: list[tuple], reviews: list[tuple],
+                   opinions_: list[tuple], verdicts: list[tuple]) -> None:
+    """Write a generated pipeline history (the demo, lifecycle/demo.py) in one transaction into
+    an empty pipeline database: rows in the column order of the tables (`leads`, `lead_versions`,
+    `reviews`, `review_opinions`, `review_verdicts`). The generator is responsible for the rules
+    above (forward stages, verdicts after opinions, signing only after a passed round)."""
+    with _connect(store_root, write=True) as con:
+        if con.execute("SELECT count(*) FROM leads").fetchone()[0]:
+            raise PipelineError(f"{FILE_NAME} 已有招商线索，不能写入演示数据")
+        con.executemany("INSERT INTO leads VALUES (?, ?, ?)", leads)
+        con.executemany(f"INSERT INTO lead_versions VALUES ({', '.join('?' * 16)})", versions)
+        con.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?)", reviews)
+        con.executemany("INSERT INTO review_opinions VALUES (?, ?, ?, ?, ?, ?)", opinions_)
+        con.executemany("INSERT INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?)", verdicts)
