@@ -90,7 +90,7 @@ def _edit(path, sheet, row, header, value):
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
     col = [c.value for c in ws[2]].index(header) + 1
-    ws.cell(row=row, column=col, value=value)
+    ws.cell(row=row, column=col).value = value
     wb.save(path)
 
 
@@ -356,3 +356,33 @@ def test_a_month_published_before_the_lead_column_still_reads_exports_and_carrie
     res = _import(path, pstore, M1)
     assert res.ok, res.report.text(limit=5)
     assert pstore.read(M1, "projects")["lead_id"].to_list() == [None, None]
+
+
+def test_a_changed_row_without_version_is_a_conflict_and_a_pipeline_only_ledger_carries_the_month(pstore, tmp_path):
+    """Only the 招商线索 sheet, amounts in 亿元: the month's tables are carried forward from M0;
+    L1 changed with its 版本 cell emptied is a conflict (kept as in the store); L2-L4 restated in
+    亿元 are equal (nothing written); new lead 60 is created at 线索 with 1.5亿元 = 15000 万元."""
+    ids = pstore.ids
+    path = _export(pstore, M0, tmp_path / "m.xlsx")
+    _edit(path, "招商线索", 4, "责任人", "王五")
+    _edit(path, "招商线索", 4, "版本", None)
+    _append_rows(path, "招商线索", [{"线索编号": 60, "线索名称": "新材料基地", "阶段": "线索", "预计投资（万元）": 15000}])
+    wb = openpyxl.load_workbook(path)
+    for name in ("项目", "审批", "运行", "问题", "要素指标", "审查"):
+        del wb[name]
+    wb["招商线索"].cell(row=2, column=8).value = "预计投资（亿元）"  # the header's unit counts for every row:
+    for r in range(4, 8):                                          # the exported 万元 figures restated in 亿元
+        c = wb["招商线索"].cell(row=r, column=8)
+        c.value = c.value / 10000
+    wb["招商线索"].cell(row=wb["招商线索"].max_row, column=8).value = 1.5
+    wb.save(path)
+    res = _import(path, pstore, M1)
+    assert res.ok, res.report.text(limit=5)
+    assert pstore.months() == [M0, M1] and pstore.read(M1, "projects")["project_id"].to_list() == ["P1", "P2"]
+    (w,) = res.report.warnings
+    assert (w.row, w.column) == (4, "版本") and "台账为未填版本" in w.message
+    assert p.get_lead(pstore, ids["L1"])["owner"] == "张三"
+    assert res.report.summary["pipeline"]["counts"] == {"created": 1, "updated": 0, "rounds": 0, "opinions": 0,
+                                                        "verdicts": 0, "conflicts": 1}
+    new = p.get_lead(pstore, 60)
+    assert (new["stage"], new["expected_investment_wan"], new["version"]) == ("lead", 15000.0, 1)
