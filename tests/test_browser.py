@@ -249,6 +249,7 @@ def test_clicking_a_chart_bar_lists_its_projects(server, browser, demo_stores):
         login(page)
         page.wait_for_selector('[data-testid="stPlotlyChart"] .trace.bars .point', timeout=PAGE_TIMEOUT_MS)
         _wait_finished(page)
+        page.wait_for_timeout(1500)  # let Plotly finish drawing before the click
         shown = page.get_by_text(f"当前处于「{label}」，共", exact=False)
         for _ in range(3):  # a click landing while the chart is redrawn (login's rerun) is lost: click again
             bar = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator(".trace.bars .point").nth(idx)
