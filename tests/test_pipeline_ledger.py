@@ -1,5 +1,5 @@
 """The 招商线索 / 审查 sheets of the monthly ledger and the projects' 线索编号 link
-(docs/domain.md §16.4): template and export, validation with one-line Chinese issues, the
+(docs/domain.md §16.5): template and export, validation with one-line Chinese issues, the
 append-only and idempotent write to pipeline.sqlite, conflicts with edits made in the app, the
 publish order (a failed import writes nothing), the veto rule on import and the round trip.
 Hand-built stores; expected values worked out by hand in each test."""

@@ -1367,7 +1367,7 @@ NOTIFY_TEXT: dict = {
     "status": {"sent": "已发送", "failed": "发送失败", "skipped": "无需发送"},
 }
 
-# ---- the 招商线索 / 审查 sheets of the monthly ledger (issue 19; docs/domain.md §16.4) -----------
+# ---- the 招商线索 / 审查 sheets of the monthly ledger (issue 19; docs/domain.md §16.5) -----------
 # Sheet names and titles of the two pipeline sheets (kept apart from IMPORT_TABLES, which lists
 # snapshot tables only).
 PIPELINE_SHEETS: dict[str, str] = {"leads": "招商线索", "reviews": "审查"}

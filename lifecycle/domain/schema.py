@@ -151,7 +151,7 @@ OPTIONAL_TABLES: frozenset[str] = frozenset({"quotas"})
 
 TABLE_NAMES: list[str] = list(TABLES)
 
-# The 招商 pipeline sheets of the ledger (docs/domain.md §16.4): optional sheets that are NOT
+# The 招商 pipeline sheets of the ledger (docs/domain.md §16.5): optional sheets that are NOT
 # snapshot tables -- the import writes them to <store>/pipeline.sqlite (store/pipeline.py) and
 # the month export reads them from there. They are in TABLES (so the parser, `column`, `conform`
 # know them) but not in TABLE_NAMES (so no snapshot, query or publication ever sees them).

@@ -122,7 +122,7 @@ SYNONYMS["projects"].update({
     "rd_deduction_wan": ["研发加计扣除", "研发费用加计扣除", "研发费用加计扣除额", "加计扣除额"],
 })
 
-# the 招商线索 / 审查 sheets (docs/domain.md §16.4); the projects' link to a lead
+# the 招商线索 / 审查 sheets (docs/domain.md §16.5); the projects' link to a lead
 SYNONYMS["projects"]["lead_id"] = ["线索编号", "招商线索编号", "关联线索编号", "关联线索"]
 SYNONYMS["leads"] = {
     "lead_id": ["线索编号", "线索编码", "线索id", "线索序号", "招商线索编号"],

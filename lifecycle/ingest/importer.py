@@ -50,7 +50,7 @@ class Result:
     report: Report
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     publication: dict | None = None
-    # the 招商线索 / 审查 rows and new lead links to write to pipeline.sqlite (docs/domain.md §16.4)
+    # the 招商线索 / 审查 rows and new lead links to write to pipeline.sqlite (docs/domain.md §16.5)
     pipeline: dict | None = None
 
     @property
@@ -256,7 +256,7 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
     report.extend(issues)
     timings["rules"] = time.perf_counter() - t
 
-    # ---- the 招商线索 / 审查 sheets and the projects' lead links (docs/domain.md §16.4) ----
+    # ---- the 招商线索 / 审查 sheets and the projects' lead links (docs/domain.md §16.5) ----
     plan = _pipeline_plan(pipe_frames, pipe_ctxs, frames, ctxs, usable, store, region_key, carry_month, report)
 
     # ---- the snapshot to publish ----
@@ -430,7 +430,7 @@ def import_ledgers(sources: list[Source], month: str, store: Store, *, dry_run: 
 
 def _publish_with_pipeline(res: Result, month: str, store: Store, sources, user, note) -> dict | None:
     """Publish the snapshot; with pipeline rows, inside one pipeline.sqlite transaction
-    (docs/domain.md §16.4): the rows are applied first (errors: rolled back, nothing published,
+    (docs/domain.md §16.5): the rows are applied first (errors: rolled back, nothing published,
     None), then the snapshot is switched, then the transaction commits -- a failed switch rolls
     the pipeline rows back, so a failed import writes nothing anywhere."""
     def publish():
@@ -505,7 +505,7 @@ def export_month(store: Store, month: str, out) -> dict[str, int]:
 
 def pipeline_tables(store: Store, projects: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The 招商线索 / 审查 sheets of a month export: the pipeline as it is now (pipeline.sqlite is
-    not versioned by month; docs/domain.md §16.4), each lead with the projects of the month
+    not versioned by month; docs/domain.md §16.5), each lead with the projects of the month
     linked to it (入库项目编号, several joined by 、)."""
     leads, reviews = pipeline.ledger_frames(store.root)
     if not leads.height:

@@ -199,7 +199,7 @@ PIPELINE_HINTS: dict[tuple[str, str], str] = {
 def unit_hint(table: str, fld: str) -> str:
     """The hint a template writes in its units row under a header."""
     col = schema.column(table, fld)
-    if (table, fld) in PIPELINE_HINTS:  # the 招商线索 / 审查 sheets (docs/domain.md §16.4)
+    if (table, fld) in PIPELINE_HINTS:  # the 招商线索 / 审查 sheets (docs/domain.md §16.5)
         return PIPELINE_HINTS[(table, fld)] + ("（必填）" if col.required else "")
     if fld == "township_code":
         return "镇街名称或9位代码（必填）"

@@ -1,4 +1,4 @@
-"""The 招商线索 / 审查 sheets of a ledger and the projects' 线索编号 links (docs/domain.md §16.4):
+"""The 招商线索 / 审查 sheets of a ledger and the projects' 线索编号 links (docs/domain.md §16.5):
 cell rules with the import's Chinese one-line issues, then the store rules of
 `store/pipeline.apply_ledger` run in a transaction that is rolled back during validation and
 committed around the snapshot switch on publication (importer.import_ledgers)."""

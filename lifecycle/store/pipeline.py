@@ -542,7 +542,7 @@ def review_queue(store_root, leads: pl.DataFrame) -> pl.DataFrame:
     return q.sort([pl.col("verdict").is_not_null(), pl.col("lead_id")])
 
 
-# ---- the 招商线索 / 审查 sheets of the monthly ledger (docs/domain.md §16.4) ----------------------
+# ---- the 招商线索 / 审查 sheets of the monthly ledger (docs/domain.md §16.5) ----------------------
 LEDGER_LEAD_SCHEMA = {"lead_id": pl.Int64, "version": pl.Int64, **{k: LEAD_SCHEMA[k] for k in LEAD_FIELDS}}
 LEDGER_REVIEW_SCHEMA = {"lead_id": pl.Int64, "round": pl.Int64, "dimension": pl.String, "reviewer": pl.String,
                         "opinion": pl.String, "verdict": pl.String, "reasons": pl.String, "date": pl.Date}
@@ -642,7 +642,7 @@ def _stamp(date, now: str) -> str:
 
 def apply_ledger(con, leads: list[dict], reviews: list[dict], links: list[dict], user: str) -> tuple[list[dict], dict]:
     """Apply the ledger's 招商线索 / 审查 rows and check the projects' lead links on `con` (inside
-    `ledger_transaction`), append-only, by the rules of docs/domain.md §16.4. Rows are dicts of
+    `ledger_transaction`), append-only, by the rules of docs/domain.md §16.5. Rows are dicts of
     keys (stage / dimension / verdict as keys, dates as ISO text) with an opaque `ref` that comes
     back in the problems. Returns (problems, counts): problems are dicts {level: error|warning,
     sheet: leads|reviews|projects, ref, field, value, message}; the caller rolls back on any error.
