@@ -825,5 +825,4 @@ def table(df: pl.DataFrame, columns: tuple[str, ...], unit_names: dict[str, str]
 
 __all__ = ["PipelineError", "add_lead", "update_lead", "record_contact", "move_stage", "open_review",
            "add_opinion", "decide", "check_admission", "list_leads", "get_lead", "history", "opinions",
-           "funnel", "stale", "review_queue", "table", "settings", "db_path",
-           "ledger_frames", "ledger_transaction", "apply_ledger"]
+           "funnel", "stale", "review_queue", "table", "settings", "db_path"]
