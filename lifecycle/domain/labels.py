@@ -1397,7 +1397,6 @@ PIPELINE_LEDGER_TEXT: dict[str, str] = {
     "err_unknown_lead": "线索 {id} 既不在线索库中，也不在本台账的招商线索表中",
     "err_round_gap": "线索 {id} 在线索库中有 {have} 轮审查，台账中的第{round}轮之前缺少第{missing}轮",
     "err_link_unknown": "关联的线索 {id} 不存在（线索库和本台账的招商线索表中都没有）",
-    "err_link": "第{row}行项目 {pid} 关联的线索不能入库：{problem}",
     "warn_conflict": "线索 {id} 在系统中已更新为第{version}版（台账为{base}），台账中对该线索的修改未导入，系统中的内容保留；"
                      "请导出最新台账后再修改",
     "warn_verdict_conflict": "线索 {id} 第{round}轮审查在线索库中的结论为“{have}”（{on}），与台账中的“{want}”不同：结论一经作出不再修改，台账中的结论未导入",
