@@ -386,3 +386,32 @@ def test_a_changed_row_without_version_is_a_conflict_and_a_pipeline_only_ledger_
                                                         "verdicts": 0, "conflicts": 1}
     new = p.get_lead(pstore, 60)
     assert (new["stage"], new["expected_investment_wan"], new["version"]) == ("lead", 15000.0, 1)
+
+
+def test_a_commit_failing_after_the_switch_is_reported_and_a_reimport_repairs_it(pstore, tmp_path, monkeypatch):
+    """The one window left (docs/domain.md §16.5): the snapshot switched, the pipeline commit
+    failed. The report says so (a warning naming the file: the month is published), and importing the same file again
+    writes the rows once."""
+    from contextlib import contextmanager
+
+    real = p.ledger_transaction
+
+    @contextmanager
+    def failing(root, dry_run):
+        with real(root, dry_run) as con:
+            yield con
+            if not dry_run:
+                raise sqlite3.OperationalError("disk I/O error")
+
+    path = _export(pstore, M0, tmp_path / "m.xlsx")
+    _append_rows(path, "招商线索", [{"线索编号": 50, "线索名称": "新线索", "阶段": "线索", "预计投资（万元）": 500}])
+    monkeypatch.setattr(p, "ledger_transaction", failing)
+    res = _import(path, pstore, M1)
+    assert pstore.months() == [M0, M1] and res.publication is not None and res.ok
+    (e,) = res.report.warnings
+    assert e.file == "m.xlsx" and e.message.startswith("快照已发布，但招商线索/审查写入线索库失败（disk I/O error）")
+    assert p.get_lead(pstore, 50) is None
+    monkeypatch.undo()
+    again = _import(path, pstore, M1)
+    assert again.ok and again.report.summary["pipeline"]["counts"]["created"] == 1
+    assert p.get_lead(pstore, 50)["name"] == "新线索"

@@ -455,7 +455,8 @@ def _publish_with_pipeline(res: Result, month: str, store: Store, sources, user,
     except (pipeline.PipelineError, sqlite3.Error) as e:
         if rec is None:
             raise StoreError(f"写入线索库失败，未发布：{e}") from e
-        res.report.add(Issue(ERROR, sources[0].name, "", None, "", "",
+        # a warning, not an error: the snapshot IS published (an error would read "未发布")
+        res.report.add(Issue(WARNING, sources[0].name, "", None, "", "",
                              labels.PIPELINE_LEDGER_TEXT["commit_failed"].format(error=e)))
         return rec
     res.report.summary["pipeline"] = {"text": pipeline_sheets.summary_text(counts), "counts": counts}
