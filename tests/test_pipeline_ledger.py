@@ -222,7 +222,7 @@ def test_new_round_from_the_ledger_reopens_a_vetoed_lead_then_it_may_sign(pstore
     _edit(path, "招商线索", 5, "阶段", "意向签约")  # L2's row, at its current version
     res = _import(path, pstore, M0)
     assert res.ok, res.report.text(limit=5)
-    assert res.report.summary["pipeline"]["counts"] == {"created": 0, "updated": 0, "rounds": 1, "opinions": 3,
+    assert res.report.summary["pipeline"]["counts"] == {"created": 0, "updated": 1, "rounds": 1, "opinions": 3,
                                                         "verdicts": 1, "conflicts": 0}
     lead = p.get_lead(pstore, ids["L2"])
     assert (lead["stage"], lead["verdict"], str(lead["decided_on"])) == ("intent", "pass", "2026-09-25")
@@ -242,6 +242,7 @@ def test_bad_cells_are_one_line_chinese_errors_and_nothing_is_written(pstore, tm
         {"线索编号": ids["L4"], "审查轮次": 2, "审查维度": "法务", "审查结论": "通过"},            # both
         {"线索编号": ids["L1"], "审查轮次": 1, "审查维度": "税务", "审查人": "甲", "审查意见": "乙"},  # bad dimension
     ])
+    _edit(path, "招商线索", 5, "线索名称", "名" * 201)
     before = _counts(pstore)
     res = _import(path, pstore, M0)
     assert not res.ok
@@ -252,6 +253,7 @@ def test_bad_cells_are_one_line_chinese_errors_and_nothing_is_written(pstore, tm
     assert got[("审查", rows - 2, "结论理由", "")] == "结论为“否决”时须填写结论理由"
     assert got[("审查", rows - 1, "审查结论", "通过")].startswith("一行只能是一条意见")
     assert got[("审查", rows, "审查维度", "税务")] == "审查维度“税务”无效（可选：法务、商务、财务）"
+    assert got[("招商线索", 5, "线索名称", "名" * 201)] == "线索名称过长（201字，最多200字）"
     assert all(e.file == "m.xlsx" for e in res.report.errors)
     assert _counts(pstore) == before and pstore.months() == [M0] and len(pstore.publications()) == 1
 

@@ -64,6 +64,21 @@ def _iso(v):
     return None if v is None else v.isoformat()
 
 
+# the lengths the app allows (store/pipeline.py)
+_MAX_LEN = {"name": 200, "source_body": 100, "owner": 100, "note": pipeline.MAX_TEXT, "reviewer": 50,
+            "opinion": pipeline.MAX_TEXT, "reasons": pipeline.MAX_TEXT}
+
+
+def _too_long(r, table, ctxs, issues) -> bool:
+    bad = False
+    for fld, n in _MAX_LEN.items():
+        v = r.get(fld)
+        if isinstance(v, str) and len(v) > n and fld in labels.PIPELINE_SHEET_HEADERS[table]:
+            issues.append(_issue(ctxs, r, fld, ERROR, f"{_HEAD[fld]}过长（{len(v)}字，最多{n}字）"))
+            bad = True
+    return bad
+
+
 def rows(frames: dict[str, pl.DataFrame], ctxs: dict[str, list[SheetCtx]], region_key: str, store_root,
          issues: list[Issue]) -> tuple[list[dict], list[dict]]:
     """Cell and row rules of the two sheets; returns the rows (keys, ISO dates, `ref`) for
@@ -74,7 +89,7 @@ def rows(frames: dict[str, pl.DataFrame], ctxs: dict[str, list[SheetCtx]], regio
         f, cs = frames["leads"], ctxs["leads"]
         rules.duplicates(f, cs, ["lead_id"], issues)
         for r in f.iter_rows(named=True):
-            ok = True
+            ok = not _too_long(r, "leads", cs, issues)
             if r["lead_id"] is not None and r["lead_id"] < 1:
                 issues.append(_issue(cs, r, "lead_id", ERROR, LT["err_id"]))
                 ok = False
@@ -97,7 +112,7 @@ def rows(frames: dict[str, pl.DataFrame], ctxs: dict[str, list[SheetCtx]], regio
         f, cs = frames["reviews"], ctxs["reviews"]
         seen: dict[tuple, int] = {}
         for r in f.iter_rows(named=True):
-            ok = True
+            ok = not _too_long(r, "reviews", cs, issues)
             if r["lead_id"] is not None and r["lead_id"] < 1:
                 issues.append(_issue(cs, r, "lead_id", ERROR, LT["err_id"]))
                 ok = False

@@ -699,7 +699,7 @@ def apply_ledger(con, leads: list[dict], reviews: list[dict], links: list[dict],
                     if fields_:
                         _append(con, lid, cur["version"] + 1,
                                 {**cur, **{k: _norm(row.get(k)) for k in fields_}}, "import:edited", user)
-                        counts["updated"] += 1
+                    counts["updated"] += 1
                     target = row["stage"]
         # review rounds, in order
         rounds = _rounds(con, lid)
