@@ -417,3 +417,31 @@ def test_a_commit_failing_after_the_switch_is_reported_and_a_reimport_repairs_it
     again = _import(path, pstore, M1)
     assert again.ok and again.report.summary["pipeline"]["counts"]["created"] == 1
     assert p.get_lead(pstore, 50)["name"] == "新线索"
+
+
+def test_a_change_in_the_app_between_validation_and_publication_stops_the_publication(pstore, tmp_path, monkeypatch):
+    """The rows are applied again under the publication's transaction: a project linked to L1,
+    admitted at validation (a passing round recorded by then), is refused when the lead was
+    vetoed in a new round in between -- nothing is published or written."""
+    from lifecycle.ingest import importer
+
+    ids = pstore.ids
+    _round(pstore, ids["L1"], "pass")
+    path = _ledger_with_project(tmp_path / "m.xlsx", pstore, M0, [project("P9", lead_id=ids["L1"])])
+    real = importer.check_against_store
+
+    def then_veto(*a, **k):
+        res = real(*a, **k)
+        assert res.ok
+        p.move_stage(pstore, ids["L1"], "招商员", "review")  # a new round in the app ...
+        rid = int(p.get_lead(pstore, ids["L1"])["review_id"])
+        p.decide(pstore, rid, "主任", "veto", "用地不符合规划", "2026-10-20")  # ... vetoed
+        state.update(_counts(pstore))
+        return res
+
+    state: dict = {}
+    monkeypatch.setattr(importer, "check_against_store", then_veto)
+    res = _import(path, pstore)
+    assert not res.ok and pstore.months() == [M0] and _counts(pstore) == state
+    (e,) = res.report.errors
+    assert (e.sheet, e.column) == ("项目", "线索编号") and "用地不符合规划" in e.message

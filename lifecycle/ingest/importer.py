@@ -320,7 +320,8 @@ def _pipeline_plan(pipe_frames, pipe_ctxs, frames, ctxs, usable, store: Store, r
     cell by cell and then against pipeline.sqlite in a transaction that is rolled back (a dry
     run). None when the ledger has neither (pipeline.sqlite is then never opened)."""
     issues: list[Issue] = []
-    leads, reviews = pipeline_sheets.rows(pipe_frames, pipe_ctxs, region_key, store.root, issues)
+    leads, reviews = (pipeline_sheets.rows(pipe_frames, pipe_ctxs, region_key, store.root, issues)
+                      if pipe_frames else ([], []))
     links = []
     if "projects" in frames and usable.get("projects"):
         carried = store.read(carry_month, "projects") if carry_month else None
@@ -447,7 +448,9 @@ def _publish_with_pipeline(res: Result, month: str, store: Store, sources, user,
                 raise _PipelineRejected(found)
             rec = publish()
     except _PipelineRejected as e:
-        res.report.extend(e.issues)
+        # the errors found now; warnings the validation did not already report
+        seen = {(w.sheet, w.row, w.message) for w in res.report.warnings}
+        res.report.extend(i for i in e.issues if i.level == ERROR or (i.sheet, i.row, i.message) not in seen)
         res.report.sort()
         res.report.summary["errors"] = len(res.report.errors)
         res.tables = {}
