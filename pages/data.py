@@ -76,6 +76,8 @@ with tab_import:
         st.markdown(f"**{U['sources']}**")
         for t, info in s.get("tables", {}).items():
             st.markdown(f"- {labels.IMPORT_TABLES[t]}：{ui.md(info['text'])}")
+        if (s.get("pipeline") or {}).get("text"):  # 招商线索 / 审查 sheets (docs/domain.md §16.5)
+            st.markdown(f"- {ui.md(s['pipeline']['text'])}")
         if s.get("shrinks"):
             # a supplied sheet much smaller than the table it replaces: shown with its counts,
             # published only once the clerk confirms it

@@ -38,6 +38,12 @@ def test_round_trip_demo_month(demo_stores, make_store, tmp_path, region):
         assert_frame_equal(a, b)
     rec = dst.publications()[-1]
     assert rec["source"] == ["export.xlsx"] and rec["rows"]["projects"] == src.read(DEMO_END, "projects").height
+    # the 招商线索 / 审查 sheets: the same pipeline content (docs/domain.md §16.5; lead versions restart)
+    from lifecycle.store import pipeline
+
+    (la, ra), (lb, rb) = pipeline.ledger_frames(src.root), pipeline.ledger_frames(dst.root)
+    assert_frame_equal(la.drop("version"), lb.drop("version"))
+    assert_frame_equal(ra, rb)
 
 
 def test_round_trip_into_a_store_with_history_warns_nothing_spurious(demo_stores, tmp_path):

@@ -1419,3 +1419,44 @@ AUDIT_ACTIONS.update({
     "pipeline_opinion": "录入审查意见",
     "pipeline_verdict": "记录审查结论",
 })
+
+# ---- the 招商线索 / 审查 sheets of the monthly ledger (issue 19; docs/domain.md §16.5) -----------
+# Sheet names and titles of the two pipeline sheets (kept apart from IMPORT_TABLES, which lists
+# snapshot tables only).
+PIPELINE_SHEETS: dict[str, str] = {"leads": "招商线索", "reviews": "审查"}
+PIPELINE_SHEET_TITLES: dict[str, str] = {"leads": "招商线索台账", "reviews": "招商项目审查台账（审查意见与结论）"}
+# the header each field is written with on these sheets (fields.template_header)
+PIPELINE_SHEET_HEADERS: dict[str, dict[str, str]] = {
+    "leads": {"lead_id": "线索编号", "version": "版本", "name": "线索名称", "stage": "阶段", "channel": "招商渠道",
+              "industry_chain": "产业链", "project_type": "项目类型", "expected_investment_wan": "预计投资（万元）",
+              "source_body": "招商主体", "owner": "责任人", "unit_code": "镇街/板块", "last_contact_on": "最近联系日期",
+              "project_id": "入库项目编号", "note": "备注"},
+    "reviews": {"lead_id": "线索编号", "round": "审查轮次", "dimension": "审查维度", "reviewer": "审查人",
+                "opinion": "审查意见", "verdict": "审查结论", "reasons": "结论理由", "date": "日期"},
+}
+COLUMNS.setdefault("round", "审查轮次")
+COLUMNS.setdefault("dimension", "审查维度")
+COLUMNS.setdefault("date", "日期")
+COLUMNS.setdefault("version", "版本")
+PIPELINE_LEDGER_TEXT: dict[str, str] = {
+    "err_taxonomy": "{what}“{value}”不在本地区配置的分类中（可选：{options}）",
+    "err_choice": "{what}“{value}”无效（可选：{options}）",
+    "err_id": "线索编号应为正整数",
+    "err_both": "一行只能是一条意见（审查维度、审查人、审查意见）或一条结论（审查结论、结论理由、日期），不能同时填写审查维度和审查结论",
+    "err_opinion_parts": "意见行须填写审查人和审查意见",
+    "err_verdict_date": "结论行须填写日期（结论日期）",
+    "err_reasons": "结论为“{verdict}”时须填写结论理由",
+    "err_two_verdicts": "线索 {id} 第{round}轮审查有多个结论（另见第{other}行）",
+    "err_unknown_lead": "线索 {id} 既不在线索库中，也不在本台账的招商线索表中",
+    "err_round_gap": "线索 {id} 在线索库中有 {have} 轮审查，台账中的第{round}轮之前缺少第{missing}轮",
+    "err_link_unknown": "关联的线索 {id} 不存在（线索库和本台账的招商线索表中都没有）",
+    "warn_conflict": "线索 {id} 在系统中已更新为第{version}版（台账为{base}），台账中对该线索的修改未导入，系统中的内容保留；"
+                     "请导出最新台账后再修改",
+    "warn_verdict_conflict": "线索 {id} 第{round}轮审查在线索库中的结论为“{have}”（{on}），与台账中的“{want}”不同：结论一经作出不再修改，台账中的结论未导入",
+    "warn_opinion_closed": "线索 {id} 第{round}轮审查已作出结论，台账中新增的意见未导入",
+    "base_none": "未填版本",
+    "base": "第{n}版",
+    "summary": "招商线索：新增 {created} 条、更新 {updated} 条；审查：新开 {rounds} 轮、意见 {opinions} 条、结论 {verdicts} 条；冲突未导入 {conflicts} 条",
+    "summary_none": "招商线索与审查：与线索库一致，没有新内容",
+    "commit_failed": "快照已发布，但招商线索/审查写入线索库失败（{error}）：请重新导入同一文件（重复导入不会重复写入）",
+}

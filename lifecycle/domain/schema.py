@@ -93,6 +93,7 @@ TABLES: dict[str, list[Column]] = {
         rd_deduction_wan float
         intent_signed_on date
         major_level str
+        lead_id int
         """
     ),
     "approvals": _cols(
@@ -149,6 +150,47 @@ TABLES: dict[str, list[Column]] = {
 OPTIONAL_TABLES: frozenset[str] = frozenset({"quotas"})
 
 TABLE_NAMES: list[str] = list(TABLES)
+
+# The 招商 pipeline sheets of the ledger (docs/domain.md §16.5): optional sheets that are NOT
+# snapshot tables -- the import writes them to <store>/pipeline.sqlite (store/pipeline.py) and
+# the month export reads them from there. They are in TABLES (so the parser, `column`, `conform`
+# know them) but not in TABLE_NAMES (so no snapshot, query or publication ever sees them).
+PIPELINE_SHEETS: dict[str, list[Column]] = {
+    "leads": _cols(
+        """
+        lead_id int required
+        version int
+        name str required
+        stage str required
+        channel str
+        industry_chain str
+        project_type str
+        expected_investment_wan float required
+        source_body str
+        owner str
+        unit_code str
+        last_contact_on date
+        project_id str
+        note str
+        """
+    ),
+    "reviews": _cols(
+        """
+        lead_id int required
+        round int required
+        dimension str
+        reviewer str
+        opinion str
+        verdict str
+        reasons str
+        date date
+        """
+    ),
+}
+TABLES.update(PIPELINE_SHEETS)
+PIPELINE_SHEET_NAMES: list[str] = list(PIPELINE_SHEETS)
+# every sheet a ledger may carry: the snapshot tables, then the pipeline sheets
+SHEET_NAMES: list[str] = TABLE_NAMES + PIPELINE_SHEET_NAMES
 TABLE_LABELS: dict[str, str] = {
     "projects": "项目",
     "approvals": "审批",

@@ -122,8 +122,40 @@ SYNONYMS["projects"].update({
     "rd_deduction_wan": ["研发加计扣除", "研发费用加计扣除", "研发费用加计扣除额", "加计扣除额"],
 })
 
+# the 招商线索 / 审查 sheets (docs/domain.md §16.5); the projects' link to a lead
+SYNONYMS["projects"]["lead_id"] = ["线索编号", "招商线索编号", "关联线索编号", "关联线索"]
+SYNONYMS["leads"] = {
+    "lead_id": ["线索编号", "线索编码", "线索id", "线索序号", "招商线索编号"],
+    "version": ["版本", "版本号", "线索版本", "基准版本"],
+    "name": ["线索名称", "项目名称", "意向项目名称", "招商项目名称", "名称"],
+    "stage": ["阶段", "当前阶段", "线索阶段", "推进阶段", "所处阶段"],
+    "channel": ["招商渠道", "渠道", "招引渠道", "招商方式", "引进渠道"],
+    "industry_chain": ["产业链", "所属产业链", "产业方向", "产业链条"],
+    "project_type": ["项目类型", "项目类别", "项目分类"],
+    "expected_investment_wan": ["预计投资", "预计总投资", "拟投资", "意向投资", "计划投资", "投资额"],
+    "source_body": ["招商主体", "招引主体", "来源主体", "线索来源", "招商单位", "来源单位"],
+    "owner": ["责任人", "跟进人", "联系人", "招商责任人", "项目责任人"],
+    "unit_code": ["镇街/板块", "所在镇街", "所属镇街", "镇街", "板块", "辖市区", "镇街园区", "所属板块", "属地"],
+    "last_contact_on": ["最近联系日期", "最近联系时间", "最后联系日期", "最近对接日期", "最近洽谈日期"],
+    "project_id": ["入库项目编号", "项目编号", "关联项目编号", "库内编号"],
+    "note": ["备注", "线索备注", "情况说明"],
+}
+SYNONYMS["reviews"] = {
+    "lead_id": ["线索编号", "线索编码", "线索id", "招商线索编号"],
+    "round": ["审查轮次", "轮次", "第几轮", "审查批次"],
+    "dimension": ["审查维度", "维度", "审查类别", "审查方面"],
+    "reviewer": ["审查人", "审查专家", "评审人", "记录人", "审查委员"],
+    "opinion": ["审查意见", "意见", "评审意见", "专家意见"],
+    "verdict": ["审查结论", "结论", "评审结论", "审查结果"],
+    "reasons": ["结论理由", "理由", "否决理由", "原因", "结论说明"],
+    "date": ["日期", "审查日期", "结论日期", "意见日期"],
+}
+
+
 # Header a template / export writes for a field (township as a name: clerks know names).
 def template_header(table: str, field: str) -> str:
+    if table in labels.PIPELINE_SHEET_HEADERS:
+        return labels.PIPELINE_SHEET_HEADERS[table][field]
     if field == "township_code":
         return labels.COLUMNS["township_name"]
     if table == "quotas" and field == "unit_code":
@@ -251,6 +283,10 @@ def score_row(table: str, cells: list) -> int:
 
 def table_from_name(name: str) -> str | None:
     n = normalise(name)
+    if "线索" in n:
+        return "leads"
+    if "审查" in n or "评审" in n:
+        return "reviews"
     if any(w in n for w in ("审批", "手续")):
         return "approvals"
     if any(w in n for w in ("运行", "经营", "运营", "培育", "生产")):

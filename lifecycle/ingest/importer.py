@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ import polars as pl
 from lifecycle.domain import labels, schema
 from lifecycle.ingest import parse
 from lifecycle.ingest import rules
+from lifecycle.ingest import pipeline_sheets
+from lifecycle.store import pipeline
 from lifecycle.domain.config import import_settings
 from lifecycle.ingest.guard import Limits
 from lifecycle.ingest.read import ReadError, Source, read_source
@@ -47,6 +50,8 @@ class Result:
     report: Report
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     publication: dict | None = None
+    # the 招商线索 / 审查 rows and new lead links to write to pipeline.sqlite (docs/domain.md §16.5)
+    pipeline: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,7 +100,7 @@ def parse_sources(sources: list[Source], month: str, store: Store, progress=None
     limits = Limits.from_config(settings.get("limits"))
     mend = _month_end(month)
     report = Report()
-    by_table: dict[str, list[tuple[parse.SheetCtx, pl.DataFrame]]] = {t: [] for t in schema.TABLE_NAMES}
+    by_table: dict[str, list[tuple[parse.SheetCtx, pl.DataFrame]]] = {t: [] for t in schema.SHEET_NAMES}
     ignored, notes = [], {}
     timings = {}
     n_src = len(sources)
@@ -149,8 +154,9 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
     ctxs: dict[str, list[parse.SheetCtx]] = {}
     usable: dict[str, bool] = {}
     summary_tables: dict[str, dict] = {}
+    pipe_frames, pipe_ctxs = pipeline_sheets.collect(by_table)
     for table, parts in by_table.items():
-        if not parts:
+        if not parts or table in schema.PIPELINE_SHEETS:
             continue
         cs = [c for c, _ in parts]
         f = pl.concat([df.with_columns(pl.lit(i, pl.Int64).alias("_src")) for i, (_, df) in enumerate(parts)],
@@ -169,7 +175,12 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
         usable[table] = all(k in c.matches for c in cs for k in needed)
         summary_tables[table] = {"rows": f.height, "source": [f"{c.file}[{c.sheet}]" for c in cs],
                                  "carried_from": None, "text": f"{f.height} 行，来自 {where}"}
-    if not frames and empty_sheets:
+    if not frames and pipe_frames:
+        if not carry_month:  # only pipeline sheets: every table is carried forward
+            c0 = next(iter(pipe_ctxs.values()))[0]
+            report.add(Issue(ERROR, c0.file, c0.sheet, None, "", "",
+                             "没有提供项目表，且没有可沿用的早期快照：首次导入必须包含项目表"))
+    elif not frames and empty_sheets:
         where, c0 = next(iter(empty_sheets.values()))
         report.add(Issue(ERROR, c0.file, c0.sheet, c0.header_row, "", "",
                          "台账工作表都没有数据行（模板的示例行不会导入），没有可导入的内容：" + "、".join(
@@ -245,6 +256,9 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
     report.extend(issues)
     timings["rules"] = time.perf_counter() - t
 
+    # ---- the 招商线索 / 审查 sheets and the projects' lead links (docs/domain.md §16.5) ----
+    plan = _pipeline_plan(pipe_frames, pipe_ctxs, frames, ctxs, usable, store, region_key, carry_month, report)
+
     # ---- the snapshot to publish ----
     for table, f in frames.items():
         out[table] = schema.conform(table, f.select([c.name for c in schema.TABLES[table]]))
@@ -293,9 +307,38 @@ def check_against_store(parsed: Parsed, store: Store, progress=None, allow_shrin
         "seconds": round(time.perf_counter() - t0, 3),
         "timings": {k: round(v, 3) for k, v in timings.items()},
     }
+    if plan is not None:
+        report.summary["pipeline"] = plan["summary"]
     if progress:
         progress(1.0, "校验完成")
-    return Result(report, out if report.ok else {})
+    return Result(report, out if report.ok else {}, pipeline=plan if report.ok else None)
+
+
+def _pipeline_plan(pipe_frames, pipe_ctxs, frames, ctxs, usable, store: Store, region_key, carry_month,
+                   report: Report) -> dict | None:
+    """The pipeline rows of the ledger and the new lead links of its projects sheet, checked
+    cell by cell and then against pipeline.sqlite in a transaction that is rolled back (a dry
+    run). None when the ledger has neither (pipeline.sqlite is then never opened)."""
+    issues: list[Issue] = []
+    leads, reviews = (pipeline_sheets.rows(pipe_frames, pipe_ctxs, region_key, store.root, issues)
+                      if pipe_frames else ([], []))
+    links = []
+    if "projects" in frames and usable.get("projects"):
+        carried = store.read(carry_month, "projects") if carry_month else None
+        links = pipeline_sheets.links(frames["projects"], carried)
+    if not pipe_frames and not links:
+        report.extend(issues)
+        return None
+    all_ctxs = {**pipe_ctxs, **({"projects": ctxs["projects"]} if "projects" in ctxs else {})}
+    plan = {"leads": leads, "reviews": reviews, "links": links, "ctxs": all_ctxs,
+            "summary": {"text": "", "counts": {}}}
+    report.extend(issues)
+    if report.ok:
+        with pipeline.ledger_transaction(store.root, dry_run=True) as con:
+            found, counts = pipeline_sheets.apply(con, plan, None)
+        report.extend(found)
+        plan["summary"] = {"text": pipeline_sheets.summary_text(counts), "counts": counts}
+    return plan
 
 
 def _shrink_checks(frames, ctxs, out, store: Store, carry_month, settings, allow: bool, report: Report) -> dict:
@@ -374,14 +417,59 @@ def import_ledgers(sources: list[Source], month: str, store: Store, *, dry_run: 
         if res.ok:
             if not store.meta.get("region"):
                 store.init(res.report.summary["region"])
-            rec = store.publish(month, res.tables, source=[s.name for s in sources], user=user,
-                                note=note or "台账导入", _before_swap=_pause_hook())
+            rec = _publish_with_pipeline(res, month, store, sources, user, note)
+            if rec is None:  # the pipeline rows failed against pipeline.sqlite as it is now
+                res.report.summary["dry_run"] = dry_run
+                return res
             res.publication = rec
             res.report.summary["published"] = True
             res.report.summary["version"] = rec["version"]
             res.report.summary["published_at"] = rec["published_at"]
     res.report.summary["dry_run"] = dry_run
     return res
+
+
+def _publish_with_pipeline(res: Result, month: str, store: Store, sources, user, note) -> dict | None:
+    """Publish the snapshot; with pipeline rows, inside one pipeline.sqlite transaction
+    (docs/domain.md §16.5): the rows are applied first (errors: rolled back, nothing published,
+    None), then the snapshot is switched, then the transaction commits -- a failed switch rolls
+    the pipeline rows back, so a failed import writes nothing anywhere."""
+    def publish():
+        return store.publish(month, res.tables, source=[s.name for s in sources], user=user,
+                             note=note or "台账导入", _before_swap=_pause_hook())
+
+    if not res.pipeline:
+        return publish()
+    rec = None
+    try:
+        with pipeline.ledger_transaction(store.root, dry_run=False) as con:
+            found, counts = pipeline_sheets.apply(con, res.pipeline, user)
+            if any(i.level == ERROR for i in found):
+                raise _PipelineRejected(found)
+            rec = publish()
+    except _PipelineRejected as e:
+        # the errors found now; warnings the validation did not already report
+        seen = {(w.sheet, w.row, w.message) for w in res.report.warnings}
+        res.report.extend(i for i in e.issues if i.level == ERROR or (i.sheet, i.row, i.message) not in seen)
+        res.report.sort()
+        res.report.summary["errors"] = len(res.report.errors)
+        res.tables = {}
+        return None
+    except (pipeline.PipelineError, sqlite3.Error) as e:
+        if rec is None:
+            raise StoreError(f"写入线索库失败，未发布：{e}") from e
+        # a warning, not an error: the snapshot IS published (an error would read "未发布")
+        res.report.add(Issue(WARNING, sources[0].name, "", None, "", "",
+                             labels.PIPELINE_LEDGER_TEXT["commit_failed"].format(error=e)))
+        return rec
+    res.report.summary["pipeline"] = {"text": pipeline_sheets.summary_text(counts), "counts": counts}
+    return rec
+
+
+class _PipelineRejected(Exception):
+    def __init__(self, issues):
+        super().__init__("pipeline rows rejected")
+        self.issues = issues
 
 
 def publish_validated(res: Result, month: str, store: Store, sources: list[Source], user: str | None = None,
@@ -405,6 +493,7 @@ def export_month(store: Store, month: str, out) -> dict[str, int]:
     continues on numbered sheets) and check the file: the data rows of every table, counted
     back from the written workbook, must equal the month's. Returns the counts."""
     tables = {t: store.read(month, t) for t in schema.TABLE_NAMES}
+    tables.update(pipeline_tables(store, tables["projects"]))
     write_ledger(out, store.region, tables, month)
     if hasattr(out, "getvalue"):
         data = out.getvalue()
@@ -416,6 +505,21 @@ def export_month(store: Store, month: str, out) -> dict[str, int]:
             raise ExportError(f"导出不完整：{month} 月{labels.IMPORT_TABLES[t]}表应有 {tables[t].height:,} 行，"
                               f"文件中只有 {counts.get(t, 0):,} 行")
     return counts
+
+
+def pipeline_tables(store: Store, projects: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The 招商线索 / 审查 sheets of a month export: the pipeline as it is now (pipeline.sqlite is
+    not versioned by month; docs/domain.md §16.5), each lead with the projects of the month
+    linked to it (入库项目编号, several joined by 、)."""
+    leads, reviews = pipeline.ledger_frames(store.root)
+    if not leads.height:
+        return {}
+    if "lead_id" in projects.columns:
+        linked = (projects.filter(pl.col("lead_id").is_not_null())
+                  .group_by(pl.col("lead_id").cast(pl.Int64))
+                  .agg(pl.col("project_id").sort().str.join("、")))
+        leads = leads.join(linked, on="lead_id", how="left")
+    return {"leads": leads, "reviews": reviews}
 
 
 def exported_rows(data: bytes) -> dict[str, int]:

@@ -20,7 +20,7 @@ from lifecycle.ingest.report import ERROR, WARNING, Issue
 
 HEADER_SCAN_ROWS = 30
 KEYS = {"projects": "project_id", "approvals": "project_id", "operations": "project_id", "problems": "problem_id",
-        "quotas": "unit_code"}
+        "quotas": "unit_code", "leads": "lead_id", "reviews": "lead_id"}
 EXAMPLE_MARK = "示例"
 IGNORED_SHEETS = ("说明", "填表说明", "填报说明", "目录", "readme")
 TOTAL_WORDS = ["合计", "总计", "小计", "累计", "全市合计", "总合计"]
@@ -88,7 +88,7 @@ def locate(raw: RawSheet) -> tuple[str | None, int | None, list[Issue]]:
         cells = [c for c in row if c]
         if len(cells) < 2:
             continue
-        for t in schema.TABLE_NAMES:
+        for t in schema.SHEET_NAMES:
             s = fields.score_row(t, cells)
             if s > best.get(t, (0, -1))[0]:
                 best[t] = (s, i)
@@ -178,9 +178,29 @@ def formula_issues(raw: RawSheet, ctx: SheetCtx) -> list[Issue]:
     return out
 
 
+PIPELINE_HINTS: dict[tuple[str, str], str] = {
+    ("leads", "lead_id"): "整数（系统中的线索编号；新线索填未用过的编号）",
+    ("reviews", "lead_id"): "整数（招商线索表或系统中的线索编号）",
+    ("projects", "lead_id"): "招商线索编号（可空；关联的线索须审查通过）",
+    ("leads", "version"): "导出时的版本号（修改已有线索时保留，勿改）",
+    ("leads", "stage"): "/".join(labels.PIPELINE_STAGES.values()),
+    ("leads", "channel"): "按本地区配置的招商渠道",
+    ("leads", "industry_chain"): "按本地区配置的产业链",
+    ("leads", "project_type"): "按本地区配置的项目类型",
+    ("leads", "unit_code"): "镇街/板块名称或代码",
+    ("leads", "project_id"): "导出时填写（项目表中关联本线索的项目），导入时不读取",
+    ("reviews", "round"): "该线索的第几轮审查（1、2、3…）",
+    ("reviews", "dimension"): "意见行填：" + "/".join(labels.REVIEW_DIMENSIONS.values()),
+    ("reviews", "verdict"): "结论行填：" + "/".join(labels.REVIEW_VERDICTS.values()),
+    ("reviews", "date"): "日期（YYYY-MM-DD；结论行为结论日期）",
+}
+
+
 def unit_hint(table: str, fld: str) -> str:
     """The hint a template writes in its units row under a header."""
     col = schema.column(table, fld)
+    if (table, fld) in PIPELINE_HINTS:  # the 招商线索 / 审查 sheets (docs/domain.md §16.5)
+        return PIPELINE_HINTS[(table, fld)] + ("（必填）" if col.required else "")
     if fld == "township_code":
         return "镇街名称或9位代码（必填）"
     if fld == "unit_code":

@@ -89,6 +89,8 @@ class Report:
         lines.append(f"月份 {s.get('month', '')}：错误 {len(self.errors)} 条，提示 {len(self.warnings)} 条")
         for t, info in s.get("tables", {}).items():
             lines.append(f"  {labels.IMPORT_TABLES.get(t, t)}：{info.get('text', '')}")
+        if (s.get("pipeline") or {}).get("text"):  # the 招商线索 / 审查 sheets (docs/domain.md §16.5)
+            lines.append(f"  {s['pipeline']['text']}")
         for title, items in (("错误", self.errors), ("提示", self.warnings)):
             shown = items if limit is None else items[:limit]
             for i in shown:

@@ -32,7 +32,45 @@ NOTES = [
     "项目表的“尚需…指标”“本年已分配…”列填写项目的需求和本年已分配量。",
     "10. 意向签约后转为正式签约的项目：签约日期填正式签约日期，意向签约日期保留原意向签约日期；省市重大填“省重大”或“市重大”（可空）。",
     "11. 常州亿元项目库：总投资低于1亿元的项目不予入库（导入时报错并指明行号）。",
+    "12. 招商线索表、审查表（均可选，不提供则线索库不变）：招商线索表每条线索一行（线索编号、阶段、渠道、产业链、项目类型、预计投资等），"
+    "写入系统的线索库（只追加新版本，不覆盖历史）。修改已有线索时请保留导出时的“版本”列：系统中该线索在导出后又被修改过的，"
+    "台账中的修改不导入并提示冲突。重复导入同一文件不会重复写入。导出的“入库项目编号”由项目表生成，导入时不读取。",
+    "13. 审查表每条意见或结论一行：意见行填线索编号、审查轮次、审查维度（法务/商务/财务）、审查人、审查意见、日期；"
+    "结论行填线索编号、审查轮次、审查结论（通过/否决/补充材料）、结论理由（否决、补充材料必填）、日期；只开启尚无意见的轮次可只填编号和轮次。"
+    "“通过”须有法务、商务、财务三方面意见；已作出的结论不再修改，须重新审查时新增一轮。",
+    "14. 项目表的“线索编号”列（可选）把项目关联到招商线索：被否决（或未审查通过）的线索不能入库，须新一轮审查通过后再导入。",
 ]
+
+
+def _examples(table: str, region_key: str) -> list[dict]:
+    """The example rows of a template sheet (keys starting with 示例 are never imported)."""
+    if table not in schema.PIPELINE_SHEETS:
+        return [_example(table, region_key)]
+    from lifecycle.domain.config import pipeline_settings
+
+    reg = get_region(region_key)
+    cfg = pipeline_settings(region_key)
+    unit = next(iter(reg.units.values())).name
+    d = dt.date
+    if table == "leads":
+        return [{"lead_id": f"{EXAMPLE_MARK}1", "name": "年产5万吨高性能材料项目（示例）", "stage": "talks",
+                 "channel": (cfg["channels"] or [None])[0], "industry_chain": (cfg["industry_chains"] or [None])[0],
+                 "project_type": (cfg["project_types"] or [None])[0], "expected_investment_wan": 200000.0,
+                 "source_body": unit, "owner": "李四", "unit_code": unit, "last_contact_on": d(2026, 3, 10),
+                 "note": "客商二次考察"}]
+    rows = [{"lead_id": f"{EXAMPLE_MARK}1", "round": 1, "dimension": k, "reviewer": f"{v}专家",
+             "opinion": f"{v}方面符合要求", "date": d(2026, 4, 1)} for k, v in labels.REVIEW_DIMENSIONS.items()]
+    return rows + [{"lead_id": f"{EXAMPLE_MARK}1", "round": 1, "verdict": "pass", "reviewer": "审查委员会",
+                    "reasons": "三方面意见均符合政策要求", "date": d(2026, 4, 8)}]
+
+
+def _sheet_label(table: str) -> str:
+    return labels.IMPORT_TABLES.get(table) or labels.PIPELINE_SHEETS[table]
+
+
+# values of the pipeline sheets written as their Chinese labels (read back by ingest/pipeline_sheets.py)
+_PIPE_LABELS = {("leads", "stage"): labels.PIPELINE_STAGES, ("reviews", "dimension"): labels.REVIEW_DIMENSIONS,
+                ("reviews", "verdict"): labels.REVIEW_VERDICTS}
 
 
 def _example(table: str, region_key: str) -> dict:
@@ -89,7 +127,7 @@ def sheet_names(table: str, n_rows: int) -> list[str]:
     """The sheet name(s) a table of `n_rows` rows is written to."""
     per = MAX_SHEET_ROWS - HEAD_ROWS
     n = max(1, -(-n_rows // per))
-    base = labels.IMPORT_TABLES[table]
+    base = _sheet_label(table)
     return [base] + [f"{base}({k})" for k in range(2, n + 1)]
 
 
@@ -121,7 +159,7 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
 
     def new_sheet(t: str, name: str, cols):
         ws = wb.add_worksheet(name)
-        title = labels.IMPORT_TITLES[t] + (f"（{month[:4]}年{int(month[5:])}月）" if month else "（导入模板）")
+        title = (labels.IMPORT_TITLES.get(t) or labels.PIPELINE_SHEET_TITLES[t]) + (f"（{month[:4]}年{int(month[5:])}月）" if month else "（导入模板）")
         for j, c in enumerate(cols):
             ws.set_column(j, j, max(12, min(30, len(template_header(t, c.name)) * 2 + 2)))
         ws.freeze_panes(HEAD_ROWS, 1)
@@ -134,11 +172,12 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
             write_text(ws, 2, j, unit_hint(t, c.name), f_unit)
         return ws
 
-    for t in schema.TABLE_NAMES:
+    for t in schema.SHEET_NAMES:
         cols = schema.TABLES[t]
         if tables is None:
-            n_rows = 1
-            row_iter = iter([_example(t, region_key)])
+            examples = _examples(t, region_key)
+            n_rows = len(examples)
+            row_iter = iter(examples)
             fmt, fdate = f_example, f_example_date
         else:
             df = schema.conform(t, tables[t] if t in tables else schema.empty(t))
@@ -158,7 +197,9 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
                     continue
                 if c.name == "township_code":
                     write_text(ws, i, j, names.get(v, v), fmt)
-                elif t == "quotas" and c.name == "unit_code":
+                elif (t, c.name) in _PIPE_LABELS:
+                    write_text(ws, i, j, _PIPE_LABELS[(t, c.name)].get(v, v), fmt)
+                elif t in ("quotas", "leads") and c.name == "unit_code":
                     write_text(ws, i, j, reg.units[v].name if v in reg.units else str(v), fmt)
                 elif c.name in _ENUM_LABELS:
                     write_text(ws, i, j, _ENUM_LABELS[c.name].get(v, v), fmt)
@@ -167,7 +208,7 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
                 elif c.kind == "date":
                     ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day),
                                       f_month if c.name == "month" else fdate)
-                elif c.kind in ("float", "int"):
+                elif c.kind in ("float", "int") and not isinstance(v, str):
                     ws.write_number(i, j, v, fmt)
                 else:
                     write_text(ws, i, j, v, fmt)
@@ -179,10 +220,10 @@ def write_ledger(out, region_key: str, tables: dict[str, pl.DataFrame] | None = 
         write_text(ws, i, 0, line, f_title if i == 0 else None)
     wb.close()
     if tables is not None:
-        for t in schema.TABLE_NAMES:
+        for t in schema.SHEET_NAMES:
             want = tables[t].height if t in tables else 0  # a table not given is written empty
             if written[t] != want:
-                raise ExportError(f"导出不完整：{labels.IMPORT_TABLES[t]}表应有 {want} 行，只写入了 {written[t]} 行")
+                raise ExportError(f"导出不完整：{_sheet_label(t)}表应有 {want} 行，只写入了 {written[t]} 行")
     return written
 
 

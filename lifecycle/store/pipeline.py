@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -538,6 +540,270 @@ def review_queue(store_root, leads: pl.DataFrame) -> pl.DataFrame:
     else:
         q = q.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in cols.values())
     return q.sort([pl.col("verdict").is_not_null(), pl.col("lead_id")])
+
+
+# ---- the 招商线索 / 审查 sheets of the monthly ledger (docs/domain.md §16.5) ----------------------
+LEDGER_LEAD_SCHEMA = {"lead_id": pl.Int64, "version": pl.Int64, **{k: LEAD_SCHEMA[k] for k in LEAD_FIELDS}}
+LEDGER_REVIEW_SCHEMA = {"lead_id": pl.Int64, "round": pl.Int64, "dimension": pl.String, "reviewer": pl.String,
+                        "opinion": pl.String, "verdict": pl.String, "reasons": pl.String, "date": pl.Date}
+LT = labels.PIPELINE_LEDGER_TEXT
+
+
+def ledger_frames(store_root) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The pipeline as the ledger's two sheets: every lead's current version (one row per lead,
+    with its version number), and one row per opinion and per verdict of every review round
+    (`round` = the round's number within its lead, 1, 2, …; a round with neither yet is one row
+    with only the lead and round, its opener and opening date). Keys, not labels (stage, dimension,
+    verdict). Empty frames when there is no pipeline."""
+    if not _exists(store_root):
+        return pl.DataFrame(schema=LEDGER_LEAD_SCHEMA), pl.DataFrame(schema=LEDGER_REVIEW_SCHEMA)
+    with _connect(store_root) as con:
+        leads = con.execute(f"SELECT lead_id, version, {', '.join(LEAD_FIELDS)} FROM current_leads "
+                            "ORDER BY lead_id").fetchall()
+        rows = con.execute("""
+            WITH r AS (SELECT review_id, lead_id, opened_by, opened_at,
+                              row_number() OVER (PARTITION BY lead_id ORDER BY review_id) AS round FROM reviews)
+            SELECT r.lead_id, r.round, 1 AS kind, o.opinion_id AS seq, o.dimension, o.reviewer, o.opinion,
+                   NULL, NULL, substr(o.recorded_at, 1, 10)
+            FROM r JOIN review_opinions AS o USING (review_id)
+            UNION ALL
+            SELECT r.lead_id, r.round, 2, 0, NULL, d.decided_by, NULL, d.verdict, d.reasons, d.decided_on
+            FROM r JOIN review_verdicts AS d USING (review_id)
+            UNION ALL
+            SELECT r.lead_id, r.round, 0, 0, NULL, r.opened_by, NULL, NULL, NULL, substr(r.opened_at, 1, 10)
+            FROM r WHERE NOT EXISTS (SELECT 1 FROM review_opinions WHERE review_id = r.review_id)
+                     AND NOT EXISTS (SELECT 1 FROM review_verdicts WHERE review_id = r.review_id)
+            ORDER BY 1, 2, 3, 4""").fetchall()
+    strs = {k: (pl.String if v == pl.Date else v) for k, v in LEDGER_LEAD_SCHEMA.items()}
+    lf = (pl.DataFrame(leads, schema=strs, orient="row").with_columns(pl.col("last_contact_on").str.to_date())
+          if leads else pl.DataFrame(schema=LEDGER_LEAD_SCHEMA))
+    cols = ["lead_id", "round", "kind", "seq", "dimension", "reviewer", "opinion", "verdict", "reasons", "date"]
+    rf = (pl.DataFrame(rows, schema={c: (pl.Int64 if c in ("lead_id", "round", "kind", "seq") else pl.String)
+                                     for c in cols}, orient="row")
+          .with_columns(pl.col("date").str.to_date(strict=False)).select(list(LEDGER_REVIEW_SCHEMA))
+          if rows else pl.DataFrame(schema=LEDGER_REVIEW_SCHEMA))
+    return lf, rf
+
+
+@contextmanager
+def ledger_transaction(store_root, dry_run: bool):
+    """One SQLite write transaction on pipeline.sqlite for an import: committed when the block
+    ends without an exception and `dry_run` is false, rolled back otherwise. A dry run on a
+    store without a pipeline database works on an empty in-memory copy of the schema (nothing is
+    created on disk)."""
+    if dry_run and not _exists(store_root):
+        con = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            con.executescript(_SCHEMA)
+            con.execute("BEGIN")
+            yield con
+        finally:
+            con.close()
+        return
+    if dry_run:
+        with _connect(store_root, write=True) as con:
+            yield con
+            con.execute("ROLLBACK")
+            con.execute("BEGIN")  # sqlite.connect commits an (empty) transaction on exit
+        return
+    with sqlite.connect(db_path(store_root), _SCHEMA, error=PipelineError, write=True, create_dir=True) as con:
+        yield con
+
+
+def _norm(v):
+    if isinstance(v, float):
+        return round(v, 6)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()[:10]
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
+def _current_or_none(con, lead_id: int) -> dict | None:
+    try:
+        return _current(con, lead_id)
+    except PipelineError:
+        return None
+
+
+def _rounds(con, lead_id: int) -> list[dict]:
+    rows = con.execute("SELECT r.review_id, d.verdict, d.reasons, d.decided_on FROM reviews AS r "
+                       "LEFT JOIN review_verdicts AS d USING (review_id) WHERE r.lead_id = ? ORDER BY r.review_id",
+                       (int(lead_id),)).fetchall()
+    return [dict(zip(("review_id", "verdict", "reasons", "decided_on"), r)) for r in rows]
+
+
+def _stamp(date, now: str) -> str:
+    """The record time of an imported row: its ledger date (at midnight) when given, else now."""
+    return f"{date}T00:00:00" if date else now
+
+
+def apply_ledger(con, leads: list[dict], reviews: list[dict], links: list[dict], user: str) -> tuple[list[dict], dict]:
+    """Apply the ledger's 招商线索 / 审查 rows and check the projects' lead links on `con` (inside
+    `ledger_transaction`), append-only, by the rules of docs/domain.md §16.5. Rows are dicts of
+    keys (stage / dimension / verdict as keys, dates as ISO text) with an opaque `ref` that comes
+    back in the problems. Returns (problems, counts): problems are dicts {level: error|warning,
+    sheet: leads|reviews|projects, ref, field, value, message}; the caller rolls back on any error.
+
+    - a lead not in the store is created with the ledger's id (at 线索, or 洽谈 when the ledger's
+      stage is later) and then brought to the ledger's stage by the ordinary rules;
+    - a lead in the store whose fields (stage included) equal the ledger's is left alone (a
+      re-import adds nothing); one that differs is changed (a new version) only when the ledger's
+      version equals the store's current version, otherwise it is a conflict warning and the
+      store's lead is kept;
+    - review round k of a lead is the k-th round in the store; round k + 1 (the next) is opened;
+      an opinion not yet in its round is added while the round is open (a closed round: warning);
+      a verdict is recorded on an open round (通过 needs the three dimensions), the same verdict
+      again is nothing, a different one is a conflict warning;
+    - every project linked to a lead must pass `check_admission` on the state after all this."""
+    user = (user or "").strip() or "台账导入"
+    now = _now()
+    problems: list[dict] = []
+    counts = {"created": 0, "updated": 0, "rounds": 0, "opinions": 0, "verdicts": 0, "conflicts": 0}
+
+    def problem(level, sheet, ref, fld, value, message):
+        problems.append({"level": level, "sheet": sheet, "ref": ref, "field": fld,
+                         "value": "" if value is None else str(value), "message": message})
+
+    by_lead = {int(r["lead_id"]): r for r in leads}
+    rv_by_lead: dict[int, list[dict]] = {}
+    for r in reviews:
+        rv_by_lead.setdefault(int(r["lead_id"]), []).append(r)
+    for lid in sorted(set(by_lead) | set(rv_by_lead)):
+        row = by_lead.get(lid)
+        cur = _current_or_none(con, lid)
+        target = None
+        if cur is None:
+            if row is None:
+                for r in rv_by_lead[lid]:
+                    problem("error", "reviews", r["ref"], "lead_id", lid, LT["err_unknown_lead"].format(id=lid))
+                continue
+            start = "lead" if row["stage"] == "lead" else "talks"
+            con.execute("INSERT INTO leads (lead_id, created_by, created_at) VALUES (?, ?, ?)", (lid, user, now))
+            _append(con, lid, 1, {**{k: _norm(row.get(k)) for k in LEAD_FIELDS}, "stage": start}, "import:created", user)
+            counts["created"] += 1
+            target = row["stage"]
+        elif row is not None:
+            differs = [k for k in LEAD_FIELDS if _norm(row.get(k)) != _norm(cur[k])]
+            if differs:
+                base = row.get("version")
+                if base is None or int(base) != cur["version"]:
+                    counts["conflicts"] += 1
+                    problem("warning", "leads", row["ref"], "version", base, LT["warn_conflict"].format(
+                        id=lid, version=cur["version"],
+                        base=LT["base_none"] if base is None else LT["base"].format(n=int(base))))
+                else:
+                    fields_ = [k for k in differs if k != "stage"]
+                    if fields_:
+                        _append(con, lid, cur["version"] + 1,
+                                {**cur, **{k: _norm(row.get(k)) for k in fields_}}, "import:edited", user)
+                    counts["updated"] += 1
+                    target = row["stage"]
+        # review rounds, in order
+        rounds = _rounds(con, lid)
+        by_round: dict[int, list[dict]] = {}
+        for r in rv_by_lead.get(lid, []):
+            by_round.setdefault(int(r["round"]), []).append(r)
+        for k in sorted(by_round):
+            rows_k = by_round[k]
+            if k > len(rounds) + 1:
+                for r in rows_k:
+                    problem("error", "reviews", r["ref"], "round", k, LT["err_round_gap"].format(
+                        id=lid, have=len(rounds), round=k, missing=len(rounds) + 1))
+                break
+            if k == len(rounds) + 1:  # a new round: the rules of open_review
+                lead_now = _current(con, lid)
+                opener = next((r for r in rows_k if not r.get("dimension") and not r.get("verdict")), rows_k[0])
+                msg = None
+                if lead_now["stage"] in SIGNING_STAGES:
+                    msg = T["err_review_signed"].format(id=lid, stage=labels.PIPELINE_STAGES[lead_now["stage"]])
+                elif rounds and rounds[-1]["verdict"] is None:
+                    msg = T["err_review_open"].format(id=lid)
+                if msg:
+                    problem("error", "reviews", opener["ref"], "round", k, msg)
+                    break
+                who = (opener.get("reviewer") if not opener.get("dimension") and not opener.get("verdict") else None)
+                rid = con.execute("INSERT INTO reviews (lead_id, opened_by, opened_at) VALUES (?, ?, ?)",
+                                  (lid, who or user, _stamp(opener.get("date") if who else None, now))).lastrowid
+                _append(con, lid, lead_now["version"] + 1, {**lead_now, "stage": "review"}, f"review:{rid}", user)
+                rounds.append({"review_id": rid, "verdict": None, "reasons": None, "decided_on": None})
+                counts["rounds"] += 1
+            rd = rounds[k - 1]
+            rid = rd["review_id"]
+            have = {(d, w, o) for d, w, o in con.execute(
+                "SELECT dimension, reviewer, opinion FROM review_opinions WHERE review_id = ?", (rid,))}
+            for r in rows_k:
+                if not r.get("dimension"):
+                    continue
+                key = (r["dimension"], _norm(r.get("reviewer")), _norm(r.get("opinion")))
+                if key in have:
+                    continue
+                if rd["verdict"] is not None:
+                    counts["conflicts"] += 1
+                    problem("warning", "reviews", r["ref"], "opinion", r.get("opinion"),
+                            LT["warn_opinion_closed"].format(id=lid, round=k))
+                    continue
+                con.execute("INSERT INTO review_opinions (review_id, dimension, reviewer, opinion, recorded_at) "
+                            "VALUES (?, ?, ?, ?, ?)", (rid, *key, _stamp(r.get("date"), now)))
+                have.add(key)
+                counts["opinions"] += 1
+            for r in rows_k:
+                if not r.get("verdict"):
+                    continue
+                want = (r["verdict"], _norm(r.get("reasons")), _norm(r.get("date")))
+                if rd["verdict"] is not None:
+                    if (rd["verdict"], _norm(rd["reasons"]), rd["decided_on"]) != want:
+                        counts["conflicts"] += 1
+                        problem("warning", "reviews", r["ref"], "verdict", labels.REVIEW_VERDICTS[r["verdict"]],
+                                LT["warn_verdict_conflict"].format(
+                                    id=lid, round=k, have=labels.REVIEW_VERDICTS[rd["verdict"]], on=rd["decided_on"],
+                                    want=labels.REVIEW_VERDICTS[r["verdict"]]))
+                    continue
+                if r["verdict"] == "pass":
+                    missing = [labels.REVIEW_DIMENSIONS[d] for d in DIMENSIONS if d not in {h[0] for h in have}]
+                    if missing:
+                        problem("error", "reviews", r["ref"], "verdict", labels.REVIEW_VERDICTS["pass"],
+                                T["err_missing_opinions"].format(id=f"（线索 {lid} 第{k}轮）", missing="、".join(missing)))
+                        continue
+                con.execute("INSERT INTO review_verdicts (review_id, verdict, reasons, decided_on, decided_by, "
+                            "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                            (rid, *want, _norm(r.get("reviewer")) or user, now))
+                rd.update(verdict=want[0], reasons=want[1], decided_on=want[2])
+                counts["verdicts"] += 1
+        # the ledger's stage, by the rules of move_stage
+        if target is not None:
+            lead_now = _current(con, lid)
+            if target != lead_now["stage"]:
+                msg = None
+                if STAGE_RANK[target] < STAGE_RANK[lead_now["stage"]]:
+                    msg = T["err_backward"].format(id=lid, now=labels.PIPELINE_STAGES[lead_now["stage"]],
+                                                   to=labels.PIPELINE_STAGES[target])
+                elif target == "review":
+                    msg = T["err_review_open"].format(id=lid) if (rounds and rounds[-1]["verdict"] is None) else None
+                    if msg is None:
+                        rid = con.execute("INSERT INTO reviews (lead_id, opened_by, opened_at) VALUES (?, ?, ?)",
+                                          (lid, user, now)).lastrowid
+                        _append(con, lid, lead_now["version"] + 1, {**lead_now, "stage": "review"}, f"review:{rid}", user)
+                        counts["rounds"] += 1
+                else:
+                    if target in SIGNING_STAGES:
+                        msg = _admission_problem(con, lid)
+                    if msg is None:
+                        _append(con, lid, lead_now["version"] + 1, {**lead_now, "stage": target}, f"stage:{target}", user)
+                if msg:
+                    problem("error", "leads", row["ref"], "stage", labels.PIPELINE_STAGES[target], msg)
+    # the projects' links: admission on the state after the ledger
+    for ln in links:
+        lid = int(ln["lead_id"])
+        if _current_or_none(con, lid) is None:
+            problem("error", "projects", ln["ref"], "lead_id", lid, LT["err_link_unknown"].format(id=lid))
+            continue
+        msg = _admission_problem(con, lid)
+        if msg:
+            problem("error", "projects", ln["ref"], "lead_id", lid, msg)
+    return problems, counts
 
 
 LEAD_TABLE = ("lead_id", "name", "stage_label", "unit_name", "channel", "industry_chain", "project_type",
