@@ -36,7 +36,7 @@ def test_wheel_contents(wheel):
               | {"lifecycle/domain/config.toml", "lifecycle/webapp/app.py",
                  "lifecycle/webapp/.streamlit/config.toml"}
               | {f"lifecycle/webapp/pages/{p.name}" for p in (REPO / "pages").glob("*.py")})
-    assert any(n.startswith("lifecycle/query/sql/flags/") for n in needed)
+    assert any(n.startswith("lifecycle/query/sql/queries/flags/") for n in needed)
     assert len([n for n in needed if n.startswith("lifecycle/domain/refdata/")]) >= 7
     missing = sorted(needed - names)
     assert not missing, missing

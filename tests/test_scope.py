@@ -4,6 +4,7 @@ slice, no row of another unit comes out of any metric call, list, export, pack o
 asking for another unit (a slice naming it, another unit's project) raises ScopeError ("无权查看")."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import polars as pl
@@ -18,6 +19,14 @@ from lifecycle.store import comments
 from lifecycle.store.snapshots import Store
 
 REGIONS = ["jiangyin", "changzhou"]
+# LIFECYCLE_FULL_SCOPE=1: every unit as the viewer; by default the first two units and every fifth
+# after them (the scope code does not depend on which unit it is; the sample keeps CI short)
+FULL_SCOPE = bool(os.environ.get("LIFECYCLE_FULL_SCOPE"))
+
+
+def _viewers(units) -> list[str]:
+    units = list(units)
+    return units if FULL_SCOPE else units[:2] + units[2::5]
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +132,8 @@ def test_no_row_of_another_unit_comes_out_of_any_metric_call(dbs, region_key):
     ranking = whole.ranking(month)
     city = whole.rates_with_change(month)
     seen_units = 0
-    for i, u in enumerate(reg.units):
+    viewers = _viewers(reg.units)
+    for i, u in enumerate(viewers):
         m = Metrics(db, Scope(u))
         own = {p for p, us in owners.items() if us == {u}}
         foreign = set(owners) - own
@@ -169,7 +179,7 @@ def test_no_row_of_another_unit_comes_out_of_any_metric_call(dbs, region_key):
         assert set(res["project_id"].to_list()) <= own
         if own:
             seen_units += 1
-    assert seen_units >= len(reg.units) - 2  # the demo spreads projects over (nearly) every unit
+    assert seen_units >= len(viewers) - 1  # the demo spreads projects over (nearly) every unit
 
 
 def _doc_frames(doc):
@@ -197,7 +207,7 @@ def test_exports_packs_and_bulletins_stay_in_the_unit(demo_stores, tmp_path, reg
         if pid:
             comments.add(root, "project", pid, quarter, "leader", f"项目{pid}的点评", unit_code=u)
     rendered = 0
-    for u in units:
+    for u in _viewers(units):
         m = Metrics(db, Scope(u))
         own = {p for p, us in owners.items() if us == {u}}
         foreign = set(owners) - own

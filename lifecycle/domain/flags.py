@@ -2,7 +2,7 @@
 
 A declaration names the flag's key, its Chinese label, the department that acts, the rule text
 (with `{threshold}` placeholders filled from config.toml), the SQL file under
-`lifecycle/query/sql/flags/` that lists it, the SQL parameters and where they come from, what
+`lifecycle/query/sql/queries/flags/` that lists it, the SQL parameters and where they come from, what
 one row counts (项目 or 事项), and where it is shown. The metrics API, the alerts page, the
 overview counts, the exports and the packs all iterate `FLAGS`; adding a flag is one `Flag(...)`
 here plus its SQL file (docs/architecture.md, "Adding a flag").
@@ -43,7 +43,7 @@ class Flag:
     label: str
     dept: str
     rule: str                       # Chinese, str.format(**thresholds)
-    sql: str | None                 # file stem under query/sql/flags/ (None: not a list)
+    sql: str | None                 # file stem under query/sql/queries/flags/ (None: not a list)
     params: dict[str, ParamSource] = field(default_factory=dict)
     level: str | None = None        # keep only rows whose `level` column equals this
     counts: str = "项目"            # what one row counts: 项目 (projects) or 事项 (approval steps)

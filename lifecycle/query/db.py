@@ -1,7 +1,7 @@
 """The DuckDB query layer: the one place that opens connections.
 
 `Database(store)` holds one in-memory DuckDB connection whose catalog has the staging views,
-intermediate models and table macros from `lifecycle/query/sql/*.sql`. Values are always bound
+intermediate models and table macros from `lifecycle/query/sql/models/*.sql`. Values are always bound
 parameters; the parquet file lists are bound through DuckDB session variables, so no path or
 value is ever formatted into SQL text.
 
@@ -77,10 +77,21 @@ MONTH_RELATIONS = {
 CUBE_MONTHS = 12  # a unit × month cube is built for the month and the 11 before it at once
 
 
+# sql/models/: the staging views, intermediate models and table macros created in the catalog
+# (MODELS, in that order); sql/queries/: one query per file run against them (flag lists under
+# sql/queries/flags/). A name is looked up in models/ first, then queries/.
+SQL_FOLDERS = ("models", "queries")
+
+
 @lru_cache(maxsize=None)
 def sql_text(name: str) -> str:
-    """The text of lifecycle/query/sql/<name>.sql (name may contain a sub-folder, e.g. 'flags/x')."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of lifecycle/query/sql/{models,queries}/<name>.sql (name may contain a sub-folder,
+    e.g. 'flags/x')."""
+    for folder in SQL_FOLDERS:
+        path = SQL_DIR / folder / f"{name}.sql"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"no SQL file {name}.sql under {SQL_DIR}/{{{','.join(SQL_FOLDERS)}}}")
 
 
 def _params_for(sql: str, params: dict) -> dict:
@@ -451,7 +462,7 @@ class Database:
 
     def run(self, name: str, params: dict | None = None, months=None,
             frames: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
-        """Run lifecycle/query/sql/<name>.sql."""
+        """Run lifecycle/query/sql/queries/<name>.sql."""
         return self.query(sql_text(name), params, months, frames)
 
     def scalar(self, sql: str, params: dict | None = None, months=None):

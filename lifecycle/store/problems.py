@@ -12,7 +12,7 @@ Every status change or note is an **update** (`record`): status (collected 采�
 consulted 会商会办 → closed 办结), the date it happened (`acted_on`), optionally the department now
 responsible and a new deadline, a note, who recorded it and when. Updates are appended, never
 changed or removed: the history is complete. How imported rows and updates merge at a month is
-a query (`query/sql/problems.sql`, docs/domain.md §11); this module only stores.
+a query (`query/sql/queries/problems.sql`, docs/domain.md §11); this module only stores.
 
 Storage: `<store>/workflow.sqlite` (see `store/records.py`).
 """
