@@ -124,4 +124,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         region = next((str(params[k]) for k in ("server", "region", "region_key") if k in params), "")
-        item.add_marker(pytest.mark.xdist_group(f"{item.path.name}:{region}"))
+        # the browser files are the longest: there each test (and region) is a group of its own
+        name = item.originalname if item.path.name.startswith("test_browser") else ""
+        item.add_marker(pytest.mark.xdist_group(f"{item.path.name}:{name}:{region}"))
