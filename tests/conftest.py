@@ -115,15 +115,3 @@ def app_user(monkeypatch):
     monkeypatch.setattr(auth, "_cookie_token", lambda: user.token(default_store()))
     yield user
 
-
-# ---- parallel runs (pytest-xdist, `--dist loadgroup` in .ci/run) ----------------------------------
-def pytest_collection_modifyitems(config, items):
-    """Keep each test file's tests on one worker (its module fixtures — a Streamlit server, a
-    large store, a built wheel — are made once), split by region where a file is parametrized
-    by it, so the two regions' halves of the long files run side by side."""
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        region = next((str(params[k]) for k in ("server", "region", "region_key") if k in params), "")
-        # the browser files are the longest: there each test (and region) is a group of its own
-        name = item.originalname if item.path.name.startswith("test_browser") else ""
-        item.add_marker(pytest.mark.xdist_group(f"{item.path.name}:{name}:{region}"))

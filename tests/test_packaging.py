@@ -2,6 +2,7 @@
 the reference data and the dashboard's entry point, and a non-editable install into a fresh
 virtual environment, run outside the checkout, generates demo data and serves the pages."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +20,16 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--quiet",
+    # built from a copy of the tracked sources: setuptools' build/ folder is then private to this
+    # build (parallel test workers may each build a wheel) and nothing untracked slips in
+    src = tmp_path_factory.mktemp("src") / "repo"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for rel in filter(None, files.decode().split("\0")):
+        p = REPO / rel
+        if p.is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(p, src / rel)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--quiet",
                     "--disable-pip-version-check", "-w", str(out)], check=True, cwd=out, timeout=600)
     (whl,) = out.glob("lifecycle_dashboard-*.whl")
     return whl
