@@ -240,17 +240,23 @@ def _total_labels(x: list, totals: list, text: list) -> go.Scatter:
                       hoverinfo="skip", textfont=dict(size=BASE_FONT - 1), cliponaxis=False)
 
 
+def _origin_bars(df: pl.DataFrame, x: list, key_col: str) -> list:
+    """One stacked bar trace per origin (new investment, upgrade) of a per-band frame with
+    new_count / upgrade_count; each bar carries its band key (`key_col`) for the click-through."""
+    keys = [[k] for k in df[key_col].to_list()]
+    return [
+        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
+               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
+        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
+    ]
+
+
 def tier_count_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
     """In-library projects per band (`Metrics.tiers`), stacked new-investment vs upgrade."""
     if df.is_empty() or df["count"].sum() == 0:
         return _empty(title)
     x = df["tier_label"].to_list()
-    keys = [[k] for k in df["tier_band"].to_list()]
-    traces = [
-        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
-               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
-        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
-    ]
+    traces = _origin_bars(df, x, "tier_band")
     counts = df["count"].to_list()
     traces.append(_total_labels(x, counts, [f"{c:,}个" for c in counts]))
     return figure(traces, title, height, barmode="stack",
@@ -296,12 +302,7 @@ def tier_class_chart(df: pl.DataFrame, title: str | None = None, height: int = 4
     if df.is_empty():
         return _empty(title)
     x = df["tier_label"].to_list()
-    keys = [[k] for k in df["tier_class"].to_list()]
-    traces = [
-        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
-               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
-        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
-    ]
+    traces = _origin_bars(df, x, "tier_class")
     counts = df["count"].to_list()
     inv = [formats.yi(v or 0.0) for v in df["total_investment_wan"].to_list()]
     traces.append(_total_labels(x, counts, [f"{c:,}个<br>{v:,.0f}亿元" for c, v in zip(counts, inv)]))
