@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -75,16 +76,16 @@ class Curve:
         out = np.full(e.shape, np.nan)
         if not len(self.times):
             return out
-        # surv is non-increasing: the first index where surv <= target, among times >= e
-        for j in range(e.size):  # candidates per stratum are few; each step is a searchsorted
-            k0 = np.searchsorted(self.times, e.flat[j], side="left")
-            tail = self.surv[k0:]
-            hit = np.nonzero(tail <= target.flat[j] + 1e-12)[0]
-            if hit.size:
-                out.flat[j] = self.times[k0 + hit[0]]
+        # surv is non-increasing, so the indices with surv <= target form a suffix [k*, n): the
+        # first one at or after e's position k0 is max(k0, k*), for every e at once
+        k0 = np.searchsorted(self.times, e, side="left")
+        k_star = np.searchsorted(-self.surv, -(target + 1e-12), side="left")
+        k = np.maximum(k0, k_star)
+        found = k < len(self.times)
+        out[found] = self.times[k[found]]
         return out
 
-    @property
+    @cached_property
     def median(self) -> float | None:
         hit = np.nonzero(self.surv <= 0.5 + 1e-12)[0]
         return float(self.times[hit[0]]) if hit.size else None

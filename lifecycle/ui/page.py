@@ -25,6 +25,7 @@ from lifecycle.domain import labels
 from lifecycle.domain.cells import csv_bytes, write_text
 from lifecycle.present import formats
 from lifecycle.domain.config import default_store
+from lifecycle.query import forecast
 from lifecycle.query.db import Database
 from lifecycle.query.metrics import PERIODS, Metrics, Scope, ScopeError, Slice
 from lifecycle.domain.reference import Region, industry_sections, region
@@ -591,7 +592,7 @@ WARM_DELAY_S = 1.5  # let the page's own queries go first
 
 def warm_months_before(db: Database, month: str, n: int = 2) -> threading.Thread | None:
     """Build, in a background thread, the month relations of the `n` months before `month`
-    (Database.warm): the month picker is most often moved back a month, and a month's page also
+    (Database.warm) and the forecast of the month before: the month picker is most often moved back a month, and a month's page also
     compares with the month before it. One warming thread per process at a time; off with
     LIFECYCLE_WARM=0."""
     if os.environ.get("LIFECYCLE_WARM", "1") == "0" or month not in db.months:
@@ -605,6 +606,9 @@ def warm_months_before(db: Database, month: str, n: int = 2) -> threading.Thread
         try:
             threading.Event().wait(WARM_DELAY_S)
             db.warm(want)
+            # the slippage forecast of the month before (map, 风险预判, project file): fitted once
+            # per version and month, and the costliest part of a month change on those pages
+            forecast.forecast(db, want[0])
         except Exception:  # warming is an optimisation: a failure is logged, never shown
             _LOG.warning("warming %s failed", want, exc_info=True)
         finally:
