@@ -187,9 +187,16 @@ class Metrics:
         milestones 已核实 for the date they carry (docs/domain.md §17.4)."""
         if group_by not in ("all", "unit_code", "tier_band", "industry_section", "origin", "category"):
             raise ValueError(group_by)
-        df = self.db.run("rates", self._p(month, sl, baseline_month=self.baseline_month(month), group_by=group_by,
-                                          period_from=period_start(month, period), verified_only=bool(verified_only)),
-                         frames=self._verification_frames() if verified_only else None)
+        params = self._p(month, sl, baseline_month=self.baseline_month(month), group_by=group_by,
+                         period_from=period_start(month, period))
+        if verified_only:  # the same statement on the verified numerators (docs/domain.md §17.4)
+            base = sql_text("rates")
+            if base.count("FROM month_rate_inputs(") != 1:  # rates.sql must keep its one source
+                raise RuntimeError("rates.sql: expected one 'FROM month_rate_inputs(' to switch to verified_rate_inputs")
+            sql = base.replace("FROM month_rate_inputs(", "FROM verified_rate_inputs(")
+            df = self.db.query(sql, params, frames=self._verification_frames())
+        else:
+            df = self.db.run("rates", params)
         out = {}
         for row in df.iter_rows(named=True):
             out[row["grp"]] = self._shape_rates(row)

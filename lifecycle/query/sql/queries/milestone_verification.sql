@@ -4,5 +4,5 @@
 -- and age_days = days from the milestone date to $ref_date. `verifications` is registered by Metrics.
 SELECT project_id, name, unit_code, unit_name, in_library, milestone, milestone_date, verify_status,
        verified_by, verified_at, verify_note, age_days
-FROM milestone_rows($month, $ref_date, 'verifications', $units, $tiers, $sections, $origins, $categories, $majors)
+FROM milestone_rows($month, $ref_date, $units, $tiers, $sections, $origins, $categories, $majors)
 ORDER BY unit_code, project_id, milestone_ord;

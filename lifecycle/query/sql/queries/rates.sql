@@ -2,10 +2,9 @@
 -- numerator and denominator of each of the five rates. Reads rate_inputs of the whole library
 -- (materialised once per month and period, month_rate_inputs) and keeps the slice's projects:
 -- a project's membership does not depend on the slice.
--- $verified_only (docs/domain.md §17.4): the filing, start and production numerators count a
--- filing / start / completion milestone only when it is 已核实 for the date it carries in $month
--- (verified_flags over `verifications`, registered by Metrics); cohorts are unchanged. Off, the
--- flags come from the empty no_verifications and nothing changes.
+-- The verified-only rates (docs/domain.md §17.4) run this same statement on
+-- verified_rate_inputs (Metrics.rates(verified_only=True) names that macro instead of
+-- month_rate_inputs; cohorts are the same, numerators need verified milestones).
 SELECT
     CASE $group_by
         WHEN 'unit_code' THEN unit_code
@@ -15,22 +14,17 @@ SELECT
         WHEN 'category' THEN category
         ELSE 'all'
     END                                AS grp,
-    count_if(filing_num AND (NOT $verified_only OR coalesce(v.filing_verified, FALSE)))
-                                       AS filing_rate_num,
+    count_if(filing_num)               AS filing_rate_num,
     count_if(filing_den)               AS filing_rate_den,
-    count_if(start_num AND (NOT $verified_only OR coalesce(v.start_verified, FALSE)))
-                                       AS start_rate_num,
+    count_if(start_num)                AS start_rate_num,
     count_if(start_den)                AS start_rate_den,
     coalesce(sum(investment_num), 0)   AS investment_rate_num,
     coalesce(sum(investment_den), 0)   AS investment_rate_den,
-    count_if(production_num AND (NOT $verified_only OR coalesce(v.completion_verified, FALSE)))
-                                       AS production_rate_num,
+    count_if(production_num)           AS production_rate_num,
     count_if(production_den)           AS production_rate_den,
     count_if(capacity_num)             AS capacity_rate_num,
     count_if(capacity_den)             AS capacity_rate_den
-FROM month_rate_inputs($month, $baseline_month, $period_from) AS r
-LEFT JOIN verified_flags($month, CASE WHEN $verified_only THEN 'verifications' ELSE 'no_verifications' END) AS v
-  USING (project_id)
+FROM month_rate_inputs($month, $baseline_month, $period_from)
 WHERE ($units IS NULL OR list_contains($units, unit_code))
   AND ($tiers IS NULL OR list_contains($tiers, tier_band))
   AND ($sections IS NULL OR list_contains($sections, industry_section))

@@ -3,7 +3,7 @@
 -- for the date they carry, the total and the verified share (empty when the total is 0).
 WITH r AS (
     SELECT milestone, verify_status
-    FROM milestone_rows($month, $ref_date, 'verifications', $units, $tiers, $sections, $origins, $categories, $majors)
+    FROM milestone_rows($month, $ref_date, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 k AS (
     SELECT * FROM (VALUES ('registration', 1), ('settle', 2), ('filing', 3), ('start', 4), ('completion', 5))
