@@ -114,7 +114,7 @@ LOGIN_PASSWORD = "browser-test-pass-1"
 # LIFECYCLE_FULL_BROWSER=1: every page and screen in both regions (by default the second region
 # runs the pages whose content or title depends on the region)
 FULL = bool(os.environ.get("LIFECYCLE_FULL_BROWSER"))
-SECOND_REGION_PAGES = {"overview", "map", "rankings", "pipeline", "quotas", "data", "phases", "growth",
+SECOND_REGION_PAGES = {"overview", "map", "rankings", "pipeline", "verification", "quotas", "data", "phases", "growth",
                        "annual_evaluation"}
 
 

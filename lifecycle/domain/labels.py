@@ -1471,7 +1471,7 @@ VERIFY_COLUMNS: dict[str, str] = {
     "milestone_label": "核实节点", "milestone_date": "节点日期", "verify_status_label": "核实状态",
     "verified_by": "核实人", "verified_at": "核实时间", "verify_note": "核实说明", "age_days": "距节点日期（天）",
     "verified_date": "核实时的节点日期", "pending_count": "待核实", "verified_count": "已核实",
-    "doubtful_count": "存疑", "total_count": "有日期的节点数", "verified_share": "已核实占比",
+    "doubtful_count": "存疑", "total_count": "有日期的节点数", "verified_share": "已核实占比（%）",
     "event_id": "记录号", "date_column": "对应日期字段",
 }
 COLUMNS.update({k: v for k, v in VERIFY_COLUMNS.items() if k not in COLUMNS})
