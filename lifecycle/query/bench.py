@@ -6,7 +6,7 @@ For one month of a store, every metric query is timed through the Metrics API �
 - a **bare scan**: DuckDB reading, in a fresh connection, exactly the columns the query needs
   from that month's parquet files and touching every value (`min()` of each column) — the floor
   any implementation pays to look at the month's data once;
-- for the five rates, a **pandas implementation** of SPEC §4 written the straightforward way
+- for the five rates, a **pandas implementation** of docs/domain.md §4 written the straightforward way
   (read the month's and the year's baseline month's files, compute the ten sums), checked to give
   the same numbers.
 
