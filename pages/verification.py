@@ -19,9 +19,7 @@ m = ctx.metrics
 root = ctx.store.root
 st.caption(T["intro"])
 st.caption(T["mapping"])
-flash = st.session_state.pop("_vf_flash", None)
-if flash:
-    st.success(flash)
+auth.flash("_vf_flash")
 
 # recorded verifications change these: keyed by the store's revision (and the day read on)
 live = (ctx.month, ctx.slice, verification.revision(root), dt.date.today())
@@ -99,18 +97,12 @@ if user is not None and user.may("verify"):
             if st.form_submit_button(T["save"], type="primary"):
                 hit = rows.filter((pl.col("project_id") == pid) & (pl.col("milestone") == milestone))
                 seen = hit["milestone_date"].item() if hit.height else None  # the date verified, as shown
-                detail = {"milestone": milestone, "status": status, "month": ctx.month}
-                try:
-                    verification.set_status(root, user, pid, milestone, status, note=note, month=ctx.month,
-                                            seen_date=seen)
-                except verification.VerificationError as e:
-                    auth.record(root, "verify_set", target=f"project:{pid}", ok=False, message=str(e), **detail)
-                    st.error(str(e))
-                else:
-                    auth.record(root, "verify_set", target=f"project:{pid}", **detail)
-                    st.session_state["_vf_flash"] = T["ok"].format(
-                        pid=pid, milestone=labels.VERIFY_MILESTONES[milestone], date=seen,
-                        status=labels.VERIFY_STATUSES[status])
-                    st.rerun()
+                auth.submit(root, "verify_set", f"project:{pid}",
+                            lambda: verification.set_status(root, user, pid, milestone, status, note=note,
+                                                            month=ctx.month, seen_date=seen),
+                            lambda _: T["ok"].format(pid=pid, milestone=labels.VERIFY_MILESTONES[milestone],
+                                                     date=seen, status=labels.VERIFY_STATUSES[status]),
+                            verification.VerificationError, "_vf_flash",
+                            milestone=milestone, status=status, month=ctx.month)
 else:
     st.caption(T["read_only"].format(unit_word=ctx.region.unit_word))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from lifecycle.cli.common import EXIT_OK, EXIT_VALIDATION, CliError, open_metrics
-from lifecycle.cli.leads import _actor, _audit, _store, _unit
+from lifecycle.cli.common import EXIT_OK, EXIT_VALIDATION, CliError, month_of, open_metrics, unit_of
+from lifecycle.cli.leads import _actor, _audit, _store
 
 LIST_COLUMNS = ["project_id", "name", "unit_name", "milestone", "milestone_date", "verify_status", "verified_by",
                 "verified_at", "verify_note", "age_days"]
@@ -45,8 +45,8 @@ def cmd_verify(args) -> int:
     m = open_metrics(st.root)
     if acc is not pipeline.SYSTEM:
         m.scope = Scope.of(acc)
-    month = m.check_month(args.month) if args.month else m.latest_month()
-    units = tuple(_unit(st, u) for u in args.unit) if args.unit else None
+    month = month_of(m, args.month)
+    units = tuple(unit_of(st.region, u) for u in args.unit) if args.unit else None
     sl = Slice(units=units)
     if args.stale:
         df = m.unverified(month, sl, args.days)

@@ -127,11 +127,6 @@ def pipeline_settings(region: str | None = None, store: Path | None = None) -> d
 def verification_settings(store: Path | None = None) -> dict:
     """The `[verification]` section (`stale_days`, default 30: docs/domain.md §17). Package
     defaults, then <store>/config.toml."""
-    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
-    if store is not None:
-        p = Path(store) / "config.toml"
-        if p.exists():
-            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
-    out = {"stale_days": 30, **cfg.get("verification", {})}
+    out = {"stale_days": 30, **_merged(store).get("verification", {})}
     out["stale_days"] = int(out["stale_days"])
     return out

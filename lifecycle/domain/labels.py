@@ -1507,11 +1507,8 @@ VERIFY_TEXT: dict[str, str] = {
                       "签约备案率分子须备案节点已核实，备案开工率分子须开工节点已核实，竣工投产率分子须竣工节点已核实"
                       "（投产日期不设核实）；当年投入完成率、最终产能达效率不涉及可核实节点，不变。"
                       "待核实、存疑均按未达成计；核实针对的是当时的节点日期，日期变更后须重新核实。",
-    "err_milestone": "核实节点“{value}”无效（可选：{options}）",
-    "err_status": "核实状态“{value}”无效（可选：{options}）",
+    "milestone_what": "核实节点",
     "err_note": "核实状态为“存疑”时须填写核实说明（存疑的原因）",
-    "err_required": "{what}不能为空",
-    "err_too_long": "{what}过长（{n}字，最多{max}字）",
     "err_no_project": "{month} 月快照中没有项目 {pid}",
     "err_no_date": "项目 {pid} 在 {month} 月快照中没有{milestone}日期（{column}），无需核实",
     "err_date_changed": "项目 {pid} 的{milestone}日期已变为 {now}（您核对的是 {seen}），请刷新后重新核实",

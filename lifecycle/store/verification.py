@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from lifecycle.domain import labels
-from lifecycle.store import sqlite
+from lifecycle.store import inputs, sqlite
 
 FILE_NAME = "verification.sqlite"
 MAX_NOTE = 1000
@@ -84,47 +84,25 @@ def _connect(store_root, write: bool = False):
                           readonly=not write)
 
 
-# ---- checking input -----------------------------------------------------------------------------
+# ---- checking input (store/inputs.py: the checks every record store shares) -------------------------
 def check_milestone(value) -> str:
     """A milestone key from its key or Chinese label (注册/落户/备案/开工/竣工)."""
     v = "" if value is None else str(value).strip()
-    if v in MILESTONES:
-        return v
-    by_label = {lab: k for k, lab in labels.VERIFY_MILESTONES.items()}
-    if v in by_label:
-        return by_label[v]
-    raise VerificationError(T["err_milestone"].format(value=v, options="、".join(labels.VERIFY_MILESTONES.values())))
+    return inputs.key_of(v, labels.VERIFY_MILESTONES, T["milestone_what"], VerificationError)
 
 
 def check_status(value) -> str:
     """A status key from its key or Chinese label (待核实/已核实/存疑)."""
     v = "" if value is None else str(value).strip()
-    if v in STATUSES:
-        return v
-    by_label = {lab: k for k, lab in labels.VERIFY_STATUSES.items()}
-    if v in by_label:
-        return by_label[v]
-    raise VerificationError(T["err_status"].format(value=v, options="、".join(labels.VERIFY_STATUSES.values())))
+    return inputs.key_of(v, labels.VERIFY_STATUSES, T["status"], VerificationError)
 
 
 def _text(value, what: str, required: bool = False, max_len: int = 200) -> str | None:
-    v = "" if value is None else str(value).strip()
-    if required and not v:
-        raise VerificationError(T["err_required"].format(what=what))
-    if len(v) > max_len:
-        raise VerificationError(T["err_too_long"].format(what=what, n=len(v), max=max_len))
-    return v or None
+    return inputs.text(value, what, VerificationError, required=required, max_len=max_len)
 
 
 def _date(value, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        raise VerificationError(f"{what}应为日期（如 2026-10-31），实际为“{value}”") from None
+    return inputs.date(value, what, VerificationError, required=True)
 
 
 # ---- writing ------------------------------------------------------------------------------------
@@ -141,7 +119,7 @@ def record(store_root, project_id: str, milestone, milestone_date, status, by: s
     note = _text(note, T["note"], max_len=MAX_NOTE)
     if status == "doubtful" and not note:
         raise VerificationError(T["err_note"])
-    when = (at or dt.datetime.now()).isoformat(timespec="seconds")
+    when = at.isoformat(timespec="seconds") if at else inputs.now()
     with _connect(store_root, write=True) as con:
         cur = con.execute(
             "INSERT INTO verification_events (project_id, milestone, milestone_date, status, note, verified_by, "
