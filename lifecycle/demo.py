@@ -910,6 +910,7 @@ def generate(store_dir, region_key: str = "jiangyin", n_projects: int | None = N
         if progress:
             progress(i + 1, len(ms), m)
     generate_pipeline(store_dir, region_key, end_month, seed)
+    generate_verifications(store_dir, region_key, end_month, seed)
     return st
 
 
@@ -1054,3 +1055,61 @@ def generate_pipeline(store_dir, region_key: str, end_month: str, seed: int, n_l
                 add("edited", last, last_contact_on=last.isoformat())
     pipeline.load_generated(store_dir, leads, versions, reviews, opinions, verdicts)
     return n
+
+
+# ---- verified milestones 节点核实 (issue 19; docs/domain.md §17) ------------------------------------
+_DOUBT_NOTES = ("现场核查未见施工迹象，待补充影像资料", "备案信息与企业申报材料不一致，已要求说明",
+                "工商注册地与项目实施地不一致，待核实", "落户手续尚未完成，土地合同待补", "竣工资料不全，待联合验收意见")
+
+
+def generate_verifications(store_dir, region_key: str, end_month: str | None = None, seed: int = 20240501) -> int:
+    """Fill `<store>/verification.sqlite` with deterministic (by seed) verifications of the
+    milestones carried by the latest published snapshot (`end_month`): a milestone more than
+    about two months old is mostly 已核实 (≈ 88 %), a few 存疑 with a note (≈ 4 %), the rest
+    待核实 (no event); a recent one is verified less often (≈ 25 %). Verifications are dated
+    5–55 days after the milestone (never after the publication) and recorded by the demo's
+    publisher or the unit's demo township account. Never over existing events. Returns the
+    number of events written."""
+    from lifecycle.store import accounts, verification
+
+    if verification.revision(store_dir):
+        return 0
+    st = Store(store_dir)
+    months = st.months()
+    if not months:
+        return 0
+    end_month = end_month if end_month in months else months[-1]
+    today = month_end(end_month) + dt.timedelta(days=5)
+    cols = verification.MILESTONE_COLUMNS
+    p = st.read(end_month, "projects").select("project_id", "township_code", *cols.values())
+    units = {t["township_code"]: t["unit_code"] for t in reference.units_table(region_key)}
+    town = {u: name for name, role, u in accounts.demo_accounts(region_key) if role == "township"}
+    long = (p.with_columns(pl.col("township_code").replace_strict(units, default=pl.col("township_code")).alias("unit"))
+            .unpivot(index=["project_id", "unit"], on=list(cols.values()), variable_name="col", value_name="on")
+            .drop_nulls("on")
+            .with_columns(pl.col("col").replace_strict({c: k for k, c in cols.items()}).alias("milestone"))
+            .sort("project_id", "milestone"))
+    if long.is_empty():
+        return 0
+    rng = np.random.default_rng([seed, zlib.crc32((region_key + ":verification").encode())])
+    n = long.height
+    age = np.array([(today - d).days for d in long["on"].to_list()])
+    u = rng.random(n)
+    old = age > 61
+    status = np.where(old, np.where(u < 0.88, "verified", np.where(u < 0.92, "doubtful", "")),
+                      np.where(u < 0.25, "verified", np.where(u < 0.27, "doubtful", "")))
+    lag = rng.integers(5, 56, n)
+    by_town = rng.random(n) < 0.5
+    notes = rng.integers(len(_DOUBT_NOTES), size=n)
+    hours = rng.integers(9, 18, n)
+    rows = []
+    for i, r in enumerate(long.iter_rows(named=True)):
+        s = status[i]
+        if not s:
+            continue
+        when = min(r["on"] + dt.timedelta(days=int(lag[i])), today)
+        who = town.get(r["unit"]) if by_town[i] and r["unit"] in town else "publisher"
+        rows.append((r["project_id"], r["milestone"], r["on"].isoformat(), s,
+                     _DOUBT_NOTES[notes[i]] if s == "doubtful" else None, who,
+                     f"{when.isoformat()}T{int(hours[i]):02d}:00:00"))
+    return verification.load_generated(store_dir, rows)

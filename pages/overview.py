@@ -11,14 +11,23 @@ from lifecycle.domain import labels
 from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 from lifecycle.store import problems as store_problems
+from lifecycle.store import verification
 
 ctx = ui.setup("总览")
 T = labels.VIEW_TEXT
 
-rates = ui.cached(ctx, Metrics.rates_with_change, ctx.month, ctx.slice, period=ctx.period)
 st.subheader(T["rates"])
+# 仅计已核实节点 (docs/domain.md §17.4): a toggle kept in the URL (?verified=1)
+verified_only = ui.verified_toggle("ov_verified")
+if verified_only:  # recorded verifications change them: keyed by the verification revision
+    rates = ui.memo(ctx, ("verified_rates", ctx.month, ctx.slice, ctx.period, verification.revision(ctx.store.root)),
+                    lambda: ctx.metrics.verified_rates(ctx.month, ctx.slice, ctx.period))
+    st.caption(labels.VERIFY_TEXT["toggle_caption"])
+else:
+    rates = ui.cached(ctx, Metrics.rates_with_change, ctx.month, ctx.slice, period=ctx.period)
 ui.rate_cards(rates)
-ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
+if not verified_only:
+    ui.rate_explanations(ctx)  # why each rate moved: one sentence each, waterfall drill-down (docs/forecast.md)
 
 # Yearly targets with 序时进度 (docs/domain.md §7.3; Changzhou: 拿地即开工, 联合竣工验收)
 targets = ui.cached(ctx, Metrics.targets, ctx.month, ctx.slice)

@@ -118,10 +118,10 @@ def test_role_permissions_follow_the_table():
     def may(role):
         return {p for p in accounts.PERMISSIONS if accounts.Account("x", role).may(p)}
 
-    assert may("admin") == {"view_all", "manage_accounts", "read_audit"}
-    assert may("publisher") == {"view_all", "publish", "leads", "decide"}
+    assert may("admin") == {"view_all", "manage_accounts", "read_audit", "verify"}
+    assert may("publisher") == {"view_all", "publish", "leads", "decide", "verify"}
     assert may("leader") == {"view_all", "comment", "export", "pack"}
-    assert may("township") == {"answer", "export", "leads"}
+    assert may("township") == {"answer", "export", "leads", "verify"}
     assert may("reviewer") == {"view_all", "review", "decide"}
 
 

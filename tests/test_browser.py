@@ -114,7 +114,7 @@ LOGIN_PASSWORD = "browser-test-pass-1"
 # LIFECYCLE_FULL_BROWSER=1: every page and screen in both regions (by default the second region
 # runs the pages whose content or title depends on the region)
 FULL = bool(os.environ.get("LIFECYCLE_FULL_BROWSER"))
-SECOND_REGION_PAGES = {"overview", "map", "rankings", "pipeline", "quotas", "data", "phases", "growth",
+SECOND_REGION_PAGES = {"overview", "map", "rankings", "pipeline", "verification", "quotas", "data", "phases", "growth",
                        "annual_evaluation"}
 
 
@@ -299,6 +299,27 @@ def test_ztf_pages_render_with_charts_and_department_sheets(server, browser):
         page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
         has_targets = page.get_by_text("拿地即开工（年度目标30个）").count() > 0
         assert has_targets == (server.region == "changzhou")
+    finally:
+        ctx.close()
+
+
+def test_verification_page_and_verified_only_toggle(server, browser):
+    """节点核实 (issue 19, docs/domain.md §17) on both regions: the page renders its counts and
+    the 超期未核实 list without error (as the publisher, with the form); 总览 with ?verified=1
+    shows the verified-only caption and keeps the toggle in the URL."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    page = ctx.new_page()
+    try:
+        _open(page, f"{server.url}/verification")
+        login(page, "publisher")
+        page.get_by_text("各节点核实情况").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
+        assert page.get_by_text("超期未核实").count() >= 1
+        assert page.get_by_role("button", name="保存核实结果").count() == 1
+        _open(page, f"{server.url}/overview?verified=1")
+        page.get_by_text("仅计已核实节点口径").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert "verified=1" in page.url
+        assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
     finally:
         ctx.close()
 

@@ -82,7 +82,12 @@ def _calls(month: str, prev: str, quarter: str, sl: Slice, full: bool = False):
     c += [(f"flag {k}", (lambda k: lambda m: m.flag(k, month, sl))(k)) for k in FLAG_KEYS]
     c += [("completion_overdue", lambda m: m.completion_overdue(month, sl)),
           ("risk", lambda m: m.risk(month, sl)),
-          ("quarter_comments", lambda m: m.quarter_comments(quarter, month, sl))]
+          ("quarter_comments", lambda m: m.quarter_comments(quarter, month, sl)),
+          # verified milestones 节点核实 (docs/domain.md §17)
+          ("milestone_verification", lambda m: m.milestone_verification(month, sl)),
+          ("unverified", lambda m: m.unverified(month, sl, 0)),
+          ("verification_summary", lambda m: m.verification_summary(month, sl)),
+          ("verified rates", lambda m: m.rates(month, sl, verified_only=True))]
     if full:
         c += [
             ("rates", lambda m: m.rates(month, sl)),

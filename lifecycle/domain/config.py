@@ -122,3 +122,11 @@ def pipeline_settings(region: str | None = None, store: Path | None = None) -> d
     out["unit_targets"] = {int(y): {str(u): dict(t) for u, t in units.items()}
                            for y, units in reg.get("unit_targets", {}).items()}
     return out
+
+
+def verification_settings(store: Path | None = None) -> dict:
+    """The `[verification]` section (`stale_days`, default 30: docs/domain.md §17). Package
+    defaults, then <store>/config.toml."""
+    out = {"stale_days": 30, **_merged(store).get("verification", {})}
+    out["stale_days"] = int(out["stale_days"])
+    return out

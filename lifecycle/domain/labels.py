@@ -1463,3 +1463,58 @@ PIPELINE_LEDGER_TEXT: dict[str, str] = {
     "summary_none": "招商线索与审查：与线索库一致，没有新内容",
     "commit_failed": "快照已发布，但招商线索/审查写入线索库失败（{error}）：请重新导入同一文件（重复导入不会重复写入）",
 }
+
+
+# ---- verified milestones 节点核实/认定 (issue 19; docs/domain.md §17) -------------------------------
+VERIFY_MILESTONES: dict[str, str] = {
+    "registration": "注册", "settle": "落户", "filing": "备案", "start": "开工", "completion": "竣工",
+}
+VERIFY_STATUSES: dict[str, str] = {"pending": "待核实", "verified": "已核实", "doubtful": "存疑"}
+VERIFY_COLUMNS: dict[str, str] = {
+    "milestone_label": "核实节点", "milestone_date": "节点日期", "verify_status_label": "核实状态",
+    "verified_by": "核实人", "verified_at": "核实时间", "verify_note": "核实说明", "age_days": "距节点日期（天）",
+    "verified_date": "核实时的节点日期", "pending_count": "待核实", "verified_count": "已核实",
+    "doubtful_count": "存疑", "total_count": "有日期的节点数", "verified_share": "已核实占比（%）",
+    "event_id": "记录号", "date_column": "对应日期字段",
+}
+COLUMNS.update({k: v for k, v in VERIFY_COLUMNS.items() if k not in COLUMNS})
+VERIFY_TEXT: dict[str, str] = {
+    "title": "节点核实",
+    "intro": "逐项目核对注册、落户、备案、开工、竣工节点的真实性（认定）。核实绑定所核对的节点日期：之后的快照改了该日期，"
+             "节点回到“待核实”。有日期而未核实的节点为“待核实”。",
+    "mapping": "注册 = 签约日期（signed_on，库中无工商注册日期字段）；落户 = 拿地日期（land_acquired_on，库中无落户日期字段）；"
+               "备案 = 备案日期；开工 = 开工日期；竣工 = 竣工日期。",
+    "counts": "各节点核实情况",
+    "stale": "超期未核实",
+    "stale_note": "节点日期早于统计日 {days} 天以上、状态为待核实或存疑的节点（[verification] stale_days = {days}）。统计日：{ref}",
+    "stale_none": "没有超期未核实的节点。",
+    "none": "本月快照中没有带日期的核实节点。",
+    "set": "登记核实结果",
+    "set_note": "选择项目和节点，登记核实状态；存疑须填写说明。{unit_note}",
+    "unit_note_own": "本账户只能核实本{unit_word}的项目。",
+    "read_only": "本账户只能查看核实情况（登记核实须“数据管理员”“系统管理员”或本{unit_word}账户）。",
+    "project": "项目编号",
+    "milestone": "节点",
+    "status": "核实状态",
+    "note": "核实说明",
+    "save": "保存核实结果",
+    "ok": "已登记：项目 {pid} {milestone}（{date}）{status}",
+    "history": "核实记录（项目 {pid}）",
+    "no_project": "本月快照中没有项目 {pid}（或不在本账户范围内）",
+    "toggle": "仅计已核实节点",
+    "toggle_help": "打开后，五率分子中的备案、开工、竣工节点只计已核实（且核实的是当前日期）的；分母口径不变。",
+    "toggle_caption": "仅计已核实节点口径（docs/domain.md §17.4）：分母（签约、备案、计划竣工清单、投产且计划达产到期）不变；"
+                      "签约备案率分子须备案节点已核实，备案开工率分子须开工节点已核实，竣工投产率分子须竣工节点已核实"
+                      "（投产日期不设核实）；当年投入完成率、最终产能达效率不涉及可核实节点，不变。"
+                      "待核实、存疑均按未达成计；核实针对的是当时的节点日期，日期变更后须重新核实。",
+    "milestone_what": "核实节点",
+    "err_note": "核实状态为“存疑”时须填写核实说明（存疑的原因）",
+    "err_no_project": "{month} 月快照中没有项目 {pid}",
+    "err_no_date": "项目 {pid} 在 {month} 月快照中没有{milestone}日期（{column}），无需核实",
+    "err_date_changed": "项目 {pid} 的{milestone}日期已变为 {now}（您核对的是 {seen}），请刷新后重新核实",
+    "err_no_month": "还没有已发布的快照，无法核实节点",
+    "err_other_unit": "无权操作：项目 {pid} 不属于本账户的{unit}",
+    "err_denied": "无权操作：登记核实结果须为{roles}",
+    "err_not_logged_in": "无权操作：未登录",
+    "err_days": "超期天数应为非负整数，实际为“{value}”",
+}

@@ -67,6 +67,7 @@ MODELS = [
     "review_models",
     "lookback_rows",
     "ztf_models",
+    "verification_models",
 ]
 
 # Materialised relations: prefix -> (model whose rows it holds, the stored table it is built from)

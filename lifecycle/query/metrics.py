@@ -177,16 +177,26 @@ class Metrics:
         return {"month": month, **self.scoped(sl).params(), **extra}
 
     # ---- the five rates -----------------------------------------------------------
-    def rates(self, month: str, sl: Slice = ALL, group_by: str = "all", period: str = "ytd") -> dict:
+    def rates(self, month: str, sl: Slice = ALL, group_by: str = "all", period: str = "ytd",
+              verified_only: bool = False) -> dict:
         """{'filing_rate': {'numerator', 'denominator', 'rate'}, ...} for the slice
         (or, with group_by, {group: {...}}). `period` sets where the filing/start cohorts begin:
         'ytd' (default, 1 January of year(M)), 'qtd' (first day of M's quarter), 'mtd'
         (first day of M), 'r12' (the 12 months ending with M). The investment and production
-        rates are yearly by definition and ignore it."""
+        rates are yearly by definition and ignore it. `verified_only`: numerators count only
+        milestones 已核实 for the date they carry (docs/domain.md §17.4)."""
         if group_by not in ("all", "unit_code", "tier_band", "industry_section", "origin", "category"):
             raise ValueError(group_by)
-        df = self.db.run("rates", self._p(month, sl, baseline_month=self.baseline_month(month), group_by=group_by,
-                                          period_from=period_start(month, period)))
+        params = self._p(month, sl, baseline_month=self.baseline_month(month), group_by=group_by,
+                         period_from=period_start(month, period))
+        if verified_only:  # the same statement on the verified numerators (docs/domain.md §17.4)
+            base = sql_text("rates")
+            if base.count("FROM month_rate_inputs(") != 1:  # rates.sql must keep its one source
+                raise RuntimeError("rates.sql: expected one 'FROM month_rate_inputs(' to switch to verified_rate_inputs")
+            sql = base.replace("FROM month_rate_inputs(", "FROM verified_rate_inputs(")
+            df = self.db.query(sql, params, frames=self._verification_frames())
+        else:
+            df = self.db.run("rates", params)
         out = {}
         for row in df.iter_rows(named=True):
             out[row["grp"]] = self._shape_rates(row)
@@ -207,14 +217,14 @@ class Metrics:
             res[k] = {"numerator": num, "denominator": den, "rate": _ratio(num, den)}
         return res
 
-    def rates_with_change(self, month: str, sl: Slice = ALL, period: str = "ytd") -> dict:
+    def rates_with_change(self, month: str, sl: Slice = ALL, period: str = "ytd", verified_only: bool = False) -> dict:
         """Rates at `month` plus the previous snapshot's rate and the change (percentage points)."""
-        return self._with_change(month, self.previous_month(month), sl, period)
+        return self._with_change(month, self.previous_month(month), sl, period, verified_only)
 
-    def _with_change(self, month: str, prev_m: str | None, sl: Slice, period: str) -> dict:
+    def _with_change(self, month: str, prev_m: str | None, sl: Slice, period: str, verified_only: bool = False) -> dict:
         """Rates at `month` with those at `prev_m` (previous_rate, previous_month, change_pp)."""
-        cur = self.rates(month, sl, period=period)
-        prev = self.rates(prev_m, sl, period=period) if prev_m else None
+        cur = self.rates(month, sl, period=period, verified_only=verified_only)
+        prev = self.rates(prev_m, sl, period=period, verified_only=verified_only) if prev_m else None
         for k, v in cur.items():
             pv = prev[k]["rate"] if prev else None
             v["previous_rate"] = pv
@@ -1023,6 +1033,69 @@ class Metrics:
                 .sort("unit_code", "ord")
                 .select("unit_code", "unit_name", "measure", "measure_label", "target", "schedule_target",
                         "actual", "gap", "completion", "schedule_completion", "months_elapsed"))
+
+    # ---- verified milestones 节点核实 (issue 19; docs/domain.md §17) -------------------------------
+    def _verification_frames(self) -> dict[str, pl.DataFrame]:
+        """The store's current verifications as the view `verifications` of one query
+        (store/verification.py `current`: one row per project × milestone × date, read once per
+        revision)."""
+        from lifecycle.store import verification
+
+        return {"verifications": verification.current(self.db.store.root)}
+
+    @property
+    def verification_stale_days(self) -> int:
+        from lifecycle.domain.config import verification_settings
+
+        return verification_settings(self.db.store.root)["stale_days"]
+
+    def _verification_params(self, month: str, sl: Slice, as_of: dt.date | None, **extra) -> dict:
+        return self._p(month, sl, ref_date=self.reference_date(month, as_of), **extra)
+
+    def _verification_labels(self, df: pl.DataFrame) -> pl.DataFrame:
+        return df.with_columns(
+            pl.col("milestone").replace_strict(labels.VERIFY_MILESTONES, default=pl.col("milestone"))
+            .alias("milestone_label"),
+            pl.col("verify_status").replace_strict(labels.VERIFY_STATUSES, default=pl.col("verify_status"))
+            .alias("verify_status_label"))
+
+    def milestone_verification(self, month: str, sl: Slice = ALL, as_of: dt.date | None = None) -> pl.DataFrame:
+        """One row per project × dated verifiable milestone of the slice in snapshot M (in the
+        viewer's scope): milestone, its date, status for that date (pending/verified/doubtful;
+        待核实 when never verified or verified for another date), who, when, note, and age_days
+        (days from the milestone date to the reference date, `reference_date`). Not cached by
+        publication: recorded verifications change it."""
+        df = self.db.run("milestone_verification", self._verification_params(month, sl, as_of),
+                         frames=self._verification_frames())
+        return self._verification_labels(df)
+
+    def unverified(self, month: str, sl: Slice = ALL, older_than_days: int | None = None,
+                   as_of: dt.date | None = None) -> pl.DataFrame:
+        """超期未核实 (docs/domain.md §17.3): the 待核实 / 存疑 milestones of the slice whose date is
+        more than `older_than_days` days (default `[verification] stale_days`) before the
+        reference date, oldest first."""
+        days = self.verification_stale_days if older_than_days is None else older_than_days
+        try:
+            days = int(days)
+        except (TypeError, ValueError):
+            raise MetricsError(labels.VERIFY_TEXT["err_days"].format(value=days)) from None
+        if days < 0:
+            raise MetricsError(labels.VERIFY_TEXT["err_days"].format(value=days))
+        df = self.db.run("unverified", self._verification_params(month, sl, as_of, older_than=days),
+                         frames=self._verification_frames())
+        return self._verification_labels(df)
+
+    def verification_summary(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per verifiable milestone (注册 … 竣工): counts 待核实 / 已核实 / 存疑 of the slice's
+        dated milestones in snapshot M, the total and the verified share."""
+        df = self.db.run("verification_summary", self._verification_params(month, sl, None),
+                         frames=self._verification_frames())
+        return df.with_columns(pl.col("milestone").replace_strict(labels.VERIFY_MILESTONES).alias("milestone_label"))
+
+    def verified_rates(self, month: str, sl: Slice = ALL, period: str = "ytd") -> dict:
+        """The five rates on verified milestones only, with the change since the previous
+        snapshot (docs/domain.md §17.4): `rates_with_change(..., verified_only=True)`."""
+        return self.rates_with_change(month, sl, period, verified_only=True)
 
 
 

@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leads": frozenset({"publisher", "township"}),             # enter/edit/advance leads (township: its unit's)
     "review": frozenset({"reviewer"}),                         # record review opinions (法务/商务/财务)
     "decide": frozenset({"publisher", "reviewer"}),            # record the committee's verdict
+    # verified milestones 认定 (docs/domain.md §17): township accounts only their unit's projects
+    "verify": frozenset({"publisher", "admin", "township"}),
 }
 NAME_RE = re.compile(r"^[\w.@-]{2,64}$")
 MIN_PASSWORD_FLOOR = 10

@@ -42,3 +42,4 @@ from lifecycle.ui.page import (  # noqa: F401  (the facade pages use)
     to_excel_bytes,
 )
 from lifecycle.ui.lookahead import project_risk, rate_explanations  # noqa: F401,E402  (issue 14)
+from lifecycle.ui.page import verified_toggle  # noqa: F401,E402  (issue 19: 仅计已核实节点)

@@ -91,6 +91,7 @@ PAGES = [
     ("pages/growth.py", "新增长点培育库", ":material/trending_up:", "growth"),
     ("pages/annual_evaluation.py", "年度评价", ":material/workspace_premium:", "annual_evaluation"),
     ("pages/pipeline.py", "招商线索", ":material/handshake:", "pipeline"),
+    ("pages/verification.py", "节点核实", ":material/verified:", "verification"),
     ("pages/data.py", "数据管理", ":material/database:", "data"),
     ("pages/subscriptions.py", "推送订阅", ":material/notifications:", "subscriptions"),
     ("pages/audit.py", "审计日志", ":material/policy:", "audit"),
@@ -179,6 +180,7 @@ def ensure_demo(store: Store) -> None:
         text = demo.ensure_demo_accounts(store.root, store.region)
         if text:
             print(text, flush=True)
+        demo.generate_verifications(store.root, store.region)  # a demo store from before 节点核实 (once)
     _DEMO_CHECKED.add(str(store.root))
 
 
@@ -1033,3 +1035,22 @@ def notify_after_publish(store: Store, month: str, user: str | None) -> None:
         return
     if rep is not None:
         (st.warning if rep.failed else st.info)(rep.text())
+
+
+# ---- verified milestones 节点核实 (issue 19; docs/domain.md §17) -------------------------------------
+VERIFIED_PARAM = "verified"  # ?verified=1: the rates on verified milestones only
+
+
+def verified_toggle(key: str) -> bool:
+    """The 「仅计已核实节点」 toggle; its state lives in the URL (`?verified=1`), so a copied link
+    shows the same rates, and it is read from the URL when the page opens."""
+    read = f"_lc_url_{key}"
+    if not st.session_state.get(read):
+        st.session_state[read] = True
+        st.session_state[key] = st.query_params.get(VERIFIED_PARAM) == "1"
+    on = st.toggle(labels.VERIFY_TEXT["toggle"], key=key, help=labels.VERIFY_TEXT["toggle_help"])
+    if on:
+        st.query_params[VERIFIED_PARAM] = "1"
+    elif VERIFIED_PARAM in st.query_params:
+        del st.query_params[VERIFIED_PARAM]
+    return bool(on)

@@ -49,5 +49,7 @@ SELECT
     on_completion_list AND reached_completed AND reached_production               AS production_num,
     (reached_production AND coalesce(planned_capacity_on <= as_of, FALSE))        AS capacity_den,
     (reached_production AND coalesce(planned_capacity_on <= as_of, FALSE)
-        AND reached_capacity)                                                     AS capacity_num
+        AND reached_capacity)                                                     AS capacity_num,
+    -- the dates the verified-only numerators check (docs/domain.md §17.4, rates.sql)
+    filed_on, started_on, completed_on
 FROM flags;

@@ -2,6 +2,9 @@
 -- numerator and denominator of each of the five rates. Reads rate_inputs of the whole library
 -- (materialised once per month and period, month_rate_inputs) and keeps the slice's projects:
 -- a project's membership does not depend on the slice.
+-- The verified-only rates (docs/domain.md §17.4) run this same statement on
+-- verified_rate_inputs (Metrics.rates(verified_only=True) names that macro instead of
+-- month_rate_inputs; cohorts are the same, numerators need verified milestones).
 SELECT
     CASE $group_by
         WHEN 'unit_code' THEN unit_code
