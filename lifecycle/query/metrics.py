@@ -993,12 +993,15 @@ class Metrics:
         elapsed ÷ 12, months elapsed = M's month number), the `actual` formal signings of the
         year up to A in snapshot M (exited included; investment in 亿元), `gap` = actual − 序时
         target (negative = behind), `completion` = actual ÷ target and `schedule_completion` =
-        actual ÷ 序时 target (empty when the base is 0). Units outside the slice are left out."""
-        from lifecycle.domain.config import pipeline_settings
+        actual ÷ 序时 target (empty when the base is 0). Units outside the slice (and the viewer's
+        scope) are left out. The targets are the store's for year(M) when it holds that year
+        (edited or imported by a publisher, store/targets.py), else the configured ones."""
+        from lifecycle.store import targets as store_targets
 
         self.check_month(month)
+        sl = self.scoped(sl)
         year, elapsed = int(month[:4]), int(month[5:7])
-        targets = pipeline_settings(self.region, self.db.store.root)["unit_targets"].get(year, {})
+        targets, _ = store_targets.effective(self.db.store.root, self.region, year)
         schema = {"unit_code": pl.String, "measure": pl.String, "target": pl.Float64}
         rows = [{"unit_code": u, "measure": k, "target": float(t[k])}
                 for u, t in targets.items() if sl.units is None or u in sl.units
