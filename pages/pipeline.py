@@ -10,10 +10,13 @@ from lifecycle import ui
 from lifecycle.domain import labels
 from lifecycle.present import charts, formats
 from lifecycle.query.metrics import Metrics
+from lifecycle.ingest import targets_sheet
 from lifecycle.store import pipeline
+from lifecycle.store import targets as store_targets
 from lifecycle.ui import auth
 
 T = labels.PIPELINE_TEXT
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AX = labels.PIPELINE_ACCESS_TEXT
 ctx = ui.setup(T["title"], "🤝")
 root = ctx.store.root
@@ -198,7 +201,10 @@ if not (user.may("leads") or user.may("review") or user.may("decide")):
 # ---- township targets -----------------------------------------------------------------
 st.subheader(T["targets"])
 year = int(ctx.month[:4])
-tg = ui.cached(ctx, Metrics.unit_targets, ctx.month, ctx.slice)
+TT = labels.UNIT_TARGET_TEXT
+# targets saved in the app change these numbers: keyed by the targets' revision (store/targets.py)
+tg = ui.memo(ctx, ("unit_targets", ctx.month, ctx.slice, store_targets.revision(root)),
+             lambda: ctx.metrics.unit_targets(ctx.month, ctx.slice))
 if tg.is_empty():
     st.info(T["targets_none"].format(year=year, unit_word=ctx.region.unit_word, region=ctx.region.key))
 else:
@@ -212,3 +218,72 @@ else:
         formats.pct_column("completion"), formats.pct_column("schedule_completion"))
     ui.show_table(shown, "招商任务",
                   f"{year}年招商任务完成情况（{ctx.month}）", key="pl_targets", link_projects=False)
+
+
+def _target_source(y: int) -> str:
+    _, source = store_targets.effective(root, ctx.region.key, y)
+    if source == "store":
+        last = store_targets.stored(root, y).sort("set_at").tail(1).row(0, named=True)
+        return TT["source_store"].format(year=y, by=last["set_by"], at=last["set_at"].replace("T", " "))
+    return TT["source_config" if source == "config" else "source_none"].format(year=y)
+
+
+st.caption(_target_source(year))
+
+
+def _targets_write(action: str, fn, ok_text: str, **detail) -> None:
+    """One targets write as the logged-in account (permission `publish`, checked in the core):
+    audited, a refusal is one Chinese line; on success the page reruns with the message."""
+    try:
+        result = fn()
+    except store_targets.TargetError as e:
+        auth.record(root, action, target="unit_targets", ok=False, message=str(e), **detail)
+        st.error(str(e))
+        return
+    auth.record(root, action, target="unit_targets", result=result, **detail)
+    st.session_state["_pl_flash"] = ok_text
+    st.rerun()
+
+
+if user.may("publish"):  # the editor is offered to publishers; save_year checks the permission again
+    with st.expander(TT["editor"]):
+        years = sorted(set(store_targets.configured_years(root, ctx.region.key)) | {year, year + 1})
+        ey = st.selectbox(TT["year"], years, index=years.index(year), key="pl_tg_year")
+        st.caption(TT["editor_note"].format(year=ey, unit_word=ctx.region.unit_word) + " " + _target_source(ey))
+        grid = store_targets.wide(root, ctx.region.key, ey, all_units=True)
+        cfg_cols = {"unit_name": st.column_config.TextColumn(ctx.region.unit_word, disabled=True)}
+        for k, lab in labels.TARGET_MEASURES.items():
+            cfg_cols[k] = st.column_config.NumberColumn(lab, min_value=0.0, step=1.0 if k in store_targets.COUNT_MEASURES
+                                                        else 0.01)
+        with st.form("pl_tg_form"):
+            edited = st.data_editor(grid.select("unit_code", "unit_name", *store_targets.MEASURES).to_pandas(),
+                                    column_config=cfg_cols, column_order=["unit_name", *store_targets.MEASURES],
+                                    hide_index=True, num_rows="fixed", key=f"pl_tg_editor_{ey}", width="stretch")
+            if st.form_submit_button(TT["save"], type="primary"):
+                frame = pl.from_pandas(edited).with_columns(pl.lit(ey, pl.Int64).alias("year"))
+                frame = frame.with_columns(pl.col(m).cast(pl.Float64, strict=False).fill_nan(None)
+                                           for m in store_targets.MEASURES)
+                n = frame.filter(pl.any_horizontal(pl.col(m).is_not_null() for m in store_targets.MEASURES)).height
+                _targets_write("targets_edit", lambda: store_targets.save_wide(root, user, frame, "edit"),
+                               TT["saved"].format(year=ey, n=n, unit_word=ctx.region.unit_word), year=ey)
+        c1, c2 = st.columns(2)
+        ui.download(TT["export"], lambda: targets_sheet.sheet_bytes(targets_sheet.export_frame(root, ctx.region.key)),
+                    f"招商任务_{ctx.region.name}.xlsx", XLSX, key="pl_tg_export", perm="publish",
+                    action="targets_export", container=c1)
+        if store_targets.effective(root, ctx.region.key, ey)[1] == "store" and c2.button(TT["clear"], key="pl_tg_clear"):
+            _targets_write("targets_clear", lambda: store_targets.clear_year(root, user, ey),
+                           TT["cleared"].format(year=ey), year=ey)
+        st.caption(TT["import_note"])
+        up = st.file_uploader(TT["import"], type=["xlsx"], key="pl_tg_upload")
+        if up is not None and st.button(TT["import_button"], key="pl_tg_import"):
+            ids, problems = targets_sheet.import_sheet(root, user, up.getvalue(), ctx.region.key, up.name)
+            if problems:
+                auth.record(root, "targets_import", target=up.name, ok=False, message=problems[0],
+                            problems=len(problems))
+                for p_ in problems[:20]:
+                    st.error(p_)
+            else:
+                auth.record(root, "targets_import", target=up.name, result=ids)
+                yrs = sorted(store_targets.stored_years(root))
+                st.session_state["_pl_flash"] = TT["imported"].format(years="、".join(f"{y}年" for y in yrs))
+                st.rerun()

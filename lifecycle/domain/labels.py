@@ -1499,6 +1499,7 @@ UNIT_TARGET_TEXT: dict[str, str] = {
     "overview": "招商任务序时进度",
     "overview_note": "{year} 年任务；序时任务 = 年度任务 × {m} ÷ 12；差额 = 完成 − 序时任务，落后（差额为负）标红。",
     "overview_none": "{year} 年尚无招商任务（由数据管理员在“招商线索”页维护或导入）。",
+    "overview_table": "招商任务序时进度明细表",
     "behind": "落后",
     "on_track": "达到序时",
     "pack_heading": "招商任务序时进度",

@@ -630,3 +630,50 @@ def target_progress_chart(df: pl.DataFrame, title: str | None = None, height: in
               for col, color in (("target", "#c6dbef"), ("schedule_target", "#6baed6"), ("actual", "#e4572e"))]
     return figure(traces, title, height, barmode="group", legend=dict(orientation="h", y=-0.2),
                   xaxis=dict(type="category"))
+
+
+# ---- 招商任务序时进度 on 总览 and the 产业布局 heatmap (issue 19; docs/domain.md §16.3, §16.6) ------
+SCHEDULE_SCALE = [[0.0, "#d7263d"], [0.499, "#f4a3a8"], [0.5, "#e5f5e0"], [1.0, "#31a354"]]
+
+
+def target_schedule_heatmap(df: pl.DataFrame, title: str | None = None) -> go.Figure:
+    """Units × target measure of `Metrics.unit_targets`: each cell the actual against the 序时
+    target and the gap; coloured by 序时 completion — red behind (gap < 0), green on or ahead.
+    Measures a unit has no target for stay blank."""
+    if df.is_empty():
+        return _empty(title)
+    measures = [m for m in labels.TARGET_MEASURES if m in set(df["measure"].to_list())]
+    units = df.select("unit_code", "unit_name").unique(maintain_order=True).rows()
+    cells = {(r["unit_code"], r["measure"]): r for r in df.to_dicts()}
+    xl = [labels.TARGET_MEASURES[m] for m in measures]
+    yl = [n or c for c, n in units]
+    z, text, hover = [], [], []
+    for code, name in units:
+        zr, tr, hr = [], [], []
+        for m in measures:
+            r = cells.get((code, m))
+            if r is None:
+                zr.append(None)
+                tr.append("")
+                hr.append("")
+                continue
+            sc = r["schedule_completion"]
+            # behind → lower half of the scale, on/ahead → upper half (capped at 2× 序时)
+            if r["gap"] < 0:  # behind: 0 … < 0.5 (red)
+                zr.append(min(sc or 0.0, 0.998) / 2)
+            else:  # on schedule or ahead: 0.75 … 1 (green; 序时完成 capped at 200 %)
+                zr.append(0.5 + min(sc if sc is not None else 1.0, 2.0) / 4)
+            tr.append(f"{r['actual']:,.4g}/{r['schedule_target']:,.4g}<br>{r['gap']:+,.2f}")
+            hr.append(f"{name or code} · {labels.TARGET_MEASURES[m]}<br>完成 {r['actual']:,.2f}，序时任务 "
+                      f"{r['schedule_target']:,.2f}，年度任务 {r['target']:,.2f}<br>差额 {r['gap']:+,.2f}"
+                      + (f"，序时完成 {formats.pct_text(sc)}" if sc is not None else ""))
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    heat = go.Heatmap(z=z, x=xl, y=yl, zmin=0, zmax=1, colorscale=SCHEDULE_SCALE, text=text, customdata=hover,
+                      texttemplate="%{text}", textfont=dict(size=BASE_FONT - 4), hovertemplate="%{customdata}<extra></extra>",
+                      xgap=2, ygap=2, showscale=False)
+    return figure([heat], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)"),
+                  margin=dict(t=110 if title else 60))
