@@ -191,3 +191,46 @@ def test_cli_targets(st, capsys):
     bad.write_bytes(_sheet([[2026, B, None, -3, 10, 1, 0]]))
     assert main(["targets", "import", str(bad), "--store", str(st.root)]) != 0
     assert "不能为负数" in capsys.readouterr().err
+
+
+def test_quarterly_pack_has_the_targets_section(st, tmp_path):
+    """2026Q3 → as of 2026-09 (m = 9): the store's targets of 2026, by hand."""
+    from test_pack import compact, pdf_pages, sheet
+
+    from lifecycle.outputs import pack
+    from lifecycle.outputs.document import Heading, Table
+
+    targets.save_year(st.root, PUB, 2026, [
+        {"unit_code": A, "signed_projects": 4, "signed_investment_yi": 100},
+        {"unit_code": B, "projects_10yi": 2}])
+    m = metrics_for(st)
+    doc = pack.quarter_document(m, "2026Q3")
+    heads = [b.text for b in doc.blocks if isinstance(b, Heading)]
+    assert any(h.endswith("、招商任务序时进度") for h in heads)
+    tbl = next(b for b in doc.blocks if isinstance(b, Table) and b.sheet == "招商任务")
+    assert tbl.df.rows() == [
+        # unit, measure, target, 序时 = target × 9/12, actual, gap, 序时 completion, status
+        ("澄江街道", "正式签约项目数（个）", 4.0, 3.0, 2.0, -1.0, 2 / 3, "落后"),           # P1, P2
+        ("澄江街道", "正式签约总投资（亿元）", 100.0, 75.0, 72.0, -3.0, 72 / 75, "落后"),   # 12 + 60 亿
+        ("江阴高新技术产业开发区", "10亿元以上项目数（个）", 2.0, 1.5, 1.0, -0.5, 1 / 1.5, "落后"),  # P7 = 10亿
+    ]
+    pdf, xlsx, _ = pack.pack_bytes(m, "2026Q3")
+    x = tmp_path / "p.xlsx"
+    x.write_bytes(xlsx)
+    rows = sheet(x, "招商任务")
+    got = [tuple(r.values()) for r in rows]
+    assert [g[0] for g in got] == ["澄江街道", "澄江街道", "江阴高新技术产业开发区"]
+    assert got[0][7] == "落后" and got[2][6] == pytest.approx(1 / 1.5)
+    assert got[0][2:6] == (4, 3, 2, -1) and got[1][2:6] == (100, 75, 72, -3) and got[2][2:6] == (2, 1.5, 1, -0.5)
+    text = compact("\n".join(pdf_pages(pdf)))
+    assert "招商任务序时进度" in text and "江阴高新技术产业开发区10亿元以上项目数（个）2.001.501.00-0.5066.7" in text
+
+
+def test_quarterly_pack_without_targets_says_so(make_store):
+    from lifecycle.outputs import pack
+    from lifecycle.outputs.document import Text
+
+    st = make_store("changzhou", "cz")
+    publish(st, "2025-09", [project("Q1", township_code="320402001", signed_on="2025-03-01")])
+    doc = pack.quarter_document(metrics_for(st), "2025Q3")             # targets configured for 2026 only
+    assert any(isinstance(b, Text) and b.text == "2025 年尚无招商任务。" for b in doc.blocks)
