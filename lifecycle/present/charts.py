@@ -677,3 +677,34 @@ def target_schedule_heatmap(df: pl.DataFrame, title: str | None = None) -> go.Fi
                   yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
                   xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)"),
                   margin=dict(t=110 if title else 60))
+
+
+def industry_heatmap(layout: pl.DataFrame, units: list[tuple[str, str]], chains: list[str], value: str,
+                     title: str | None = None) -> go.Figure:
+    """Units × industry chain of `Metrics.industry_layout` (现有产业布局): `value` = 'project_count'
+    (个) or 'investment_yi' (亿元); `units` the region's (code, name) rows in display order and
+    `chains` the columns in order, so empty cells show 0."""
+    if not units or not chains or layout.is_empty():
+        return _empty(title)
+    money = value == "investment_yi"
+    vals = {(r["unit_code"], r["industry_chain"]): r[value]
+            for r in layout.select("unit_code", "industry_chain", value).to_dicts()}
+    z = [[(round(vals.get((u, c)) or 0.0, 2) if money else int(vals.get((u, c)) or 0)) for c in chains]
+         for u, _ in units]
+    yl = [n for _, n in units]
+    unit_txt = "亿元" if money else "个"
+    heat = go.Heatmap(z=z, x=chains, y=yl, colorscale=HEAT_SCALE, texttemplate="%{z:.2f}" if money else "%{z}",
+                      textfont=dict(size=BASE_FONT - 5), hoverinfo="skip", xgap=2, ygap=2,
+                      colorbar=dict(title=dict(text=labels.INDUSTRY_LAYOUT_TEXT["investment" if money else "count"]),
+                                    thickness=14))
+    xs, ys, keys, hover = [], [], [], []
+    for i, (code, name) in enumerate(units):
+        for j, c in enumerate(chains):
+            xs.append(c)
+            ys.append(name)
+            keys.append([code, c])
+            hover.append(f"{name} · {c}：{z[i][j]:,.2f} {unit_txt}" if money else f"{name} · {c}：{z[i][j]} {unit_txt}")
+    return figure([heat, _click_layer(xs, ys, keys, hover)], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)", tickangle=-40),
+                  margin=dict(t=150 if title else 120))

@@ -1028,6 +1028,14 @@ class Metrics:
                         "actual", "gap", "completion", "schedule_completion", "months_elapsed"))
 
 
+    # ---- 现有产业布局: unit × industry chain (issue 19; docs/domain.md §16.6) ------------------
+    def industry_layout(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per unit × industry chain of the in-library projects of snapshot M in the
+        slice (and the viewer's scope): `project_count` and `investment_yi` (total investment,
+        亿元); projects without a chain under 未填报. By unit, then most projects first."""
+        return self.db.run("industry_layout",
+                           self._p(month, sl, unfilled=labels.INDUSTRY_LAYOUT_TEXT["unfilled"]))
+
 
 def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
     """Rows of a per-project frame within the slice (by the project's attributes in the frame)."""
