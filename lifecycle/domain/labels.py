@@ -1543,6 +1543,7 @@ ATTACHMENT_TEXT: dict[str, str] = {
     "err_name": "文件名无效",
     "err_no_file": "附件 {id} 不存在",
     "err_missing": "附件 {id} 的文件已缺失（{path}）",
+    "err_damaged": "附件 {id} 的文件已损坏或被替换（校验值不符）",
     "denied": "无权操作：上传审查附件须由审查委员会成员、数据管理员或本单位的线索录入人员进行",
 }
 COLUMNS.setdefault("attachment_id", "附件编号")
