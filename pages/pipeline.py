@@ -12,6 +12,7 @@ from lifecycle.present import charts, formats
 from lifecycle.query.metrics import Metrics
 from lifecycle.ingest import targets_sheet
 from lifecycle.store import pipeline
+from lifecycle.store import pipeline_files
 from lifecycle.store import targets as store_targets
 from lifecycle.ui import auth
 
@@ -60,6 +61,50 @@ if queue.is_empty():
 else:
     ui.show_table(pipeline.table(queue, pipeline.QUEUE_TABLE, unit_names), "审查队列", T["queue"], key="pl_queue",
                   link_projects=False)
+
+# ---- review attachments 审查附件 (docs/domain.md §16.7): whoever sees the lead may download ----------
+AT = labels.ATTACHMENT_TEXT
+reviewed = leads.filter(pl.col("review_id").is_not_null()).sort(
+    [pl.col("stage") != "review", pl.col("review_id")], descending=[False, True])
+if not reviewed.is_empty():
+    st.subheader(AT["title"])
+    st.caption(AT["note"].format(mb=f"{pipeline_files.max_mb(root):g}"))
+    by_rid = {r["review_id"]: r for r in reviewed.iter_rows(named=True)}
+    att_rid = st.selectbox(AT["pick_round"], list(by_rid), key="pl_att_round",
+                           format_func=lambda rid: AX["round_label"].format(rid=rid, lead=by_rid[rid]["lead_id"],
+                                                                            name=by_rid[rid]["name"]))
+    files = pipeline_files.attachments(root, ctx.user, [att_rid])
+    if files.is_empty():
+        st.info(AT["none"])
+    else:
+        ui.show_table(files.select("attachment_id", "kind_label", "file_name", "size_bytes", "uploaded_by", "uploaded_at",
+                                   "sha256"), "审查附件", f"{AT['title']}（审查 {att_rid}）", key="pl_att_t",
+                      link_projects=False)
+        for r in files.iter_rows(named=True):
+            def _bytes(aid=r["attachment_id"]):
+                return pipeline_files.read(root, ctx.user, aid)[1]
+
+            st.download_button(f"{AT['download']}：{r['file_name']}", _bytes, file_name=r["file_name"],
+                               mime=pipeline_files.MIME.get(r["file_name"].rsplit(".", 1)[-1].lower()),
+                               key=f"pl_att_dl_{r['attachment_id']}", on_click=auth.record,
+                               args=(root, "pipeline_attachment_download"),
+                               kwargs={"target": f"attachment:{r['attachment_id']}"})
+    if ctx.user.may("review") or ctx.user.may("decide") or ctx.user.may("leads"):
+        with st.form("pl_att_form", clear_on_submit=True):
+            kind = st.selectbox(AT["kind"], list(labels.ATTACHMENT_KINDS), format_func=labels.ATTACHMENT_KINDS.get,
+                                key="pl_att_kind")
+            upload = st.file_uploader(AT["file"], type=pipeline_files.allowed_types(), key="pl_att_file")
+            if st.form_submit_button(AT["upload"], type="primary") and upload is not None:
+                try:
+                    aid = pipeline_files.attach(root, ctx.user, att_rid, kind, upload.name, upload.getvalue())
+                except pipeline.PipelineError as e:
+                    auth.record(root, "pipeline_attachment", target=f"review:{att_rid}", ok=False, message=str(e))
+                    st.error(str(e))
+                else:
+                    auth.record(root, "pipeline_attachment", target=f"review:{att_rid}", result=aid, kind=kind,
+                                size=len(upload.getvalue()))
+                    st.session_state["_pl_flash"] = AT["uploaded"].format(name=upload.name, rid=att_rid)
+                    st.rerun()
 
 if not leads.is_empty():
     with st.expander(T["all_leads"]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import polars as pl  # noqa: F401
 import pytest
 
 from lifecycle.store import pipeline as p
@@ -107,3 +108,53 @@ def test_no_pipeline_no_attachments(make_store):
     st = make_store("changzhou", "cz")
     assert f.attachments(st, LEADER).is_empty()
     assert f.max_mb(st) == 10
+
+
+@pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
+def test_pipeline_page_attachments(region_env, demo_stores, app_user, region):
+    """The 审查附件 section of 招商线索: the round's files listed with a download each (the
+    township account: its own unit's rounds only), the upload form for committee members."""
+    from helpers import REPO
+    from streamlit.testing.v1 import AppTest
+
+    from lifecycle.domain import labels
+
+    region_env(region)
+    root = demo_stores[region]
+    leads = p.list_leads(root).filter(p.pl.col("review_id").is_not_null() & (p.pl.col("stage") == "review"))
+    lead = leads.row(0, named=True)
+    rid, unit = lead["review_id"], lead["unit_code"]
+    aid = f.attach(root, p.SYSTEM, rid, "expert", "专家意见.pdf", PDF)
+    try:
+        def run():
+            at = AppTest.from_file(str(REPO / "pages" / "pipeline.py"), default_timeout=180)
+            at.run()
+            assert not at.exception and not at.error, [e.value for e in at.error]
+            return at
+
+        app_user.role = "reviewer"
+        at = run()
+        at.selectbox(key="pl_att_round").set_value(rid).run()
+        tbl = next(d.value for d in at.dataframe if labels.COLUMNS["file_name"] in d.value.columns)
+        assert list(tbl[labels.COLUMNS["file_name"]]) == ["专家意见.pdf"]
+        assert list(tbl[labels.COLUMNS["kind_label"]]) == ["专家意见"]
+        assert any(b.label == "下载：专家意见.pdf" for b in at.get("download_button"))
+        assert any(getattr(b, "label", "") == labels.ATTACHMENT_TEXT["upload"] for b in at.button)
+        # a township account of the lead's unit sees the round; its rounds are its unit's only
+        app_user.role, app_user.unit = "township", unit
+        at = run()
+        opts = at.selectbox(key="pl_att_round").options
+        own = p.list_leads(root, (unit,)).filter(p.pl.col("review_id").is_not_null())
+        assert len(opts) == own.height < leads.height + p.list_leads(root).filter(
+            p.pl.col("review_id").is_not_null() & (p.pl.col("stage") != "review")).height
+        assert any(f"线索{lead['lead_id']}：" in o for o in opts)
+        # a leader sees and downloads, but has no upload form
+        app_user.role, app_user.unit = "leader", None
+        at = run()
+        assert not any(getattr(b, "label", "") == labels.ATTACHMENT_TEXT["upload"] for b in at.button)
+    finally:
+        import shutil
+
+        with f._connect(root, write=True) as con:
+            con.execute("DELETE FROM review_attachments WHERE attachment_id = ?", (aid,))
+        shutil.rmtree(root / f.DIR_NAME, ignore_errors=True)
