@@ -34,21 +34,15 @@ cols = ["grade", "score", "project_id", "name", "unit_name", "total_investment_w
         "score_intensity", "ops_months"]
 view = rows.select(cols).with_columns(pl.col("tax_per_mu", "output_per_mu", "intensity").round(2))
 
-st.subheader(T["eval_awards"])
-awards = view.filter(pl.col("grade") == "A")
-if awards.is_empty():
-    st.info(T["eval_no_a"])
-else:
-    ui.show_table(formats.for_display(awards), f"表彰名单_{ctx.month}", title=f"{ctx.month} {T['eval_awards']}",
-                  key="ev_a", height=320)
-
-st.subheader(T["eval_under"])
-under = view.filter(pl.col("grade") == "D")
-if under.is_empty():
-    st.info(T["eval_no_d"])
-else:
-    ui.show_table(formats.for_display(under), f"产出不及预期_{ctx.month}", title=f"{ctx.month} {T['eval_under']}",
-                  key="ev_d", height=320)
+for grade, title, file, none, key in (("A", "eval_awards", "表彰名单", "eval_no_a", "ev_a"),
+                                      ("D", "eval_under", "产出不及预期", "eval_no_d", "ev_d")):
+    st.subheader(T[title])
+    part = view.filter(pl.col("grade") == grade)
+    if part.is_empty():
+        st.info(T[none])
+    else:
+        ui.show_table(formats.for_display(part), f"{file}_{ctx.month}", title=f"{ctx.month} {T[title]}",
+                      key=key, height=320)
 
 st.subheader(T["eval_all"])
 ui.show_table(formats.for_display(view), f"年度评价_{ctx.month}", title=f"{ctx.month} {T['eval_all']}",

@@ -27,9 +27,7 @@ try:  # the account's scope is enforced in the core (a township account: its uni
     leads = pipeline.visible_leads(root, ctx.user, ctx.slice.units)
 except pipeline.PipelineError as e:
     ui.deny(ctx, str(e), target="pipeline")
-flash = st.session_state.pop("_pl_flash", None)
-if flash:
-    st.success(flash)
+auth.flash("_pl_flash")
 
 # ---- funnel ---------------------------------------------------------------------------
 st.subheader(T["funnel"])
@@ -113,18 +111,8 @@ if not leads.is_empty():
 
 # ---- entering leads, opinions and verdicts (docs/domain.md §16.4) ----------------------------------
 def _write(action: str, target: str, fn, ok_text, **detail) -> None:
-    """Run one write as the logged-in account: audited (ok or refused); a refusal is one
-    Chinese line, never a traceback; on success the page reruns with the message."""
-    try:
-        result = fn()
-    except pipeline.PipelineError as e:
-        auth.record(root, action, target=target, ok=False, message=str(e), **detail)
-        st.error(str(e))
-        return
-    text = ok_text(result)
-    auth.record(root, action, target=target, result=result, **detail)
-    st.session_state["_pl_flash"] = text
-    st.rerun()
+    """One pipeline write as the logged-in account (ui.auth.submit: audited, refusals in one line)."""
+    auth.submit(root, action, target, fn, ok_text, pipeline.PipelineError, "_pl_flash", **detail)
 
 
 def _pick(options: list, none: str = "") -> list:

@@ -121,9 +121,7 @@ def show_comments(df: pl.DataFrame, empty: str, big: bool = False) -> None:
 
 
 def flash() -> None:
-    msg = st.session_state.pop("_q_flash", None)
-    if msg:
-        st.success(ui.md(msg))
+    auth.flash("_q_flash")
 
 
 def comment_form(code: str, key: str) -> None:
@@ -156,15 +154,11 @@ def comment_form(code: str, key: str) -> None:
         text = st.text_area("点评意见", key=f"c_text_{key}", height=100)
         if st.form_submit_button("保存点评意见", type="primary"):
             kind, tid = target.split(":", 1)
-            try:
-                cid = comments.add(root, kind, tid, quarter, author, text, follow_up=follow or None,
-                                   department=dept or None, unit_code=code)
-            except comments.CommentError as e:
-                st.error(str(e))
-            else:
-                auth.record(root, "comment_add", target=f"{kind}:{tid}", comment_id=cid, quarter=quarter, unit=code)
-                st.session_state["_q_flash"] = f"已保存点评意见（编号 {cid}）：{fmt(target)}"
-                st.rerun()
+            auth.submit(root, "comment_add", target,
+                        lambda: comments.add(root, kind, tid, quarter, author, text, follow_up=follow or None,
+                                             department=dept or None, unit_code=code),
+                        lambda cid: f"已保存点评意见（编号 {cid}）：{fmt(target)}",
+                        comments.CommentError, "_q_flash", quarter=quarter, unit=code)
 
 
 def answer_form(code: str, key: str) -> None:
@@ -179,14 +173,10 @@ def answer_form(code: str, key: str) -> None:
         cid = st.selectbox("点评意见", list(texts), key=f"a_cid_{key}", format_func=lambda i: f"#{i} {texts[i][:40]}")
         text = st.text_area(labels.AUTH_TEXT["answer"], key=f"a_text_{key}", height=100)
         if st.form_submit_button(labels.AUTH_TEXT["answer_save"], type="primary"):
-            try:
-                aid = comments.answer(root, cid, ctx.user.name, text, unit_code=ctx.scope.unit)
-            except comments.CommentError as e:
-                st.error(str(e))
-            else:
-                auth.record(root, "comment_answer", target=f"comment:{cid}", answer_id=aid, quarter=quarter, unit=code)
-                st.session_state["_q_flash"] = f"已保存对点评意见 #{cid} 的回复"
-                st.rerun()
+            auth.submit(root, "comment_answer", f"comment:{cid}",
+                        lambda: comments.answer(root, cid, ctx.user.name, text, unit_code=ctx.scope.unit),
+                        lambda aid: f"已保存对点评意见 #{cid} 的回复",
+                        comments.CommentError, "_q_flash", quarter=quarter, unit=code)
 
 
 def fmt_status(df: pl.DataFrame) -> pl.DataFrame:
@@ -353,20 +343,15 @@ with tabs[4]:
             b1, b2 = st.columns(2)
             save = b1.form_submit_button("保存修改（新版本）", type="primary")
             drop = b2.form_submit_button("删除（保留历史）")
-        if save or drop:
-            try:
-                if drop:
-                    comments.delete(root, cid, editor, base_version=cur["version"])
-                    auth.record(root, "comment_delete", target=f"comment:{cid}", version=cur["version"] + 1)
-                    st.session_state["_q_flash"] = f"已删除点评意见 #{cid}（历史版本保留）"
-                else:
-                    v = comments.edit(root, cid, editor, text=text, follow_up=follow or None, department=dept or None,
-                                      base_version=cur["version"])
-                    auth.record(root, "comment_edit", target=f"comment:{cid}", version=v)
-                    st.session_state["_q_flash"] = f"已保存点评意见 #{cid} 的第 {v} 版"
-                st.rerun()
-            except comments.CommentError as e:
-                st.error(str(e))
+        if drop:
+            auth.submit(root, "comment_delete", f"comment:{cid}",
+                        lambda: comments.delete(root, cid, editor, base_version=cur["version"]),
+                        lambda v: f"已删除点评意见 #{cid}（历史版本保留）", comments.CommentError, "_q_flash")
+        elif save:
+            auth.submit(root, "comment_edit", f"comment:{cid}",
+                        lambda: comments.edit(root, cid, editor, text=text, follow_up=follow or None,
+                                              department=dept or None, base_version=cur["version"]),
+                        lambda v: f"已保存点评意见 #{cid} 的第 {v} 版", comments.CommentError, "_q_flash")
 
 with tabs[5]:
     if not ctx.may("pack"):

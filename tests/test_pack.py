@@ -254,7 +254,7 @@ def test_cli_errors(hand_store, tmp_path, capsys, monkeypatch):
     assert cli.main(["bulletin", "--store", root, "--month", "2025-07", "--out", str(tmp_path)]) == 2
     assert "没有 2025-07 月的已发布快照" in capsys.readouterr().err
     assert cli.main(["pack", "--store", root, "--quarter", "2026Q3", "--township", "不存在镇", "--out", str(tmp_path)]) == 2
-    assert "未知的镇街/板块：不存在镇" in capsys.readouterr().err
+    assert "未知的镇街园区：不存在镇" in capsys.readouterr().err
     # no CJK font installed: a clear Chinese message, no traceback
     monkeypatch.setattr(fonts, "_fc_list", lambda: [])
     monkeypatch.setattr(fonts, "FALLBACK_FONT_DIRS", (tmp_path,))

@@ -154,7 +154,7 @@ def test_rules_and_validation(store):
         p.move_stage(store, lid, "甲", "lead")
     with pytest.raises(p.PipelineError, match="不在配置的分类中"):
         p.update_lead(store, lid, "甲", channel="产业链招商")            # a Changzhou channel
-    with pytest.raises(p.PipelineError, match="不是有效日期"):
+    with pytest.raises(p.PipelineError, match="应为日期"):
         p.update_lead(store, lid, "甲", last_contact_on="2026-13-01")
     with pytest.raises(p.PipelineError, match="预计投资"):
         p.update_lead(store, lid, "甲", expected_investment_wan=-5)

@@ -3,6 +3,7 @@ and opening the metrics of a store (Datasette's `publish/common.py` is the model
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from lifecycle.domain.config import default_store
@@ -45,3 +46,48 @@ def open_metrics(store_dir: Path | None):
     return m
 
 
+
+
+def month_of(m, month: str | None) -> str:
+    """A published month from --month (default: the latest), as a one-line error otherwise."""
+    from lifecycle.query.metrics import MetricsError
+
+    month = month or m.latest_month()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise CliError(f"月份格式应为 YYYY-MM，实际为“{month}”")
+    try:
+        return m.check_month(month)
+    except MetricsError as e:
+        raise CliError(str(e)) from None
+
+
+def unit_of(region_key: str, text: str | None) -> str | None:
+    """The unit code a --township / --unit value names (code or name); None when not given."""
+    from lifecycle.domain.reference import region
+
+    if not text:
+        return None
+    reg = region(region_key)
+    unit = reg.resolve_unit(text)
+    if unit is None:
+        raise CliError(f"未知的{reg.unit_word}：{text}（{reg.name}的{reg.unit_word}代码或名称）")
+    return unit
+
+
+WHEN_ARGS = {"month": ("--month", "YYYY-MM，默认最新一期"),
+             "quarter": ("--quarter", "YYYYQn，默认最新一期所在季度"),
+             "year": ("--year", "YYYY，默认最新一期所在年度")}
+
+
+def output_command(sub, name: str, help: str, func, when: str = "month", township: bool = False):
+    """A subcommand that writes documents for one period into --out: --store, the period
+    (`WHEN_ARGS`), --out and optionally --township. Returns the parser for extra arguments."""
+    s = sub.add_parser(name, help=help)
+    store_arg(s)
+    flag, text = WHEN_ARGS[when]
+    s.add_argument(flag, help=text)
+    s.add_argument("--out", type=Path, required=True, help="输出目录")
+    if township:
+        s.add_argument("--township", help="只输出一个镇街/板块（代码或名称）")
+    s.set_defaults(func=func)
+    return s

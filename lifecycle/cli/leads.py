@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from lifecycle.cli.common import EXIT_OK, EXIT_VALIDATION, CliError
+from lifecycle.cli.common import EXIT_OK, EXIT_VALIDATION, CliError, unit_of
 from lifecycle.domain.config import default_store
 
 
@@ -37,15 +37,7 @@ def _actor(st, name: str | None):
 
 
 def _unit(st, text: str | None) -> str | None:
-    from lifecycle.domain.reference import region
-
-    if not text:
-        return None
-    reg = region(st.region)
-    unit = reg.resolve_unit(text)
-    if unit is None:
-        raise CliError(f"未知的{reg.unit_word}：{text}（{reg.name}的{reg.unit_word}代码或名称）")
-    return unit
+    return unit_of(st.region, text)
 
 
 def _audit(st, acc, action: str, target: str, ok: bool, **detail) -> None:

@@ -7,25 +7,15 @@ from pathlib import Path
 
 import polars as pl
 
-from lifecycle.cli.common import CliError, open_metrics
+from lifecycle.cli.common import CliError, month_of, open_metrics, output_command
 from lifecycle.query.metrics import MetricsError
-
-
-def _month(m, month: str | None) -> str:
-    month = month or m.latest_month()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise CliError(f"月份格式应为 YYYY-MM，实际为“{month}”")
-    try:
-        return m.check_month(month)
-    except MetricsError as e:
-        raise CliError(str(e)) from None
 
 
 def cmd_letters(args) -> int:
     from lifecycle.outputs import letters
 
     m = open_metrics(args.store)
-    for p in letters.write_all(m, _month(m, args.month), args.out):
+    for p in letters.write_all(m, month_of(m, args.month), args.out):
         print(p)
     return 0
 
@@ -35,7 +25,7 @@ def cmd_problems(args) -> int:
     from lifecycle.outputs import problems
 
     m = open_metrics(args.store)
-    month = _month(m, args.month)
+    month = month_of(m, args.month)
     reg = region(m.region)
     rows = m.problems(month)
     out = Path(args.out)
@@ -54,7 +44,7 @@ def cmd_review(args) -> int:
     from lifecycle.outputs.fonts import find_cjk_fonts
 
     m = open_metrics(args.store)
-    month = _month(m, args.month)
+    month = month_of(m, args.month)
     try:
         find_cjk_fonts()
         for p in cadence.build_review(m, month, args.out):
@@ -83,26 +73,7 @@ def cmd_annual(args) -> int:
 
 
 def register_cli(sub, store_arg) -> None:
-    s = sub.add_parser("review", help="双月过堂会材料（PDF + Excel）")
-    store_arg(s)
-    s.add_argument("--month", help="YYYY-MM，默认最新一期")
-    s.add_argument("--out", type=Path, required=True, help="输出目录")
-    s.set_defaults(func=cmd_review)
-
-    s = sub.add_parser("annual", help="年度考核表（PDF + Excel）")
-    store_arg(s)
-    s.add_argument("--year", help="YYYY，默认最新一期所在年度")
-    s.add_argument("--out", type=Path, required=True, help="输出目录")
-    s.set_defaults(func=cmd_annual)
-
-    s = sub.add_parser("letters", help="提醒函/约谈：按督办部门输出清单（Excel）和文书（Word）")
-    store_arg(s)
-    s.add_argument("--month", help="YYYY-MM，默认最新一期")
-    s.add_argument("--out", type=Path, required=True, help="输出目录")
-    s.set_defaults(func=cmd_letters)
-
-    s = sub.add_parser("problems", help="矛盾问题：按责任部门输出督办表（Excel）")
-    store_arg(s)
-    s.add_argument("--month", help="YYYY-MM，默认最新一期")
-    s.add_argument("--out", type=Path, required=True, help="输出目录")
-    s.set_defaults(func=cmd_problems)
+    output_command(sub, "review", "双月过堂会材料（PDF + Excel）", cmd_review)
+    output_command(sub, "annual", "年度考核表（PDF + Excel）", cmd_annual, when="year")
+    output_command(sub, "letters", "提醒函/约谈：按督办部门输出清单（Excel）和文书（Word）", cmd_letters)
+    output_command(sub, "problems", "矛盾问题：按责任部门输出督办表（Excel）", cmd_problems)

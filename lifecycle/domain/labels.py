@@ -722,6 +722,15 @@ LIST_TEXT.update({
     "no_comments": "本项目尚无点评意见（可在“季度点评”页记录）。",
 })
 
+# Checks on what a person types into a record (lifecycle/store/inputs.py)
+INPUT_TEXT: dict[str, str] = {
+    "required": "{what}不能为空",
+    "too_long": "{what}过长（{n}字，最多{max}字）",
+    "date": "{what}应为日期（如 2026-10-31），实际为“{value}”",
+    "future": "{what}不能晚于今天（{value}）",
+    "choice": "{what}“{value}”无效（可选：{options}）",
+}
+
 # General UI messages
 UI_TEXT: dict[str, str] = {
     "empty_store": "数据目录 {root} 中还没有已发布的月度快照。请先在“数据管理”页导入第一个月的台账。",
@@ -1281,13 +1290,9 @@ PIPELINE_TEXT: dict[str, str] = {
     "targets_none": "{year} 年未配置{unit_word}招商任务（配置文件 [regions.{region}.unit_targets.{year}]）。",
     "all_leads": "全部线索",
     "filter_unit": "{unit_word}",
-    "err_required": "{what}不能为空",
-    "err_too_long": "{what}过长（{n}字，最多{max}字）",
-    "err_date": "{what}“{value}”不是有效日期（应为 YYYY-MM-DD）",
     "err_amount": "预计投资“{value}”无效（应为不小于 0 的数字，单位万元）",
     "err_choice": "{what}“{value}”不在配置的分类中（可选：{options}）",
     "err_field": "线索没有字段“{field}”",
-    "err_stage": "阶段“{value}”无效（可选：{options}）",
     "err_new_stage": "新登记的线索只能处于“线索”或“洽谈”阶段（审查须开启审查，签约须审查通过）",
     "err_stage_field": "阶段须通过“推进阶段”修改",
     "err_no_lead": "没有编号为 {id} 的招商线索",

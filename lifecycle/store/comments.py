@@ -22,7 +22,6 @@ replacing what the other person wrote.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from lifecycle.domain import calendar, labels
-from lifecycle.store import sqlite
+from lifecycle.store import inputs, sqlite
 
 FILE_NAME = "comments.sqlite"
 MAX_TEXT = 5000
@@ -102,17 +101,11 @@ def _connect(store_root, write: bool = False):
     return sqlite.connect(db_path(store_root), _SCHEMA, error=CommentError, write=write, readonly=not write)
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+_now = inputs.now
 
 
 def _clean(value, what: str, required: bool = False, max_len: int = 200) -> str | None:
-    v = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not v:
-        raise CommentError(f"{what}不能为空")
-    if len(v) > max_len:
-        raise CommentError(f"{what}过长（{len(v)}字，最多{max_len}字）")
-    return v or None
+    return inputs.text(value, what, CommentError, required=required, max_len=max_len)
 
 
 def check_quarter(quarter: str) -> str:
@@ -129,12 +122,7 @@ def previous_quarter(quarter: str) -> str:
 def _check_follow_up(state) -> str | None:
     if state in (None, ""):
         return None
-    if state in FOLLOW_UP_STATES:
-        return state
-    by_label = {v: k for k, v in labels.FOLLOW_UP_STATES.items()}
-    if state in by_label:
-        return by_label[state]
-    raise CommentError(f"跟进状态“{state}”无效（可选：{'、'.join(labels.FOLLOW_UP_STATES.values())}）")
+    return inputs.key_of(state, labels.FOLLOW_UP_STATES, "跟进状态", CommentError)
 
 
 # ---- writing ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import re
 import polars as pl
 
 from lifecycle.domain import labels
-from lifecycle.store import records
+from lifecycle.store import inputs, records
 from lifecycle.store.records import RecordError
 
 KINDS = tuple(labels.LETTER_KINDS)
@@ -48,12 +48,7 @@ SCHEMA = {"letter_id": pl.Int64, "project_id": pl.String, "kind": pl.String, "li
 
 
 def check_kind(kind) -> str:
-    if kind in KINDS:
-        return kind
-    by_label = {v: k for k, v in labels.LETTER_KINDS.items()}
-    if kind in by_label:
-        return by_label[kind]
-    raise RecordError(f"督办方式“{kind}”无效（可选：{'、'.join(labels.LETTER_KINDS.values())}）")
+    return inputs.key_of(kind, labels.LETTER_KINDS, "督办方式", RecordError)
 
 
 def _check_month(month) -> str:

@@ -35,7 +35,7 @@ import polars as pl
 
 from lifecycle.domain import labels
 from lifecycle.domain.config import pipeline_settings
-from lifecycle.store import sqlite
+from lifecycle.store import inputs, sqlite
 
 FILE_NAME = "pipeline.sqlite"
 MAX_TEXT = 5000
@@ -153,30 +153,16 @@ def _connect(store_root, write: bool = False):
     return sqlite.connect(db_path(store_root), _SCHEMA, error=PipelineError, write=write, readonly=not write)
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+_now = inputs.now
 
 
 def _text(value, what: str, required: bool = False, max_len: int = 200) -> str | None:
-    v = "" if value is None else str(value).strip()
-    if required and not v:
-        raise PipelineError(T["err_required"].format(what=what))
-    if len(v) > max_len:
-        raise PipelineError(T["err_too_long"].format(what=what, n=len(v), max=max_len))
-    return v or None
+    return inputs.text(value, what, PipelineError, required=required, max_len=max_len)
 
 
 def _date(value, what: str) -> str | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError:
-        raise PipelineError(T["err_date"].format(what=what, value=value)) from None
+    d = inputs.date(value, what, PipelineError)
+    return None if d is None else d.isoformat()
 
 
 def _amount(value) -> float | None:
@@ -217,7 +203,7 @@ def _check_fields(store_root, fields: dict) -> dict:
         elif k == "expected_investment_wan":
             out[k] = _amount(v)
             if out[k] is None:  # required: the funnel and the targets weigh leads by it
-                raise PipelineError(T["err_required"].format(what=C[k]))
+                raise PipelineError(inputs.T["required"].format(what=C[k]))
         elif k in ("source_body", "owner", "unit_code"):
             out[k] = _text(v, C[k], max_len=100)
         elif k == "last_contact_on":
@@ -230,12 +216,7 @@ def _check_fields(store_root, fields: dict) -> dict:
 
 
 def _check_stage(stage) -> str:
-    if stage in STAGES:
-        return stage
-    by_label = {v: k for k, v in labels.PIPELINE_STAGES.items()}
-    if stage in by_label:
-        return by_label[stage]
-    raise PipelineError(T["err_stage"].format(value=stage, options="、".join(labels.PIPELINE_STAGES.values())))
+    return inputs.key_of(stage, labels.PIPELINE_STAGES, "阶段", PipelineError)
 
 
 def _current(con, lead_id: int) -> dict:
@@ -391,7 +372,7 @@ def decide(store_root, review_id: int, user: str, verdict: str, reasons: str | N
                     max_len=MAX_TEXT)
     decided_on = _date(decided_on, labels.PIPELINE_COLUMNS["decided_on"])
     if decided_on is None:
-        raise PipelineError(T["err_required"].format(what=labels.PIPELINE_COLUMNS["decided_on"]))
+        raise PipelineError(inputs.T["required"].format(what=labels.PIPELINE_COLUMNS["decided_on"]))
     with _connect(store_root, write=True) as con:
         _open_round(con, review_id)
         if verdict == "pass":

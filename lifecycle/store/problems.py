@@ -23,7 +23,7 @@ import datetime as dt
 import polars as pl
 
 from lifecycle.domain import labels
-from lifecycle.store import records
+from lifecycle.store import inputs, records
 from lifecycle.store.records import RecordError
 
 STATUSES = tuple(labels.PROBLEM_STATUSES)  # workflow order
@@ -63,12 +63,7 @@ UPDATE_SCHEMA = {"update_id": pl.Int64, "problem_id": pl.String, "status": pl.St
 
 def check_status(status) -> str:
     """A workflow status key from its key or Chinese label."""
-    if status in STATUSES:
-        return status
-    by_label = {v: k for k, v in labels.PROBLEM_STATUSES.items()}
-    if status in by_label:
-        return by_label[status]
-    raise RecordError(f"办理状态“{status}”无效（可选：{'、'.join(labels.PROBLEM_STATUSES.values())}）")
+    return inputs.key_of(status, labels.PROBLEM_STATUSES, "办理状态", RecordError)
 
 
 def _kind(kind) -> str | None:

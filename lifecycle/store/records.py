@@ -14,7 +14,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from lifecycle.store import sqlite
+from lifecycle.store import inputs, sqlite
 
 FILE_NAME = "workflow.sqlite"
 
@@ -37,34 +37,13 @@ def connect(store_root, schema: str, write: bool = False):
     return sqlite.connect(db_path(store_root), schema, error=RecordError, write=write)
 
 
-def now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+now = inputs.now
 
 
 def clean(value, what: str, required: bool = False, max_len: int = 200) -> str | None:
-    v = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not v:
-        raise RecordError(f"{what}不能为空")
-    if len(v) > max_len:
-        raise RecordError(f"{what}过长（{len(v)}字，最多{max_len}字）")
-    return v or None
+    return inputs.text(value, what, RecordError, required=required, max_len=max_len)
 
 
 def as_date(value, what: str, required: bool = False, not_future: bool = False) -> dt.date | None:
     """A date from a date or 'YYYY-MM-DD' text; None when empty and not required."""
-    if value in (None, ""):
-        if required:
-            raise RecordError(f"{what}不能为空")
-        return None
-    if isinstance(value, dt.datetime):
-        d = value.date()
-    elif isinstance(value, dt.date):
-        d = value
-    else:
-        try:
-            d = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise RecordError(f"{what}应为日期（如 2026-10-31），实际为“{value}”") from None
-    if not_future and d > dt.date.today():
-        raise RecordError(f"{what}不能晚于今天（{d.isoformat()}）")
-    return d
+    return inputs.date(value, what, RecordError, required=required, not_future=not_future)

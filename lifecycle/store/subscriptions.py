@@ -21,12 +21,11 @@ May import: `lifecycle.domain`, `lifecycle.store`.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from lifecycle.domain.reference import region as get_region
-from lifecycle.store import sqlite
+from lifecycle.store import inputs, sqlite
 
 FILE_NAME = "notify.sqlite"
 KINDS = {"bulletin": "月通报", "dept_sheet": "部门督办清单", "digest": "板块摘要", "threshold": "阈值预警"}
@@ -89,8 +88,7 @@ def _connect(store_root):
     return sqlite.connect(db_path(store_root), _SCHEMA, error=SubscriptionError)
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+_now = inputs.now
 
 
 def _row(r) -> Subscription:

@@ -25,6 +25,7 @@ import streamlit as st
 
 from lifecycle.domain import labels
 from lifecycle.domain.reference import region
+from lifecycle.present.markdown import md
 from lifecycle.store import accounts, audit
 from lifecycle.store.accounts import Account
 
@@ -66,6 +67,31 @@ def record(root, action: str, target: str | None = None, ok: bool = True, acc: A
     acc = acc or current()
     audit.append(root, user or (acc.name if acc else ""), acc.role if acc else None, action,
                  scope=scope_text(acc), target=target, ok=ok, detail=detail or None)
+
+
+def submit(root, action: str, target: str, fn, ok_text, errors, flash_key: str, **detail) -> None:
+    """Run one store write from a form as the logged-in account: audited (ok, or refused with
+    its message); a refusal (`errors`) is shown as one Chinese line, never a traceback; on
+    success `ok_text(result)` is kept under `flash_key` for `flash` and the page reruns.
+    `detail` values that are callables are applied to the result (e.g. a new record's id)."""
+    try:
+        result = fn()
+    except errors as e:
+        record(root, action, target=target, ok=False, message=str(e),
+               **{k: v for k, v in detail.items() if not callable(v)})
+        st.error(md(str(e)))
+        return
+    record(root, action, target=target, result=result,
+           **{k: (v(result) if callable(v) else v) for k, v in detail.items()})
+    st.session_state[flash_key] = ok_text(result)
+    st.rerun()
+
+
+def flash(flash_key: str) -> None:
+    """The success message a `submit` left for this run, shown once."""
+    msg = st.session_state.pop(flash_key, None)
+    if msg:
+        st.success(md(msg))  # names typed by people are shown as text, not markdown
 
 
 def _set_cookie(token: str, expires: dt.datetime) -> None:

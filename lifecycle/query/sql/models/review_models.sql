@@ -14,6 +14,16 @@
 --   unplanned reached with no planned date
 -- The baseline (first planned date the project ever had, up to m) is shown next to both.
 -- The quarter plan is read from the staging view: the caller narrows it to the months plan_m..m.
+-- plan_status(actual, planned, as_of) below gives that status for one milestone.
+CREATE OR REPLACE MACRO plan_status(actual_on, planned_on, as_of) AS
+    CASE
+        WHEN actual_on IS NOT NULL AND planned_on IS NULL THEN 'unplanned'
+        WHEN actual_on IS NOT NULL AND actual_on <= planned_on THEN 'on_time'
+        WHEN actual_on IS NOT NULL THEN 'late'
+        WHEN planned_on <= as_of THEN 'overdue'
+        WHEN planned_on IS NOT NULL THEN 'pending'
+    END;
+
 CREATE OR REPLACE MACRO quarter_rows(m, plan_m, q_start, q_end, units, tiers, sections, origins, categories, majors) AS TABLE
 WITH p AS (
     SELECT * FROM sliced(m, units, tiers, sections, origins, categories, majors)
@@ -50,20 +60,8 @@ f AS (
 )
 SELECT
     f.*,
-    CASE
-        WHEN actual_started_on IS NOT NULL AND q_planned_started_on IS NULL THEN 'unplanned'
-        WHEN actual_started_on IS NOT NULL AND actual_started_on <= q_planned_started_on THEN 'on_time'
-        WHEN actual_started_on IS NOT NULL THEN 'late'
-        WHEN q_planned_started_on <= as_of THEN 'overdue'
-        WHEN q_planned_started_on IS NOT NULL THEN 'pending'
-    END AS start_status,
-    CASE
-        WHEN actual_completed_on IS NOT NULL AND q_planned_completed_on IS NULL THEN 'unplanned'
-        WHEN actual_completed_on IS NOT NULL AND actual_completed_on <= q_planned_completed_on THEN 'on_time'
-        WHEN actual_completed_on IS NOT NULL THEN 'late'
-        WHEN q_planned_completed_on <= as_of THEN 'overdue'
-        WHEN q_planned_completed_on IS NOT NULL THEN 'pending'
-    END AS complete_status,
+    plan_status(actual_started_on, q_planned_started_on, as_of)     AS start_status,
+    plan_status(actual_completed_on, q_planned_completed_on, as_of) AS complete_status,
     date_diff('day', q_planned_started_on, actual_started_on)     AS start_delay_days,
     date_diff('day', q_planned_completed_on, actual_completed_on) AS complete_delay_days
 FROM f

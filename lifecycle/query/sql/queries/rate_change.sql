@@ -10,21 +10,13 @@
 -- month_rate_inputs), narrowed to the slice: a project's membership does not depend on the slice.
 WITH a AS (
     SELECT * FROM month_rate_inputs($m0, $b0, $p0)
-    WHERE ($units IS NULL OR list_contains($units, unit_code))
-      AND ($tiers IS NULL OR list_contains($tiers, tier_band))
-      AND ($sections IS NULL OR list_contains($sections, industry_section))
-      AND ($origins IS NULL OR list_contains($origins, origin))
-      AND ($categories IS NULL OR list_contains($categories, category))
-      AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
+    WHERE in_slice(unit_code, tier_band, industry_section, origin, category, major_level,
+                 $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 b AS (
     SELECT * FROM month_rate_inputs($m1, $b1, $p1)
-    WHERE ($units IS NULL OR list_contains($units, unit_code))
-      AND ($tiers IS NULL OR list_contains($tiers, tier_band))
-      AND ($sections IS NULL OR list_contains($sections, industry_section))
-      AND ($origins IS NULL OR list_contains($origins, origin))
-      AND ($categories IS NULL OR list_contains($categories, category))
-      AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
+    WHERE in_slice(unit_code, tier_band, industry_section, origin, category, major_level,
+                 $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 j AS (
     SELECT

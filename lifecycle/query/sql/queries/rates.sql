@@ -22,11 +22,7 @@ SELECT
     count_if(capacity_num)             AS capacity_rate_num,
     count_if(capacity_den)             AS capacity_rate_den
 FROM month_rate_inputs($month, $baseline_month, $period_from)
-WHERE ($units IS NULL OR list_contains($units, unit_code))
-  AND ($tiers IS NULL OR list_contains($tiers, tier_band))
-  AND ($sections IS NULL OR list_contains($sections, industry_section))
-  AND ($origins IS NULL OR list_contains($origins, origin))
-  AND ($categories IS NULL OR list_contains($categories, category))
-  AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
+WHERE in_slice(unit_code, tier_band, industry_section, origin, category, major_level,
+               $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY grp
 ORDER BY grp;

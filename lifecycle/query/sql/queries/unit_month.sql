@@ -8,11 +8,7 @@ SELECT
     CAST(sum(completed_in_month) AS BIGINT) AS completed_in_month,
     sum(year_done_wan) AS year_done_wan
 FROM unit_month_cube($month_from, $month)
-WHERE ($units IS NULL OR list_contains($units, unit_code))
-  AND ($tiers IS NULL OR list_contains($tiers, tier_band))
-  AND ($sections IS NULL OR list_contains($sections, industry_section))
-  AND ($origins IS NULL OR list_contains($origins, origin))
-  AND ($categories IS NULL OR list_contains($categories, category))
-  AND ($majors IS NULL OR list_contains($majors, coalesce(major_level, 'none')))
+WHERE in_slice(unit_code, tier_band, industry_section, origin, category, major_level,
+               $units, $tiers, $sections, $origins, $categories, $majors)
 GROUP BY ALL
 ORDER BY unit_code, snapshot_month;
