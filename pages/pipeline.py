@@ -93,16 +93,11 @@ if not reviewed.is_empty():
                                 key="pl_att_kind")
             upload = st.file_uploader(AT["file"], type=pipeline_files.allowed_types(), key="pl_att_file")
             if st.form_submit_button(AT["upload"], type="primary") and upload is not None:
-                try:
-                    aid = pipeline_files.attach(root, ctx.user, att_rid, kind, upload.name, upload.getvalue())
-                except pipeline.PipelineError as e:
-                    auth.record(root, "pipeline_attachment", target=f"review:{att_rid}", ok=False, message=str(e))
-                    st.error(str(e))
-                else:
-                    auth.record(root, "pipeline_attachment", target=f"review:{att_rid}", result=aid, kind=kind,
-                                size=len(upload.getvalue()))
-                    st.session_state["_pl_flash"] = AT["uploaded"].format(name=upload.name, rid=att_rid)
-                    st.rerun()
+                data = upload.getvalue()
+                auth.submit(root, "pipeline_attachment", f"review:{att_rid}",
+                            lambda: pipeline_files.attach(root, ctx.user, att_rid, kind, upload.name, data),
+                            lambda aid: AT["uploaded"].format(name=upload.name, rid=att_rid), pipeline.PipelineError,
+                            "_pl_flash", kind=kind, size=len(data))
 
 if not leads.is_empty():
     with st.expander(T["all_leads"]):
@@ -265,17 +260,9 @@ st.caption(_target_source(year))
 
 
 def _targets_write(action: str, fn, ok_text: str, **detail) -> None:
-    """One targets write as the logged-in account (permission `publish`, checked in the core):
-    audited, a refusal is one Chinese line; on success the page reruns with the message."""
-    try:
-        result = fn()
-    except store_targets.TargetError as e:
-        auth.record(root, action, target="unit_targets", ok=False, message=str(e), **detail)
-        st.error(str(e))
-        return
-    auth.record(root, action, target="unit_targets", result=result, **detail)
-    st.session_state["_pl_flash"] = ok_text
-    st.rerun()
+    """One targets write as the logged-in account (permission `publish`, checked in the core;
+    ui.auth.submit: audited, a refusal in one line, the message after the rerun)."""
+    auth.submit(root, action, "unit_targets", fn, lambda _: ok_text, store_targets.TargetError, "_pl_flash", **detail)
 
 
 if user.may("publish"):  # the editor is offered to publishers; save_year checks the permission again
@@ -314,7 +301,7 @@ if user.may("publish"):  # the editor is offered to publishers; save_year checks
                 auth.record(root, "targets_import", target=up.name, ok=False, message=problems[0],
                             problems=len(problems))
                 for p_ in problems[:20]:
-                    st.error(p_)
+                    st.error(ui.md(p_))  # file and sheet names typed by people: text, not markdown
             else:
                 auth.record(root, "targets_import", target=up.name, result=ids)
                 yrs = sorted(store_targets.stored_years(root))

@@ -116,6 +116,10 @@ def check_file(store_root, file_name: str, data: bytes) -> str:
 
 
 def _connect(store_root, write: bool = False):
+    # the table lives in pipeline.sqlite, whose file store/pipeline.py may create (or a restore may
+    # replace) after this process applied the DDL once: the idempotent DDL runs on every open
+    with sqlite.connect(pipeline.db_path(store_root), _SCHEMA, error=pipeline.PipelineError) as con:
+        con.executescript(_SCHEMA)
     return sqlite.connect(pipeline.db_path(store_root), _SCHEMA, error=pipeline.PipelineError, write=write)
 
 
