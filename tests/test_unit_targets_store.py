@@ -234,3 +234,19 @@ def test_quarterly_pack_without_targets_says_so(make_store):
     publish(st, "2025-09", [project("Q1", township_code="320402001", signed_on="2025-03-01")])
     doc = pack.quarter_document(metrics_for(st), "2025Q3")             # targets configured for 2026 only
     assert any(isinstance(b, Text) and b.text == "2025 年尚无招商任务。" for b in doc.blocks)
+
+
+def test_schedule_heatmap_cells_by_hand(st):
+    from lifecycle.present import charts
+
+    targets.save_year(st.root, PUB, 2026, [{"unit_code": A, "signed_projects": 4, "signed_investment_yi": 60},
+                                           {"unit_code": B, "projects_10yi": 1}])
+    tg = metrics_for(st).unit_targets("2026-09")
+    heat = charts.target_schedule_heatmap(tg).data[0]
+    assert list(heat.x) == ["正式签约项目数（个）", "正式签约总投资（亿元）", "10亿元以上项目数（个）"]
+    # A: 2 of 序时 3 (behind, red half: (2/3)/2); 72 亿 of 序时 45 (ahead, green: 0.5 + min(1.6, 2)/4)
+    # B: 1 of 序时 0.75 (ahead: 0.5 + (1/0.75)/4); cells without a target blank
+    assert heat.z[0][:2] == pytest.approx([(2 / 3) / 2, 0.5 + 1.6 / 4]) and heat.z[0][2] is None
+    assert heat.z[1][0] is None and heat.z[1][2] == pytest.approx(0.5 + (1 / 0.75) / 4)
+    assert heat.text[0][0] == "2/3<br>−1" and heat.text[0][1] == "72/45<br>+27" and heat.text[1][2] == "1/0.75<br>+0.25"
+    assert charts.target_schedule_heatmap(tg.clear()).data == ()

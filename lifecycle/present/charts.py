@@ -636,6 +636,12 @@ def target_progress_chart(df: pl.DataFrame, title: str | None = None, height: in
 SCHEDULE_SCALE = [[0.0, "#d7263d"], [0.499, "#f4a3a8"], [0.5, "#e5f5e0"], [1.0, "#31a354"]]
 
 
+def _plain(v: float) -> str:
+    """A number with thousands separators and at most 2 decimals, trailing zeros dropped (3, 4.5, 72.25)."""
+    t = f"{v:,.2f}".rstrip("0").rstrip(".")
+    return "0" if t in ("-0", "") else t
+
+
 def target_schedule_heatmap(df: pl.DataFrame, title: str | None = None) -> go.Figure:
     """Units × target measure of `Metrics.unit_targets`: each cell the actual against the 序时
     target and the gap; coloured by 序时 completion — red behind (gap < 0), green on or ahead.
@@ -663,7 +669,8 @@ def target_schedule_heatmap(df: pl.DataFrame, title: str | None = None) -> go.Fi
                 zr.append(min(sc or 0.0, 0.998) / 2)
             else:  # on schedule or ahead: 0.75 … 1 (green; 序时完成 capped at 200 %)
                 zr.append(0.5 + min(sc if sc is not None else 1.0, 2.0) / 4)
-            tr.append(f"{r['actual']:,.4g}/{r['schedule_target']:,.4g}<br>{r['gap']:+,.2f}")
+            tr.append(f"{_plain(r['actual'])}/{_plain(r['schedule_target'])}<br>{'+' if r['gap'] >= 0 else '−'}"
+                      f"{_plain(abs(r['gap']))}")
             hr.append(f"{name or code} · {labels.TARGET_MEASURES[m]}<br>完成 {r['actual']:,.2f}，序时任务 "
                       f"{r['schedule_target']:,.2f}，年度任务 {r['target']:,.2f}<br>差额 {r['gap']:+,.2f}"
                       + (f"，序时完成 {formats.pct_text(sc)}" if sc is not None else ""))
