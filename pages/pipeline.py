@@ -8,11 +8,9 @@ import streamlit as st
 
 from lifecycle import ui
 from lifecycle.domain import labels
-from lifecycle.present import charts, formats
-from lifecycle.query.metrics import Metrics
 from lifecycle.ingest import targets_sheet
-from lifecycle.store import pipeline
-from lifecycle.store import pipeline_files
+from lifecycle.present import charts, formats
+from lifecycle.store import pipeline, pipeline_files
 from lifecycle.store import targets as store_targets
 from lifecycle.ui import auth
 

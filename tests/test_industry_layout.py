@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import polars as pl
 import pytest
 from helpers import REPO, metrics_for, project, publish
 from streamlit.testing.v1 import AppTest

@@ -87,7 +87,7 @@ def read_sheet(data: bytes | str | Path, region_key: str, file_name: str | None 
     empty = pl.DataFrame(schema=targets.WIDE_SCHEMA)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # not an xlsx workbook
+    except Exception:  # openpyxl raises many kinds for a file that is no xlsx workbook
         return empty, [T["err_file"].format(file=fname)]
     try:
         name = _pick_sheet(wb)
@@ -96,7 +96,9 @@ def read_sheet(data: bytes | str | Path, region_key: str, file_name: str | None 
         rows = [tuple(r) for r in wb[name].iter_rows(values_only=True)]
     finally:
         wb.close()
-    where = lambda row, col, value: T["where"].format(file=fname, sheet=name, row=row, col=col, value=value)  # noqa: E731
+    def where(row, col, value) -> str:
+        return T["where"].format(file=fname, sheet=name, row=row, col=col, value=value)
+
     # the header: the first of the first 10 rows naming the year, a unit and a measure
     head_i, cols = None, {}
     for i, r in enumerate(rows[:10]):
@@ -115,7 +117,9 @@ def read_sheet(data: bytes | str | Path, region_key: str, file_name: str | None 
     problems: list[str] = []
     out, seen = [], {}
     for i, r in enumerate(rows[head_i + 1:], start=head_i + 2):
-        cell = lambda f: r[cols[f][0]] if f in cols and cols[f][0] < len(r) else None  # noqa: E731
+        def cell(f, r=r):
+            return r[cols[f][0]] if f in cols and cols[f][0] < len(r) else None
+
         if all(v is None or _text(v) == "" for v in r):
             continue
         rec: dict = {}

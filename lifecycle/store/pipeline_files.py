@@ -219,4 +219,4 @@ def read(store_root, account, attachment_id: int) -> tuple[str, bytes, str]:
     return name, data, MIME.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
-__all__ = ["attach", "attachments", "read", "sanitise", "check_file", "max_mb", "allowed_types", "KINDS", "DIR_NAME"]
+__all__ = ["DIR_NAME", "KINDS", "allowed_types", "attach", "attachments", "check_file", "max_mb", "read", "sanitise"]

@@ -275,5 +275,19 @@ def save_wide(store_root, account, df: pl.DataFrame, source: str = "edit") -> li
     return out
 
 
-__all__ = ["TargetError", "stored", "stored_years", "revision", "effective", "configured_years", "wide",
-           "check_value", "check_year", "save_year", "clear_year", "save_wide", "db_path", "MEASURES"]
+__all__ = [
+    "MEASURES",
+    "TargetError",
+    "check_value",
+    "check_year",
+    "clear_year",
+    "configured_years",
+    "db_path",
+    "effective",
+    "revision",
+    "save_wide",
+    "save_year",
+    "stored",
+    "stored_years",
+    "wide",
+]
