@@ -105,3 +105,39 @@ def test_map_page_industry_layer(region_env, region):
     text = "".join(d.value.astype(str).to_string() for d in at.dataframe
                    if labels.COLUMNS["industry_chain"] in d.value.columns)
     assert "nan" not in text.lower() and "None" not in text
+
+
+@pytest.mark.parametrize("region", ["jiangyin", "changzhou"])
+def test_map_page_industry_layer_empty_and_one_row_slices(region_env, region):
+    """The 产业布局 layer on a slice without projects (an info line, no chain selector) and on a
+    slice of one unit × one chain (every number shown, no nan/None)."""
+    m = region_env(region)
+    month = m.latest_month()
+    layout = m.industry_layout(month)
+    # one row: the unit × tier with the fewest chains, narrowed until a single row is left
+    one = None
+    for tier in ("ge100", "50to100", "30to50", "10to30", "1to10", "lt1"):
+        for u in layout["unit_code"].unique().sort().to_list():
+            if m.industry_layout(month, Slice(units=(u,), tiers=(tier,))).height == 1:
+                one = {"unit": u, "tier": tier}
+                break
+        if one:
+            break
+    empty = next({"unit": u, "tier": t} for u in layout["unit_code"].unique().sort().to_list()
+                 for t in ("ge100", "50to100", "lt1") if m.industry_layout(month, Slice(units=(u,), tiers=(t,))).is_empty())
+    assert one is not None, "no one-row slice in the demo"
+    for query, rows in ((empty, 0), (one, 1)):
+        at = AppTest.from_file(str(REPO / "pages" / "map.py"), default_timeout=180)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        at.radio(key="map_layer").set_value("industry").run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        tables = [d.value for d in at.dataframe if labels.COLUMNS["industry_chain"] in d.value.columns]
+        if rows == 0:
+            assert any(IL["none"] in i.value for i in at.info) and not tables
+        else:
+            assert len(tables) == 1 and len(tables[0]) == 1
+            text = tables[0].astype(str).to_string()
+            assert "nan" not in text.lower() and "None" not in text
+        assert len(at.get("deck_gl_json_chart")) == 1
