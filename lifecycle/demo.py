@@ -396,7 +396,7 @@ def generate_truth(region_key: str, n: int | None, first_month: str, end_month: 
     shift = np.where(replan, new_c - p_completed_base, 0.0)
     replan_at = np.where(replan, replan_at, np.nan)
 
-    # exits: the office's own housekeeping (SPEC §2 reasons), dated at the end of a month
+    # exits: the office's own housekeeping (docs/domain.md §2 exit reasons), dated at the end of a month
     exit_on = nan.copy()
     reason = np.full(n, None, dtype=object)
 

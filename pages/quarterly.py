@@ -298,7 +298,6 @@ with tabs[2]:
     ui.show_table(ranked, f"绩效排名_{quarter}", key="q_rank", link_projects=False)
 
 with tabs[3]:
-    counts = {k: ui.cached(ctx, Metrics.flag, k, as_of, ctx.slice) for k in FLAG_KEYS}
     n_of = ui.cached(ctx, Metrics.flag_counts, as_of, ctx.slice)  # the overview's numbers and labels
     ctab = pl.DataFrame({"flag_label": [flags.count_label(k) for k in FLAG_KEYS],
                          "count": [n_of[k] for k in FLAG_KEYS],
@@ -308,7 +307,8 @@ with tabs[3]:
     ui.show_table(ctab, f"预警汇总_{quarter}", key="q_flagcounts", link_projects=False)
     fk = st.selectbox("预警清单", FLAG_KEYS, key="q_flag", format_func=lambda k: f"{flags.count_label(k)} {n_of[k]:,}")
     st.caption(m.flag_rule(fk))
-    ui.show_table(counts[fk], f"{flags.LABELS[fk]}_{as_of}", key="q_flaglist")
+    # only the list on screen is built (the counts above come from one query)
+    ui.show_table(ui.cached(ctx, Metrics.flag, fk, as_of, ctx.slice), f"{flags.LABELS[fk]}_{as_of}", key="q_flaglist")
 
 with tabs[4]:
     cu = st.selectbox(f"{reg.unit_word}", unit_codes, key="q_comment_unit", format_func=lambda c: reg.units[c].name)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# pages warm the months before the one shown in a background thread (ui.page.warm_months_before);
+# the suite runs pages back to back, so that work would only compete with the next test
+os.environ.setdefault("LIFECYCLE_WARM", "0")
+
 import pytest
 
 from helpers import DEMO_END, REPO, D, frame, metrics_for, project, publish  # noqa: F401  (fixtures below; tests import from helpers)

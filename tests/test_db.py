@@ -95,3 +95,39 @@ def test_publication_drops_materialised_months(make_store):
     assert m.project_list("2025-01")["total_investment_wan"].to_list() == [1.0]
     publish(st, "2025-01", [project("P1", total_investment_wan=2.0)])  # re-published
     assert m.project_list("2025-01")["total_investment_wan"].to_list() == [2.0]
+
+
+def test_warm_builds_the_months_before_once_and_within_its_share(make_store):
+    """Database.warm builds the projects / approvals / operations relations of the months asked
+    for (unpublished months ignored), skips what is built, and builds nothing while the held
+    relations exceed its share of the cache; a query afterwards reads the same rows."""
+    st = make_store()
+    for month in ("2025-01", "2025-02", "2025-03"):
+        publish(st, month, [project("P1"), project("P2")])
+    db = Database(st)
+    prefix = db._current.prefix
+    built = db.warm(["2025-02", "2025-01", "2024-12"])
+    assert built == [prefix + n for n in ("mp_2025_02", "ma_2025_02", "mo_2025_02",
+                                          "mp_2025_01", "ma_2025_01", "mo_2025_01")]
+    assert db.warm(["2025-02"]) == []                      # already built: nothing to do
+    assert db.query("SELECT project_id FROM month_projects('2025-02') ORDER BY 1")["project_id"].to_list() \
+        == ["P1", "P2"]
+    busy = Database(st)                                     # pages hold more than the share
+    busy.query("SELECT count(*) FROM month_projects('2025-03')")
+    assert len(busy._rels) == 1 and busy.warm(["2025-02"], share=0.0) == []
+
+
+def test_page_warms_the_two_months_before_in_the_background(make_store, monkeypatch):
+    from lifecycle.ui.page import warm_months_before, warming_done
+
+    monkeypatch.setenv("LIFECYCLE_WARM", "1")
+
+    st = make_store()
+    for month in ("2025-01", "2025-02", "2025-03"):
+        publish(st, month, [project("P1")])
+    db = Database(st)
+    t = warm_months_before(db, "2025-03")
+    assert t is not None and warming_done(timeout=60)
+    names = {n[len(db._current.prefix):] for n in db._rels}
+    assert {"mp_2025_02", "mp_2025_01", "ma_2025_02", "mo_2025_01"} <= names and "mp_2025_03" not in names
+    assert warm_months_before(db, "2025-01") is None       # nothing before the first month

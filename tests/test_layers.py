@@ -80,3 +80,18 @@ def test_pages_use_the_facade_only():
     for p in pages.glob("*.py"):
         for line, mod in _imports(p):
             assert mod != "lifecycle.ui.page", f"{p.name}:{line}"
+
+
+def test_no_citation_outside_the_repository():
+    """The repository stands alone: code, SQL, config and docs cite docs/ (docs/domain.md §N),
+    never the shared contract or seed files a developer had beside the checkout."""
+    import re
+
+    root = PKG.parent
+    bad = re.compile(r"SPEC(\.md| ?§)|\.\./shared|/work/shared")
+    files = [p for d in ("lifecycle", "pages", "docs", "tests") for p in (root / d).rglob("*")
+             if p.suffix in {".py", ".sql", ".toml", ".md"} and p.name != "test_layers.py"]
+    files += [root / "README.md", root / "app.py"]
+    hits = [f"{p.relative_to(root)}:{i}" for p in files
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if bad.search(line)]
+    assert len(files) > 100 and hits == []

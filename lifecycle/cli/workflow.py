@@ -38,38 +38,36 @@ def cmd_problems(args) -> int:
     return 0
 
 
-def cmd_review(args) -> int:
-    from lifecycle.outputs import cadence
+def _documents(build) -> int:
+    """Write the documents `build()` returns (fonts checked first) and print their paths."""
     from lifecycle.outputs.document import PackError
     from lifecycle.outputs.fonts import find_cjk_fonts
 
-    m = open_metrics(args.store)
-    month = month_of(m, args.month)
     try:
         find_cjk_fonts()
-        for p in cadence.build_review(m, month, args.out):
+        for p in build():
             print(p)
     except (MetricsError, PackError) as e:
         raise CliError(str(e)) from None
     return 0
 
 
+def cmd_review(args) -> int:
+    from lifecycle.outputs import cadence
+
+    m = open_metrics(args.store)
+    month = month_of(m, args.month)
+    return _documents(lambda: cadence.build_review(m, month, args.out))
+
+
 def cmd_annual(args) -> int:
     from lifecycle.outputs import cadence
-    from lifecycle.outputs.document import PackError
-    from lifecycle.outputs.fonts import find_cjk_fonts
 
     m = open_metrics(args.store)
     year = args.year or m.latest_month()[:4]
     if not re.fullmatch(r"\d{4}", str(year)):
         raise CliError(f"年度格式应为 YYYY，实际为“{year}”")
-    try:
-        find_cjk_fonts()
-        for p in cadence.build_annual(m, year, args.out):
-            print(p)
-    except (MetricsError, PackError) as e:
-        raise CliError(str(e)) from None
-    return 0
+    return _documents(lambda: cadence.build_annual(m, year, args.out))
 
 
 def register_cli(sub, store_arg) -> None:

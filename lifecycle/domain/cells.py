@@ -71,3 +71,12 @@ def safe_frame(df):
 def csv_bytes(df) -> bytes:
     """CSV (UTF-8 with BOM, opens in Excel) of a frame, every text cell neutralised."""
     return safe_frame(df).write_csv().encode("utf-8-sig")
+
+
+def column_letters(n: int) -> str:
+    """The spreadsheet column name of the 1-based column number `n`: 'A' for 1, 'AA' for 27."""
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s

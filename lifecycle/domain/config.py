@@ -44,6 +44,16 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _merged(store: Path | None) -> dict:
+    """The package defaults with <store>/config.toml laid over them (both read once per change)."""
+    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
+    if store is not None:
+        p = Path(store) / "config.toml"
+        if p.exists():
+            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    return cfg
+
+
 @lru_cache(maxsize=16)
 def _load(path: str, mtime: float) -> dict:
     with open(path, "rb") as fh:
@@ -55,11 +65,7 @@ def load_config(region: str | None = None, store: Path | None = None) -> dict:
 
     Returns {'thresholds': {...}, 'ranking_weights': {...}, 'targets': {...}, 'letters': {...},
     'security': {...}}."""
-    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
-    if store is not None:
-        p = Path(store) / "config.toml"
-        if p.exists():
-            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    cfg = _merged(store)
     out = {
         "thresholds": dict(cfg.get("thresholds", {})),
         "ranking_weights": dict(cfg.get("ranking_weights", {})),
@@ -92,11 +98,7 @@ def _add_zhaotuifu(out: dict, cfg: dict, region: str | None) -> None:
 def import_settings(store: Path | None = None) -> dict:
     """The `[import]` section (limits, bounds, shrink share, change factor): package defaults,
     then <store>/config.toml."""
-    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
-    if store is not None:
-        p = Path(store) / "config.toml"
-        if p.exists():
-            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    cfg = _merged(store)
     out = dict(cfg.get("import", {}))
     out.setdefault("limits", {})
     out.setdefault("bounds", {})
@@ -110,11 +112,7 @@ def pipeline_settings(region: str | None = None, store: Path | None = None) -> d
     industry_chains) with the region's `[regions.<key>.pipeline]` overrides, plus the region's
     yearly township targets `unit_targets` as {year (int): {unit_code: {target key: number}}}
     (docs/domain.md §16). Package defaults, then <store>/config.toml."""
-    cfg = _load(str(DEFAULT_CONFIG), DEFAULT_CONFIG.stat().st_mtime)
-    if store is not None:
-        p = Path(store) / "config.toml"
-        if p.exists():
-            cfg = _merge(cfg, _load(str(p), p.stat().st_mtime))
+    cfg = _merged(store)
     out = dict(cfg.get("pipeline", {}))
     out.setdefault("stale_days", 60)
     for k in ("channels", "project_types", "industry_chains"):

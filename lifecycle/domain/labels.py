@@ -1305,8 +1305,6 @@ PIPELINE_TEXT: dict[str, str] = {
     "err_more": "线索 {id} 须补充材料后重新审查（{reasons}），审查通过后方可签约或入库",
     "err_review_signed": "线索 {id} 已{stage}，不再审查",
     "err_review_closed": "审查 {id} 已作出结论；如需重新审查，请开启新一轮审查",
-    "err_dimension": "审查维度“{value}”无效（可选：{options}）",
-    "err_verdict": "审查结论“{value}”无效（可选：{options}）",
     "err_missing_opinions": "审查 {id} 缺少{missing}意见，不能作出“通过”结论",
 }
 PIPELINE_COLUMNS: dict[str, str] = {

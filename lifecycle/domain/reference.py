@@ -54,23 +54,14 @@ class Region:
     def resolve_township(self, text: str) -> str | None:
         """A township or unit code, or a township name, to a 9-digit township code.
         Returns None for an unknown name (never invents one)."""
-        t = (text or "").strip()
-        if t in self.townships:
-            return t
-        for tw in self.townships.values():
-            if tw.name == t:
-                return tw.code
-        return None
+        return _code_or_name(self.townships, text)
 
     def resolve_unit(self, text: str) -> str | None:
         """A unit code, unit name, township code or township name to a unit code."""
-        t = (text or "").strip()
-        if t in self.units:
-            return t
-        for u in self.units.values():
-            if u.name == t:
-                return u.code
-        tw = self.resolve_township(t)
+        code = _code_or_name(self.units, text)
+        if code is not None:
+            return code
+        tw = self.resolve_township(text)
         return self.unit_of.get(tw) if tw else None
 
 
@@ -225,3 +216,12 @@ def units_table(region_key: str) -> list[dict]:
         }
         for c, t in sorted(reg.townships.items())
     ]
+
+
+def _code_or_name(places: dict, text: str | None) -> str | None:
+    """The code of the place in `places` (code → object with .code and .name) that `text` gives by
+    its code or its exact name; None for an unknown text (never invents one)."""
+    t = (text or "").strip()
+    if t in places:
+        return t
+    return next((p.code for p in places.values() if p.name == t), None)

@@ -21,6 +21,8 @@ import threading
 import zipfile
 from dataclasses import asdict, dataclass, field
 
+from lifecycle.domain.cells import column_letters
+
 
 class ReadError(Exception):
     """A file that cannot be read at all (message in Chinese)."""
@@ -81,13 +83,7 @@ def col_index(letters) -> int:
     return n
 
 
-def col_letters(n: int) -> str:
-    """'A' for 1."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+col_letters = column_letters  # 'A' for 1
 
 
 @dataclass

@@ -243,11 +243,7 @@ def _range_start(xml: bytes) -> tuple[int, int] | None:
 
 
 def _col_letters(idx0: int) -> str:
-    n, s = idx0 + 1, ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    return guard.col_letters(idx0 + 1)
 
 
 def _openpyxl_grid(src: Source, name: str) -> pl.DataFrame:

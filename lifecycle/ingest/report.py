@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lifecycle.domain import labels
-from lifecycle.domain.cells import safe_text
+from lifecycle.domain.cells import column_letters, safe_text
 
 ERROR, WARNING = "error", "warning"
 
@@ -39,11 +39,8 @@ class Issue:
 
 
 def col_letter(idx0: int) -> str:
-    n, s = idx0 + 1, ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """'A' for the 0-based column 0."""
+    return column_letters(idx0 + 1)
 
 
 @dataclass

@@ -7,6 +7,8 @@ page can turn a click into a drill-down list.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -240,17 +242,23 @@ def _total_labels(x: list, totals: list, text: list) -> go.Scatter:
                       hoverinfo="skip", textfont=dict(size=BASE_FONT - 1), cliponaxis=False)
 
 
+def _origin_bars(df: pl.DataFrame, x: list, key_col: str) -> list:
+    """One stacked bar trace per origin (new investment, upgrade) of a per-band frame with
+    new_count / upgrade_count; each bar carries its band key (`key_col`) for the click-through."""
+    keys = [[k] for k in df[key_col].to_list()]
+    return [
+        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
+               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
+        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
+    ]
+
+
 def tier_count_chart(df: pl.DataFrame, title: str | None = None, height: int = 440) -> go.Figure:
     """In-library projects per band (`Metrics.tiers`), stacked new-investment vs upgrade."""
     if df.is_empty() or df["count"].sum() == 0:
         return _empty(title)
     x = df["tier_label"].to_list()
-    keys = [[k] for k in df["tier_band"].to_list()]
-    traces = [
-        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
-               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
-        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
-    ]
+    traces = _origin_bars(df, x, "tier_band")
     counts = df["count"].to_list()
     traces.append(_total_labels(x, counts, [f"{c:,}个" for c in counts]))
     return figure(traces, title, height, barmode="stack",
@@ -296,12 +304,7 @@ def tier_class_chart(df: pl.DataFrame, title: str | None = None, height: int = 4
     if df.is_empty():
         return _empty(title)
     x = df["tier_label"].to_list()
-    keys = [[k] for k in df["tier_class"].to_list()]
-    traces = [
-        go.Bar(x=x, y=df[col].to_list(), name=labels.ORIGINS[origin], marker_color=ORIGIN_COLORS[origin],
-               customdata=keys, hovertemplate="%{x}<br>" + labels.ORIGINS[origin] + "：%{y:,} 个<extra></extra>")
-        for origin, col in (("new", "new_count"), ("upgrade", "upgrade_count"))
-    ]
+    traces = _origin_bars(df, x, "tier_class")
     counts = df["count"].to_list()
     inv = [formats.yi(v or 0.0) for v in df["total_investment_wan"].to_list()]
     traces.append(_total_labels(x, counts, [f"{c:,}个<br>{v:,.0f}亿元" for c, v in zip(counts, inv)]))
@@ -321,6 +324,24 @@ def _click_layer(xs: list, ys: list, keys: list, hover: list) -> go.Scatter:
                       showlegend=False, name="")
 
 
+def unit_heatmap(z: list[list], units: list[tuple[str, str]], cols: list[str], col_labels: list[str],
+                 hover: Callable[[str, int, int], str], title: str | None, texttemplate: str = "%{z}",
+                 font_size: int = BASE_FONT - 2, unit_text: str = "项目数", xaxis: dict | None = None) -> go.Figure:
+    """Units (rows, in the given order) × columns heatmap with a clickable cell layer: each
+    cell's customdata is [unit code, column key]; `hover(unit name, row, column)` is its text."""
+    yl = [n for _, n in units]
+    heat = go.Heatmap(z=z, x=col_labels, y=yl, colorscale=HEAT_SCALE, texttemplate=texttemplate,
+                      textfont=dict(size=font_size), hoverinfo="skip", xgap=2, ygap=2,
+                      colorbar=dict(title=dict(text=unit_text), thickness=14))
+    cells = [(i, j) for i in range(len(units)) for j in range(len(cols))]
+    layer = _click_layer([col_labels[j] for _, j in cells], [yl[i] for i, _ in cells],
+                         [[units[i][0], cols[j]] for i, j in cells], [hover(yl[i], i, j) for i, j in cells])
+    return figure([heat, layer], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)", **(xaxis or {})),
+                  margin=dict(t=110 if title else 50))
+
+
 def unit_stage_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], title: str | None = None) -> go.Figure:
     """Units × current stage of in-library projects (`Metrics.unit_stage`). `units` = the
     region's (code, name) rows in display order, so empty units still show."""
@@ -329,21 +350,8 @@ def unit_stage_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], title: st
     stages = labels.STAGE_ORDER
     counts = {(r["unit_code"], r["stage"]): r["count"] for r in df.select("unit_code", "stage", "count").to_dicts()}
     z = [[counts.get((u, s), 0) for s in stages] for u, _ in units]
-    xl = [labels.STAGES[s] for s in stages]
-    yl = [n for _, n in units]
-    heat = go.Heatmap(z=z, x=xl, y=yl, colorscale=HEAT_SCALE, texttemplate="%{z}", textfont=dict(size=BASE_FONT - 2),
-                      hoverinfo="skip", xgap=2, ygap=2, colorbar=dict(title=dict(text="项目数"), thickness=14))
-    xs, ys, keys, hover = [], [], [], []
-    for i, (code, name) in enumerate(units):
-        for j, s in enumerate(stages):
-            xs.append(xl[j])
-            ys.append(name)
-            keys.append([code, s])
-            hover.append(f"{name} · {labels.STAGES[s]}：{z[i][j]} 个")
-    return figure([heat, _click_layer(xs, ys, keys, hover)], title, _heat_height(len(units)), show_legend=False,
-                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
-                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)"),
-                  margin=dict(t=110 if title else 50))
+    return unit_heatmap(z, units, list(stages), [labels.STAGES[s] for s in stages],
+                        lambda name, i, j: f"{name} · {labels.STAGES[stages[j]]}：{z[i][j]} 个", title)
 
 
 def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: str,
@@ -357,25 +365,15 @@ def unit_month_heatmap(df: pl.DataFrame, units: list[tuple[str, str]], measure: 
             for r in df.select("unit_code", "snapshot_month", measure).to_dicts()}
     z = [[(round(formats.yi(vals.get((u, m)) or 0.0), 2) if money else (vals.get((u, m)) or 0)) for m in months]
          for u, _ in units]
-    xl = [f"{m[2:4]}年{int(m[5:])}月" for m in months]  # e.g. 26年3月
-    yl = [n for _, n in units]
     unit_lab = labels.UNIT_MONTH_MEASURES.get(measure, measure)
-    heat = go.Heatmap(z=z, x=xl, y=yl, colorscale=HEAT_SCALE, texttemplate="%{z:.1f}" if money else "%{z}",
-                      textfont=dict(size=BASE_FONT - 5), hoverinfo="skip", xgap=2, ygap=2,
-                      colorbar=dict(title=dict(text="亿元" if money else "个"), thickness=14))
-    xs, ys, keys, hover = [], [], [], []
-    for i, (code, name) in enumerate(units):
-        for j, m in enumerate(months):
-            xs.append(xl[j])
-            ys.append(name)
-            keys.append([code, m])
-            v = z[i][j]
-            hover.append(f"{name} · {m[:4]}年{int(m[5:])}月<br>{unit_lab}：" + (f"{v:,.2f}" if money else f"{v:,}"))
-    return figure([heat, _click_layer(xs, ys, keys, hover)], title, _heat_height(len(units)), show_legend=False,
-                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
-                  xaxis=dict(side="top", type="category", tickangle=0, tickfont=dict(size=BASE_FONT - 4),
-                             gridcolor="rgba(0,0,0,0)"),
-                  margin=dict(t=110 if title else 50))
+
+    def hover(name, i, j):
+        m, v = months[j], z[i][j]
+        return f"{name} · {m[:4]}年{int(m[5:])}月<br>{unit_lab}：" + (f"{v:,.2f}" if money else f"{v:,}")
+    return unit_heatmap(z, units, months, [f"{m[2:4]}年{int(m[5:])}月" for m in months], hover, title,  # 26年3月
+                        texttemplate="%{z:.1f}" if money else "%{z}", font_size=BASE_FONT - 5,
+                        unit_text="亿元" if money else "个",
+                        xaxis=dict(tickangle=0, tickfont=dict(size=BASE_FONT - 4)))
 
 
 def unit_measure_chart(df: pl.DataFrame, measure: str, title: str | None = None) -> go.Figure:

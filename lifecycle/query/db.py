@@ -442,6 +442,32 @@ class Database:
             part = cube.filter(pl.col("snapshot_month") == m)
             self._register(v.prefix + _rel_name("mu", m), (part if part.height else empty).to_arrow())
 
+    # ---- building ahead ---------------------------------------------------------------
+    WARM_MACROS = {"mp": "month_projects", "ma": "month_approvals", "mo": "month_ops"}
+
+    def warm(self, months, share: float = 0.5) -> list[str]:
+        """Build the month relations (projects, approvals, operations; `WARM_MACROS`) of `months`
+        of the current version ahead of the query that needs them, so that changing the month
+        finds them built. One relation at a time under the lock (a page's query waits for at
+        most one build); relations already built are skipped, and building stops while the held
+        relations take more than `share` of the cache, so warming never evicts what pages use.
+        Returns the relations built."""
+        built = []
+        v = self._current
+        for month in [m for m in months if m in v.months]:
+            for prefix, macro in self.WARM_MACROS.items():
+                name = v.prefix + _rel_name(prefix, month)
+                with self._lock:
+                    if self._current is not v:  # a newer publication: its pages warm their own months
+                        return built
+                    if name in self._rels:
+                        continue
+                    if sum(n for _, n in self._rels.values()) > share * self._cap:
+                        return built
+                self.scalar(f"SELECT count(*) FROM {macro}($m)", {"m": month})
+                built.append(name)
+        return built
+
     # ---- querying -----------------------------------------------------------------
     def query(self, sql: str, params: dict | None = None, months=None,
               frames: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:

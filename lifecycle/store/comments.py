@@ -258,19 +258,10 @@ def list_comments(store_root, quarter: str | None = None, target_kind: str | Non
     """Current version of every matching comment, oldest first."""
     if not _exists(store_root):
         return _frame([])
-    where, args = [], []
-    if quarter is not None:
-        where.append("quarter = ?")
-        args.append(check_quarter(quarter))
-    if target_kind is not None:
-        where.append("target_kind = ?")
-        args.append(target_kind)
-    if target_id is not None:
-        where.append("target_id = ?")
-        args.append(str(target_id))
-    if unit_code is not None:
-        where.append("unit_code = ?")
-        args.append(unit_code)
+    given = {"quarter": None if quarter is None else check_quarter(quarter), "target_kind": target_kind,
+             "target_id": None if target_id is None else str(target_id), "unit_code": unit_code}
+    where = [f"{k} = ?" for k, v in given.items() if v is not None]
+    args = [v for v in given.values() if v is not None]
     if not include_deleted:
         where.append("deleted = 0")
     sql = f"SELECT {', '.join(COLUMNS)} FROM current_comments"

@@ -108,16 +108,7 @@ def _frame(rows) -> pl.DataFrame:
 
 def all_records(store_root, project_id: str | None = None) -> pl.DataFrame:
     """Every record (voiding records included), oldest first: the history."""
-    if not records.exists(store_root):
-        return _frame([])
-    sql = f"SELECT {', '.join(SCHEMA)} FROM letters"
-    args: tuple = ()
-    if project_id is not None:
-        sql += " WHERE project_id = ?"
-        args = (str(project_id),)
-    with records.connect(store_root, _SCHEMA) as con:
-        rows = con.execute(sql + " ORDER BY letter_id", args).fetchall()
-    return _frame(rows)
+    return _frame(records.select(store_root, _SCHEMA, "letters", SCHEMA, "letter_id", {"project_id": project_id}))
 
 
 def effective(store_root, project_id: str | None = None) -> pl.DataFrame:

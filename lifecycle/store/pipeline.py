@@ -342,12 +342,7 @@ def _open_round(con, review_id: int) -> int:
 
 def add_opinion(store_root, review_id: int, dimension: str, reviewer: str, opinion: str) -> int:
     """A reviewer's opinion on one dimension (法务 / 商务 / 财务) of an open review round."""
-    if dimension not in DIMENSIONS:
-        by_label = {v: k for k, v in labels.REVIEW_DIMENSIONS.items()}
-        if dimension not in by_label:
-            raise PipelineError(T["err_dimension"].format(value=dimension,
-                                                          options="、".join(labels.REVIEW_DIMENSIONS.values())))
-        dimension = by_label[dimension]
+    dimension = inputs.key_of(dimension, labels.REVIEW_DIMENSIONS, "审查维度", PipelineError)
     reviewer = _text(reviewer, labels.PIPELINE_COLUMNS["reviewer"], required=True, max_len=50)
     opinion = _text(opinion, labels.PIPELINE_COLUMNS["opinion"], required=True, max_len=MAX_TEXT)
     with _connect(store_root, write=True) as con:
@@ -362,12 +357,7 @@ def decide(store_root, review_id: int, user: str, verdict: str, reasons: str | N
     否决 or 补充材料 (both need reasons). A round has one verdict; a new round is opened for a
     new decision."""
     user = _text(user, T["user"], required=True, max_len=50)
-    if verdict not in VERDICTS:
-        by_label = {v: k for k, v in labels.REVIEW_VERDICTS.items()}
-        if verdict not in by_label:
-            raise PipelineError(T["err_verdict"].format(value=verdict,
-                                                        options="、".join(labels.REVIEW_VERDICTS.values())))
-        verdict = by_label[verdict]
+    verdict = inputs.key_of(verdict, labels.REVIEW_VERDICTS, "审查结论", PipelineError)
     reasons = _text(reasons, labels.PIPELINE_COLUMNS["reasons"], required=verdict in ("veto", "more"),
                     max_len=MAX_TEXT)
     decided_on = _date(decided_on, labels.PIPELINE_COLUMNS["decided_on"])

@@ -139,24 +139,13 @@ def _frame(rows, schema: dict) -> pl.DataFrame:
 
 def recorded(store_root) -> pl.DataFrame:
     """Every problem registered in the system (not from a ledger)."""
-    if not records.exists(store_root):
-        return _frame([], RECORDED_SCHEMA)
-    with records.connect(store_root, _SCHEMA) as con:
-        rows = con.execute(f"SELECT {', '.join(RECORDED_SCHEMA)} FROM recorded_problems ORDER BY problem_id").fetchall()
-    return _frame(rows, RECORDED_SCHEMA)
+    return _frame(records.select(store_root, _SCHEMA, "recorded_problems", RECORDED_SCHEMA, "problem_id"),
+                  RECORDED_SCHEMA)
 
 
 def updates(store_root, problem_id: str | None = None) -> pl.DataFrame:
     """Every update (of one problem, or all), oldest first: the history."""
-    if not records.exists(store_root):
-        return _frame([], UPDATE_SCHEMA)
-    sql = f"SELECT {', '.join(UPDATE_SCHEMA)} FROM problem_updates"
-    args: tuple = ()
-    if problem_id is not None:
-        sql += " WHERE problem_id = ?"
-        args = (str(problem_id),)
-    with records.connect(store_root, _SCHEMA) as con:
-        rows = con.execute(sql + " ORDER BY update_id", args).fetchall()
+    rows = records.select(store_root, _SCHEMA, "problem_updates", UPDATE_SCHEMA, "update_id", {"problem_id": problem_id})
     return _frame(rows, UPDATE_SCHEMA)
 
 

@@ -47,3 +47,17 @@ def clean(value, what: str, required: bool = False, max_len: int = 200) -> str |
 def as_date(value, what: str, required: bool = False, not_future: bool = False) -> dt.date | None:
     """A date from a date or 'YYYY-MM-DD' text; None when empty and not required."""
     return inputs.date(value, what, RecordError, required=required, not_future=not_future)
+
+
+def select(store_root, schema: str, table: str, columns, order_by: str, where: dict | None = None) -> list[tuple]:
+    """The rows of `table` (its `columns`, in order), optionally where column = value for each
+    item of `where`, ordered by `order_by`; no rows when the database does not exist yet.
+    Table and column names come from the code, never from a person; values are bound."""
+    if not exists(store_root):
+        return []
+    sql = f"SELECT {', '.join(columns)} FROM {table}"
+    where = {k: v for k, v in (where or {}).items() if v is not None}
+    if where:
+        sql += " WHERE " + " AND ".join(f"{k} = ?" for k in where)
+    with connect(store_root, schema) as con:
+        return con.execute(f"{sql} ORDER BY {order_by}", tuple(str(v) for v in where.values())).fetchall()

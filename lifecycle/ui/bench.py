@@ -107,7 +107,7 @@ def run_pages(store: str, pages: list[str] | None = None, warm_repeat: int = 2, 
     import lifecycle.present.maps  # noqa: F401
     from lifecycle.domain.reference import region
     from lifecycle.store.snapshots import Store
-    from lifecycle.ui.page import PAGES
+    from lifecycle.ui.page import PAGES, warming_done
 
     # opening the store once per process: every month's files checked against the checksums of
     # their publication (Store.snapshot, cached for the process) and the connection set up —
@@ -131,6 +131,7 @@ def run_pages(store: str, pages: list[str] | None = None, warm_repeat: int = 2, 
         if progress:
             progress(title)
         run_as(url)
+        warming_done()
         _clear_caches()
         at = AppTest.from_file(str(REPO / file), default_timeout=900)
         if url == "project" and pid:
@@ -138,6 +139,9 @@ def run_pages(store: str, pages: list[str] | None = None, warm_repeat: int = 2, 
         row = {"page": url, "title": title, "problems": []}
         row["cold_s"] = _timed_run(at)
         row["problems"] += _problems(at)
+        # a person reads the page before the next click: the months before are built meanwhile
+        # in the background (ui.page.warm_months_before); the runs below start once that is done
+        warming_done()
         warm = []
         for _ in range(warm_repeat):
             warm.append(_timed_run(at))

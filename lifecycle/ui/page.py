@@ -581,7 +581,45 @@ def setup(title: str | dict, icon: str = "📊", allow_empty: bool = False, need
         unsafe_allow_html=True,
     )
     data_problems(metrics)
+    warm_months_before(metrics.db, month)
     return ctx
+
+
+_WARMING = threading.Lock()
+WARM_DELAY_S = 1.5  # let the page's own queries go first
+
+
+def warm_months_before(db: Database, month: str, n: int = 2) -> threading.Thread | None:
+    """Build, in a background thread, the month relations of the `n` months before `month`
+    (Database.warm): the month picker is most often moved back a month, and a month's page also
+    compares with the month before it. One warming thread per process at a time; off with
+    LIFECYCLE_WARM=0."""
+    if os.environ.get("LIFECYCLE_WARM", "1") == "0" or month not in db.months:
+        return None
+    i = db.months.index(month)
+    want = db.months[max(0, i - n):i][::-1]
+    if not want or not _WARMING.acquire(blocking=False):
+        return None
+
+    def go():
+        try:
+            threading.Event().wait(WARM_DELAY_S)
+            db.warm(want)
+        except Exception:  # warming is an optimisation: a failure is logged, never shown
+            _LOG.warning("warming %s failed", want, exc_info=True)
+        finally:
+            _WARMING.release()
+    t = threading.Thread(target=go, name="lifecycle-warm", daemon=True)
+    t.start()
+    return t
+
+
+def warming_done(timeout: float = 60.0) -> bool:
+    """Wait until no warming thread runs (the bench: the idle time between two clicks)."""
+    if _WARMING.acquire(timeout=timeout):
+        _WARMING.release()
+        return True
+    return False
 
 
 def slice_text(ctx: Context) -> str:

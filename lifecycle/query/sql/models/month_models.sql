@@ -88,3 +88,11 @@ SELECT
     CASE WHEN production_month <= CAST(replace(m, '-', '') AS INTEGER) THEN production_on END AS baseline_production_on,
     CASE WHEN capacity_month <= CAST(replace(m, '-', '') AS INTEGER) THEN capacity_on END AS baseline_capacity_on
 FROM query_table(getvariable('rel_prefix') || coalesce('pb_' || replace(m, '-', '_'), 'pb_none'));
+
+-- One row per project of snapshot m (month_projects) with its baselines as of m (plan_baselines;
+-- NULL where it never had a plan) as base_started / base_completed / base_production: the
+-- forecasts' "was the entry milestone late against its baseline" (docs/forecast.md).
+CREATE OR REPLACE MACRO projects_with_baselines(m) AS TABLE
+SELECT p.*, b.baseline_started_on AS base_started, b.baseline_completed_on AS base_completed,
+       b.baseline_production_on AS base_production
+FROM month_projects(m) AS p LEFT JOIN plan_baselines(m) AS b USING (project_id);

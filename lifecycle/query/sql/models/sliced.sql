@@ -19,3 +19,10 @@ SELECT *
 FROM month_projects(m)
 WHERE in_slice(unit_code, tier_band, industry_section, origin, category, major_level,
                units, tiers, sections, origins, categories, majors);
+
+-- Table macro: one row per drill-down unit of the region within the slice's units (all units
+-- when `units` is NULL): the rows a per-unit summary starts from, so a unit with nothing to
+-- report still has its row of zeros.
+CREATE OR REPLACE MACRO slice_units(units) AS TABLE
+SELECT DISTINCT unit_code, unit_name FROM ref_units
+WHERE units IS NULL OR list_contains(units, unit_code);

@@ -3,29 +3,21 @@
 -- date and no later than $horizon_end: the milestone, its current planned date, the date the
 -- project entered its current stage, the days spent in it so far, and the covariates of the
 -- forecast (docs/forecast.md). The whole field: pages narrow it to their slice.
-WITH p AS (
-    SELECT * FROM month_projects($month) WHERE in_library
-),
-base AS (  -- the first non-empty planned date in any snapshot up to $month (plan_baselines)
-    SELECT project_id, baseline_started_on AS base_started, baseline_completed_on AS base_completed,
-           baseline_production_on AS base_production
-    FROM plan_baselines($month)
-),
-n AS (
-    SELECT p.*, b.base_started, b.base_completed, b.base_production,
+WITH n AS (  -- base_*: the first non-empty planned date in any snapshot up to $month
+    SELECT *,
         CASE stage WHEN 'filed' THEN 'started' WHEN 'started' THEN 'completed'
                    WHEN 'completed' THEN 'producing' WHEN 'producing' THEN 'at_capacity' END AS milestone,
         CASE stage WHEN 'filed' THEN filed_on WHEN 'started' THEN started_on
                    WHEN 'completed' THEN completed_on WHEN 'producing' THEN production_on END AS entry_on,
         CASE stage WHEN 'filed' THEN planned_started_on WHEN 'started' THEN planned_completed_on
                    WHEN 'completed' THEN planned_production_on WHEN 'producing' THEN planned_capacity_on END AS planned_on,
-        CASE stage WHEN 'started' THEN started_on > b.base_started
-                   WHEN 'completed' THEN completed_on > b.base_completed
-                   WHEN 'producing' THEN production_on > b.base_production END AS prev_late,
-        CASE stage WHEN 'started' THEN date_diff('day', b.base_started, started_on)
-                   WHEN 'completed' THEN date_diff('day', b.base_completed, completed_on)
-                   WHEN 'producing' THEN date_diff('day', b.base_production, production_on) END AS prev_late_days
-    FROM p LEFT JOIN base AS b USING (project_id)
+        CASE stage WHEN 'started' THEN started_on > base_started
+                   WHEN 'completed' THEN completed_on > base_completed
+                   WHEN 'producing' THEN production_on > base_production END AS prev_late,
+        CASE stage WHEN 'started' THEN date_diff('day', base_started, started_on)
+                   WHEN 'completed' THEN date_diff('day', base_completed, completed_on)
+                   WHEN 'producing' THEN date_diff('day', base_production, production_on) END AS prev_late_days
+    FROM projects_with_baselines($month) WHERE in_library
 )
 SELECT
     project_id, name, enterprise, unit_code, unit_name, stage, milestone, entry_on, planned_on,

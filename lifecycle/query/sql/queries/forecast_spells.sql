@@ -7,23 +7,15 @@
 --              else the as-of date) − entry.
 --   prev_late = the entry milestone itself was reached after its baseline plan (the first
 --               non-empty planned date in any snapshot up to $month); NULL when it had no plan.
-WITH p AS (
-    SELECT * FROM month_projects($month)
-),
-base AS (  -- the first non-empty planned date in any snapshot up to $month (plan_baselines)
-    SELECT project_id, baseline_started_on AS base_started, baseline_completed_on AS base_completed,
-           baseline_production_on AS base_production
-    FROM plan_baselines($month)
-),
-k AS (
-    SELECT p.*, b.base_started, b.base_completed, b.base_production,
+WITH k AS (  -- base_*: the first non-empty planned date in any snapshot up to $month
+    SELECT *,
         CASE WHEN filed_on      <= as_of THEN filed_on      END AS d_filed,
         CASE WHEN started_on    <= as_of THEN started_on    END AS d_started,
         CASE WHEN completed_on  <= as_of THEN completed_on  END AS d_completed,
         CASE WHEN production_on <= as_of THEN production_on END AS d_production,
         CASE WHEN capacity_on   <= as_of THEN capacity_on   END AS d_capacity,
         CASE WHEN exit_on <= as_of AND NOT achieved_exit THEN exit_on END AS d_lost
-    FROM p LEFT JOIN base AS b USING (project_id)
+    FROM projects_with_baselines($month)
 ),
 s AS (
     SELECT project_id, 'started' AS milestone, d_filed AS entry_on, d_started AS reached_on,

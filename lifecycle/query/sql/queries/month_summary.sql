@@ -6,8 +6,7 @@ WITH ytd AS (
     FROM month_event_rows($month, $year_start, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 u AS (
-    SELECT DISTINCT unit_code, unit_name FROM ref_units
-    WHERE $units IS NULL OR list_contains($units, unit_code)
+    SELECT * FROM slice_units($units)
     UNION
     SELECT DISTINCT unit_code, unit_name FROM ytd
 )

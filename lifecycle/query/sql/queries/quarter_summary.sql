@@ -5,8 +5,7 @@ WITH q AS (
     SELECT * FROM quarter_rows($month, $plan_month, $q_start, $q_end, $units, $tiers, $sections, $origins, $categories, $majors)
 ),
 u AS (
-    SELECT DISTINCT unit_code, unit_name FROM ref_units
-    WHERE $units IS NULL OR list_contains($units, unit_code)
+    SELECT * FROM slice_units($units)
     UNION
     SELECT DISTINCT unit_code, unit_name FROM q
 )

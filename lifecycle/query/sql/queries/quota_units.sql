@@ -29,9 +29,7 @@ p AS (
     GROUP BY unit_code
 ),
 u AS (
-    SELECT DISTINCT unit_code, unit_name
-    FROM ref_units
-    WHERE $units IS NULL OR list_contains($units, unit_code)
+    SELECT * FROM slice_units($units)
 ),
 r AS (
     SELECT u.unit_code, u.unit_name, res.resource, res.ord,

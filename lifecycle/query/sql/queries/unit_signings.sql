@@ -9,8 +9,7 @@ WITH s AS (
       AND signed_on <= as_of
 ),
 u AS (
-    SELECT DISTINCT unit_code, unit_name FROM ref_units
-    WHERE $units IS NULL OR list_contains($units, unit_code)
+    SELECT * FROM slice_units($units)
 )
 SELECT
     u.unit_code,
