@@ -26,39 +26,68 @@ measures = maps.unit_measures(reg.key, unit_stage, unit_month, ctx.month, rates_
 risk = ui.cached(ctx, Metrics.risk, ctx.month, ctx.slice)  # slippage forecast counts (docs/forecast.md)
 measures = measures.join(explain.risk_unit_counts(risk, units).select("unit_code", "high_risk"), on="unit_code", how="left")
 
-# ---- map --------------------------------------------------------------------------------
-measure = st.selectbox(T["map_measure"], list(labels.MAP_MEASURES), format_func=labels.MAP_MEASURES.get,
-                       key="map_measure")
-mlabel = labels.MAP_MEASURES[measure]
-rows = measures.to_dicts()
-tip_frame = pl.DataFrame(
-    {
-        "unit_code": [r["unit_code"] for r in rows],
-        "value": [None if r[measure] is None else float(r[measure]) for r in rows],
-        "value_text": [maps.value_text(measure, r) for r in rows],
-        "extra": [f"在库项目 {r['in_library']:,} 个 · 总投资 {r['total_investment_wan'] / 10000:,.2f} 亿元" for r in rows],
-    },
-    schema={"unit_code": pl.String, "value": pl.Float64, "value_text": pl.String, "extra": pl.String},
-)
-# the project points: the largest in-library projects of each unit (not every project: a map of
-# tens of thousands of points with a tooltip each would be tens of MB sent on every run)
-points = ui.cached(ctx, Metrics.map_points, ctx.month, ctx.slice, per_unit=maps.POINTS_PER_UNIT)
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader(f"{reg.unit_word}地图 · {mlabel}")
-    deck = maps.build_deck(reg.key, tip_frame, mlabel, points, focus=list(ctx.slice.units or []))
-    ui.deck(deck, key="map_deck", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
+# ---- map: the measures layer, or the 现有产业布局 layer (docs/domain.md §16.6) ---------------
+IL = labels.INDUSTRY_LAYOUT_TEXT
+layer = st.radio(IL["layer"], ["measures", "industry"], format_func=lambda k: IL[f"layer_{k}"], horizontal=True,
+                 key="map_layer")
+if layer == "industry":
+    layout = ui.cached(ctx, Metrics.industry_layout, ctx.month, ctx.slice)
+    chains = maps.chain_order(layout)
+    st.caption(IL["note"].format(month=ctx.month, unit_word=reg.unit_word))
+    c1, c2 = st.columns(2)
+    chain = c1.selectbox(IL["chain"], chains, key="map_chain") if chains else None
+    value = c2.radio(IL["value"], ["project_count", "investment_yi"], format_func=lambda k: IL[
+        "count" if k == "project_count" else "investment"], horizontal=True, key="map_chain_value")
+    vlabel = IL["count" if value == "project_count" else "investment"]
+    if not chains:
+        st.info(IL["none"])
+    unit_frame = maps.industry_unit_frame(layout, chain, value, unit_codes)
+    st.subheader(f"{reg.unit_word}地图 · {IL['layer_industry']} · {chain or '—'}")
+    deck = maps.build_deck(reg.key, unit_frame, f"{chain or ''}{vlabel}", None, focus=list(ctx.slice.units or []))
+    ui.deck(deck, key="map_deck_industry", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
             (o.get("properties") or {}).get("unit_code"), height=620)
-    present = [r for r in rows if r[measure] is not None]
-    lo = min(present, key=lambda r: r[measure]) if present else None
-    hi = max(present, key=lambda r: r[measure]) if present else None
-    st.markdown(maps.legend_html(mlabel, maps.value_text(measure, lo) if lo else "—",
-                                 maps.value_text(measure, hi) if hi else "—"), unsafe_allow_html=True)
-    st.caption(labels.MAP_CAPTION.format(unit_word=reg.unit_word, source=maps.source_text(reg.key))
-               + maps.points_note(points.height, int(measures["in_library"].sum()), reg.unit_word))
-with right:
-    ui.plot(charts.unit_measure_chart(measures, measure, title=f"{reg.unit_word}·{mlabel}"), key="map_bars",
-            pick_key=UNIT, pick_of=lambda cd: {UNIT: cd[0], DETAIL: None})
+    vals = unit_frame.sort("value")
+    st.markdown(maps.legend_html(f"{chain or ''}{vlabel}", vals["value_text"][0] if vals.height else "—",
+                                 vals["value_text"][-1] if vals.height else "—", points=False), unsafe_allow_html=True)
+    st.subheader(IL["heatmap"].format(unit_word=reg.unit_word))
+    ui.plot(charts.industry_heatmap(layout, units, chains, value), key="map_heat_chain", pick_key=UNIT,
+            pick_of=lambda cd: {UNIT: cd[0], DETAIL: None})
+    ui.show_table(layout.drop("unit_code").with_columns(pl.col("investment_yi").round(2)),
+                  f"{reg.unit_word}产业布局_{ctx.month}", title=IL["table"].format(unit_word=reg.unit_word),
+                  key="map_chain_tbl", link_projects=False)
+else:
+    measure = st.selectbox(T["map_measure"], list(labels.MAP_MEASURES), format_func=labels.MAP_MEASURES.get,
+                           key="map_measure")
+    mlabel = labels.MAP_MEASURES[measure]
+    rows = measures.to_dicts()
+    tip_frame = pl.DataFrame(
+        {
+            "unit_code": [r["unit_code"] for r in rows],
+            "value": [None if r[measure] is None else float(r[measure]) for r in rows],
+            "value_text": [maps.value_text(measure, r) for r in rows],
+            "extra": [f"在库项目 {r['in_library']:,} 个 · 总投资 {r['total_investment_wan'] / 10000:,.2f} 亿元" for r in rows],
+        },
+        schema={"unit_code": pl.String, "value": pl.Float64, "value_text": pl.String, "extra": pl.String},
+    )
+    # the project points: the largest in-library projects of each unit (not every project: a map of
+    # tens of thousands of points with a tooltip each would be tens of MB sent on every run)
+    points = ui.cached(ctx, Metrics.map_points, ctx.month, ctx.slice, per_unit=maps.POINTS_PER_UNIT)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader(f"{reg.unit_word}地图 · {mlabel}")
+        deck = maps.build_deck(reg.key, tip_frame, mlabel, points, focus=list(ctx.slice.units or []))
+        ui.deck(deck, key="map_deck", pick_key=UNIT, pick_of=lambda o: o.get("unit_code") or
+                (o.get("properties") or {}).get("unit_code"), height=620)
+        present = [r for r in rows if r[measure] is not None]
+        lo = min(present, key=lambda r: r[measure]) if present else None
+        hi = max(present, key=lambda r: r[measure]) if present else None
+        st.markdown(maps.legend_html(mlabel, maps.value_text(measure, lo) if lo else "—",
+                                     maps.value_text(measure, hi) if hi else "—"), unsafe_allow_html=True)
+        st.caption(labels.MAP_CAPTION.format(unit_word=reg.unit_word, source=maps.source_text(reg.key))
+                   + maps.points_note(points.height, int(measures["in_library"].sum()), reg.unit_word))
+    with right:
+        ui.plot(charts.unit_measure_chart(measures, measure, title=f"{reg.unit_word}·{mlabel}"), key="map_bars",
+                pick_key=UNIT, pick_of=lambda cd: {UNIT: cd[0], DETAIL: None})
 
 # ---- heatmaps (full width: a row per unit, readable on a big screen) -----------------------
 st.subheader(f"{reg.unit_word} × 阶段（在库项目数）")

@@ -12,6 +12,7 @@ from lifecycle import ui
 from lifecycle.query.metrics import Metrics
 from lifecycle.store import problems as store_problems
 from lifecycle.store import verification
+from lifecycle.store import targets as store_targets
 
 ctx = ui.setup("总览")
 T = labels.VIEW_TEXT
@@ -79,6 +80,21 @@ pcols[0].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['open']}"
 pcols[1].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['overdue']}", f"{pc['overdue']:,}")
 pcols[2].metric(f"{labels.PROBLEM_TEXT['title']}·{labels.PROBLEM_TEXT['closed']}", f"{pc['closed']:,}")
 pcols[3].markdown(f"[{labels.PROBLEM_TEXT['title']} →]({ui.page_href('problems')})")
+
+# 招商任务序时进度 (docs/domain.md §16.3): targets saved in the app change it, so keyed by their revision
+TT = labels.UNIT_TARGET_TEXT
+st.subheader(TT["overview"])
+unit_tg = ui.memo(ctx, ("unit_targets", ctx.month, ctx.slice, store_targets.revision(ctx.store.root)),
+                  lambda: ctx.metrics.unit_targets(ctx.month, ctx.slice))
+if unit_tg.is_empty():
+    st.caption(TT["overview_none"].format(year=ctx.month[:4]))
+else:
+    st.caption(TT["overview_note"].format(year=ctx.month[:4], m=int(ctx.month[5:7])))
+    ui.plot(charts.target_schedule_heatmap(unit_tg), key="ov_unit_targets")
+    with st.expander(TT["overview_table"]):
+        ui.show_table(formats.target_status_frame(unit_tg).with_columns(formats.pct_column("schedule_completion")),
+                      f"招商任务序时进度_{ctx.month}", title=f"{ctx.month} {TT['overview']}", key="ov_unit_targets_t",
+                      link_projects=False)
 
 st.subheader(T["changes"])
 changes = ui.cached(ctx, Metrics.changes, ctx.month, ctx.slice)

@@ -8,12 +8,14 @@ import streamlit as st
 
 from lifecycle import ui
 from lifecycle.domain import labels
+from lifecycle.ingest import targets_sheet
 from lifecycle.present import charts, formats
-from lifecycle.query.metrics import Metrics
-from lifecycle.store import pipeline
+from lifecycle.store import pipeline, pipeline_files
+from lifecycle.store import targets as store_targets
 from lifecycle.ui import auth
 
 T = labels.PIPELINE_TEXT
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AX = labels.PIPELINE_ACCESS_TEXT
 ctx = ui.setup(T["title"], "🤝")
 root = ctx.store.root
@@ -55,6 +57,45 @@ if queue.is_empty():
 else:
     ui.show_table(pipeline.table(queue, pipeline.QUEUE_TABLE, unit_names), "审查队列", T["queue"], key="pl_queue",
                   link_projects=False)
+
+# ---- review attachments 审查附件 (docs/domain.md §16.7): whoever sees the lead may download ----------
+AT = labels.ATTACHMENT_TEXT
+reviewed = leads.filter(pl.col("review_id").is_not_null()).sort(
+    [pl.col("stage") != "review", pl.col("review_id")], descending=[False, True])
+if not reviewed.is_empty():
+    st.subheader(AT["title"])
+    st.caption(AT["note"].format(mb=f"{pipeline_files.max_mb(root):g}"))
+    by_rid = {r["review_id"]: r for r in reviewed.iter_rows(named=True)}
+    att_rid = st.selectbox(AT["pick_round"], list(by_rid), key="pl_att_round",
+                           format_func=lambda rid: AX["round_label"].format(rid=rid, lead=by_rid[rid]["lead_id"],
+                                                                            name=by_rid[rid]["name"]))
+    files = pipeline_files.attachments(root, ctx.user, [att_rid])
+    if files.is_empty():
+        st.info(AT["none"])
+    else:
+        ui.show_table(files.select("attachment_id", "kind_label", "file_name", "size_bytes", "uploaded_by", "uploaded_at",
+                                   "sha256"), "审查附件", f"{AT['title']}（审查 {att_rid}）", key="pl_att_t",
+                      link_projects=False)
+        for r in files.iter_rows(named=True):
+            def _bytes(aid=r["attachment_id"]):
+                return pipeline_files.read(root, ctx.user, aid)[1]
+
+            st.download_button(f"{AT['download']}：{r['file_name']}", _bytes, file_name=r["file_name"],
+                               mime=pipeline_files.MIME.get(r["file_name"].rsplit(".", 1)[-1].lower()),
+                               key=f"pl_att_dl_{r['attachment_id']}", on_click=auth.record,
+                               args=(root, "pipeline_attachment_download"),
+                               kwargs={"target": f"attachment:{r['attachment_id']}"})
+    if ctx.user.may("review") or ctx.user.may("decide") or ctx.user.may("leads"):
+        with st.form("pl_att_form", clear_on_submit=True):
+            kind = st.selectbox(AT["kind"], list(labels.ATTACHMENT_KINDS), format_func=labels.ATTACHMENT_KINDS.get,
+                                key="pl_att_kind")
+            upload = st.file_uploader(AT["file"], type=pipeline_files.allowed_types(), key="pl_att_file")
+            if st.form_submit_button(AT["upload"], type="primary") and upload is not None:
+                data = upload.getvalue()
+                auth.submit(root, "pipeline_attachment", f"review:{att_rid}",
+                            lambda: pipeline_files.attach(root, ctx.user, att_rid, kind, upload.name, data),
+                            lambda aid: AT["uploaded"].format(name=upload.name, rid=att_rid), pipeline.PipelineError,
+                            "_pl_flash", kind=kind, size=len(data))
 
 if not leads.is_empty():
     with st.expander(T["all_leads"]):
@@ -186,7 +227,10 @@ if not (user.may("leads") or user.may("review") or user.may("decide")):
 # ---- township targets -----------------------------------------------------------------
 st.subheader(T["targets"])
 year = int(ctx.month[:4])
-tg = ui.cached(ctx, Metrics.unit_targets, ctx.month, ctx.slice)
+TT = labels.UNIT_TARGET_TEXT
+# targets saved in the app change these numbers: keyed by the targets' revision (store/targets.py)
+tg = ui.memo(ctx, ("unit_targets", ctx.month, ctx.slice, store_targets.revision(root)),
+             lambda: ctx.metrics.unit_targets(ctx.month, ctx.slice))
 if tg.is_empty():
     st.info(T["targets_none"].format(year=year, unit_word=ctx.region.unit_word, region=ctx.region.key))
 else:
@@ -200,3 +244,64 @@ else:
         formats.pct_column("completion"), formats.pct_column("schedule_completion"))
     ui.show_table(shown, "招商任务",
                   f"{year}年招商任务完成情况（{ctx.month}）", key="pl_targets", link_projects=False)
+
+
+def _target_source(y: int) -> str:
+    _, source = store_targets.effective(root, ctx.region.key, y)
+    if source == "store":
+        last = store_targets.stored(root, y).sort("set_at").tail(1).row(0, named=True)
+        return TT["source_store"].format(year=y, by=last["set_by"], at=last["set_at"].replace("T", " "))
+    return TT["source_config" if source == "config" else "source_none"].format(year=y)
+
+
+st.caption(_target_source(year))
+
+
+def _targets_write(action: str, fn, ok_text: str, **detail) -> None:
+    """One targets write as the logged-in account (permission `publish`, checked in the core;
+    ui.auth.submit: audited, a refusal in one line, the message after the rerun)."""
+    auth.submit(root, action, "unit_targets", fn, lambda _: ok_text, store_targets.TargetError, "_pl_flash", **detail)
+
+
+if user.may("publish"):  # the editor is offered to publishers; save_year checks the permission again
+    with st.expander(TT["editor"]):
+        years = sorted(set(store_targets.configured_years(root, ctx.region.key)) | {year, year + 1})
+        ey = st.selectbox(TT["year"], years, index=years.index(year), key="pl_tg_year")
+        st.caption(TT["editor_note"].format(year=ey, unit_word=ctx.region.unit_word) + " " + _target_source(ey))
+        grid = store_targets.wide(root, ctx.region.key, ey, all_units=True)
+        cfg_cols = {"unit_name": st.column_config.TextColumn(ctx.region.unit_word, disabled=True)}
+        for k, lab in labels.TARGET_MEASURES.items():
+            cfg_cols[k] = st.column_config.NumberColumn(lab, min_value=0.0, step=1.0 if k in store_targets.COUNT_MEASURES
+                                                        else 0.01)
+        with st.form("pl_tg_form"):
+            edited = st.data_editor(grid.select("unit_code", "unit_name", *store_targets.MEASURES).to_pandas(),
+                                    column_config=cfg_cols, column_order=["unit_name", *store_targets.MEASURES],
+                                    hide_index=True, num_rows="fixed", key=f"pl_tg_editor_{ey}", width="stretch")
+            if st.form_submit_button(TT["save"], type="primary"):
+                frame = pl.from_pandas(edited).with_columns(pl.lit(ey, pl.Int64).alias("year"))
+                frame = frame.with_columns(pl.col(m).cast(pl.Float64, strict=False).fill_nan(None)
+                                           for m in store_targets.MEASURES)
+                n = frame.filter(pl.any_horizontal(pl.col(m).is_not_null() for m in store_targets.MEASURES)).height
+                _targets_write("targets_edit", lambda: store_targets.save_wide(root, user, frame, "edit"),
+                               TT["saved"].format(year=ey, n=n, unit_word=ctx.region.unit_word), year=ey)
+        c1, c2 = st.columns(2)
+        ui.download(TT["export"], lambda: targets_sheet.sheet_bytes(targets_sheet.export_frame(root, ctx.region.key)),
+                    f"招商任务_{ctx.region.name}.xlsx", XLSX, key="pl_tg_export", perm="publish",
+                    action="targets_export", container=c1)
+        if store_targets.effective(root, ctx.region.key, ey)[1] == "store" and c2.button(TT["clear"], key="pl_tg_clear"):
+            _targets_write("targets_clear", lambda: store_targets.clear_year(root, user, ey),
+                           TT["cleared"].format(year=ey), year=ey)
+        st.caption(TT["import_note"])
+        up = st.file_uploader(TT["import"], type=["xlsx"], key="pl_tg_upload")
+        if up is not None and st.button(TT["import_button"], key="pl_tg_import"):
+            ids, problems = targets_sheet.import_sheet(root, user, up.getvalue(), ctx.region.key, up.name)
+            if problems:
+                auth.record(root, "targets_import", target=up.name, ok=False, message=problems[0],
+                            problems=len(problems))
+                for p_ in problems[:20]:
+                    st.error(ui.md(p_))  # file and sheet names typed by people: text, not markdown
+            else:
+                auth.record(root, "targets_import", target=up.name, result=ids)
+                yrs = sorted(store_targets.stored_years(root))
+                st.session_state["_pl_flash"] = TT["imported"].format(years="、".join(f"{y}年" for y in yrs))
+                st.rerun()

@@ -219,6 +219,31 @@ def test_every_page_renders_without_error(server, browser):
     assert not outside, f"requests outside the app (must work offline): {outside[:5]}"
 
 
+def test_map_industry_layer(server, browser):
+    """The map page's 产业布局 layer (docs/domain.md §16.6) draws its deck.gl map and the unit ×
+    chain heatmap, offline, without an error; and 总览 shows the 招商任务序时进度 section."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+    outside: list[str] = []
+    ctx.on("request", lambda r: outside.append(r.url)
+           if not r.url.startswith((server.url, "data:", "blob:", "about:")) else None)
+    page = ctx.new_page()
+    try:
+        _open(page, f"{server.url}/map")
+        login(page)
+        page.locator('[data-testid="stRadio"]').get_by_text("产业布局", exact=True).click()
+        _wait_finished(page)
+        page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_selector(".js-plotly-plot", timeout=PAGE_TIMEOUT_MS)
+        assert page.get_by_text("× 产业链（在库项目）").count() == 1
+        assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
+        _open(page, f"{server.url}/overview")
+        assert page.get_by_text("招商任务序时进度", exact=True).count() >= 1
+        assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
+    finally:
+        ctx.close()
+    assert not outside, f"requests outside the app (must work offline): {outside[:5]}"
+
+
 def test_link_with_filters_opens_same_view(server, browser):
     """A copied link (query string) restores the sidebar filters in a fresh browser session."""
     from lifecycle.domain.reference import region

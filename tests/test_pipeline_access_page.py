@@ -100,8 +100,9 @@ def test_reviewer_records_opinions_read_only_otherwise(root, app_user):
     assert not _errors(at)
     assert {"A一号", "A二号", "B一号"} <= _cells(at)
     labels_ = {b.label for b in at.get("form_submit_button")}
-    assert labels_ == {AX["save_opinion"], AX["save_verdict"]}     # no lead entry; opinions and verdicts
-    assert len(at.get("download_button")) == 0                      # no downloads
+    # no lead entry; opinions, verdicts and review attachments (docs/domain.md §16.7)
+    assert labels_ == {AX["save_opinion"], AX["save_verdict"], labels.ATTACHMENT_TEXT["upload"]}
+    assert len(at.get("download_button")) == 0                      # no downloads (no attachment yet)
     at.selectbox(key="pl_op_dim").set_value("financial")
     at.text_area(key="pl_op_text").input("资金来源清晰")
     at = _submit(at, AX["save_opinion"])

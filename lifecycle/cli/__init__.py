@@ -134,10 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_optional(sub) -> None:
     """Commands that live in their own modules (import, template, export, pack, bulletin, backtest, letters,
-    problems, review, annual, users, audit, notify, subscriptions, leads, bench)."""
-    from lifecycle.cli import accounts, bench, forecast, ingest, leads, notify, packs, serve, verify, workflow
+    problems, review, annual, users, audit, notify, subscriptions, leads, targets, verify, bench)."""
+    from lifecycle.cli import (accounts, bench, forecast, ingest, leads, notify, packs, serve, targets, verify,
+                               workflow)
 
-    for m in (ingest, packs, forecast, workflow, accounts, notify, leads, bench, verify):
+    for m in (ingest, packs, forecast, workflow, accounts, notify, leads, targets, verify, bench):
         m.register_cli(sub, store_arg)
     serve.register_cli(sub)
 

@@ -1518,3 +1518,96 @@ VERIFY_TEXT: dict[str, str] = {
     "err_not_logged_in": "无权操作：未登录",
     "err_days": "超期天数应为非负整数，实际为“{value}”",
 }
+
+
+# ---- 招商任务 kept in the store, 产业布局, 审查附件 (issue 19; docs/domain.md §16.3, §16.6, §16.7) ----
+UNIT_TARGET_TEXT: dict[str, str] = {
+    "not_logged_in": "无权操作：未登录",
+    "denied": "无权操作：修改或导入招商任务须由{roles}进行",
+    "err_number": "{what}“{value}”不是有效数字",
+    "err_negative": "{what}“{value}”不能为负数",
+    "err_too_big": "{what}“{value}”过大（最多{max}）",
+    "err_whole": "{what}“{value}”应为整数",
+    "err_year": "年度“{value}”无效（应为2000–2100之间的年份）",
+    "err_unit": "未知的{unit_word}代码或名称“{value}”",
+    "err_unit_missing": "未填写{unit_word}（单位代码或单位名称）",
+    "err_unit_mismatch": "单位名称“{name}”与单位代码 {code}（{own}）不一致",
+    "err_unit_twice": "{unit}在 {year} 年的任务中出现了两次",
+    "err_row_twice": "{unit} {year} 年的任务重复（另见第{other}行）",
+    "err_file": "文件“{file}”不是有效的 Excel（.xlsx）工作簿",
+    "err_no_sheet": "文件“{file}”中没有“招商任务”工作表（现有：{sheets}）",
+    "err_header": "文件“{file}”工作表“{sheet}”前10行中找不到表头（需要：{need}）",
+    "err_no_rows": "文件“{file}”工作表“{sheet}”没有任务数据行",
+    "where": "文件“{file}”工作表“{sheet}”第{row}行“{col}”列（值“{value}”）",
+    "editor": "编辑招商任务",
+    "editor_note": "{year} 年各{unit_word}任务；空白表示不设该项任务。保存后替换本年度全部任务（含配置文件中的示例数）。",
+    "source_store": "{year} 年任务：由 {by} 于 {at} 保存（系统中维护）。",
+    "source_config": "{year} 年任务：配置文件中的示例数（尚未在系统中维护）。",
+    "source_none": "{year} 年尚无任务。",
+    "year": "任务年度",
+    "save": "保存招商任务",
+    "saved": "已保存 {year} 年招商任务（{n} 个{unit_word}有任务）。",
+    "import": "导入招商任务（Excel）",
+    "import_note": "工作表“招商任务”：年度、单位代码或单位名称、正式签约项目数、正式签约总投资（亿元）、10亿元以上项目数、50亿元以上项目数；每个年度导入后替换该年度全部任务。",
+    "import_button": "导入",
+    "imported": "已导入招商任务：{years}。",
+    "export": "导出招商任务（Excel）",
+    "clear": "恢复为配置文件中的任务",
+    "cleared": "已删除系统中 {year} 年的任务，恢复为配置文件中的示例数。",
+    "overview": "招商任务序时进度",
+    "overview_note": "{year} 年任务；序时任务 = 年度任务 × {m} ÷ 12；差额 = 完成 − 序时任务，落后（差额为负）标红。",
+    "overview_none": "{year} 年尚无招商任务（由数据管理员在“招商线索”页维护或导入）。",
+    "overview_table": "招商任务序时进度明细表",
+    "behind": "落后",
+    "on_track": "达到序时",
+    "pack_heading": "招商任务序时进度",
+    "pack_note": "截至{end}；{year} 年任务，序时任务 = 年度任务 × {m} ÷ 12；差额 = 完成 − 序时任务（负数为落后）；完成数为 {year} 年内正式签约项目（含已退库）。",
+    "pack_none": "{year} 年尚无招商任务。",
+}
+COLUMNS.setdefault("status_label", "进度")
+INDUSTRY_LAYOUT_TEXT: dict[str, str] = {
+    "layer": "图层",
+    "layer_measures": "综合指标",
+    "layer_industry": "产业布局",
+    "chain": "产业链",
+    "value": "按",
+    "count": "项目数（个）",
+    "investment": "总投资（亿元）",
+    "heatmap": "{unit_word} × 产业链（在库项目）",
+    "none": "本月快照中没有填报产业链的在库项目。",
+    "note": "现有产业布局：{month} 月快照中在库项目按{unit_word}和产业链（项目的“产业链”字段）统计；未填产业链的项目计入“未填报”。",
+    "unfilled": "未填报",
+    "table": "{unit_word}产业布局",
+}
+COLUMNS.setdefault("industry_chain", "产业链")
+COLUMNS.setdefault("project_count", "项目数")
+COLUMNS.setdefault("investment_yi", "总投资（亿元）")
+ATTACHMENT_KINDS: dict[str, str] = {"expert": "专家意见", "due_diligence": "尽调报告", "other": "其他"}
+ATTACHMENT_TEXT: dict[str, str] = {
+    "title": "审查附件",
+    "note": "专家意见、尽调报告等附件（pdf、docx、xlsx、jpg、png，每个不超过 {mb} MB），看得到该线索的账户均可下载。",
+    "pick_round": "审查轮次",
+    "kind": "附件类型",
+    "file": "选择文件",
+    "upload": "上传附件",
+    "uploaded": "已上传附件“{name}”（审查 {rid}）。",
+    "none": "该轮审查尚无附件。",
+    "download": "下载",
+    "err_size": "文件“{name}”大小为 {size}，超过上限 {mb} MB",
+    "err_type": "文件“{name}”的类型不允许（允许：{types}）",
+    "err_content": "文件“{name}”的内容与扩展名 .{ext} 不符",
+    "err_empty": "文件“{name}”为空",
+    "err_kind": "附件类型“{value}”无效（可选：{options}）",
+    "err_name": "文件名无效",
+    "err_no_file": "附件 {id} 不存在",
+    "err_missing": "附件 {id} 的文件已缺失（{path}）",
+    "err_damaged": "附件 {id} 的文件已损坏或被替换（校验值不符）",
+    "denied": "无权操作：上传审查附件须由审查委员会成员、数据管理员或本单位的线索录入人员进行",
+}
+COLUMNS.setdefault("attachment_id", "附件编号")
+COLUMNS.setdefault("file_name", "文件名")
+COLUMNS.setdefault("kind_label", "附件类型")
+COLUMNS.setdefault("size_bytes", "大小（字节）")
+COLUMNS.setdefault("sha256", "SHA-256")
+COLUMNS.setdefault("uploaded_by", "上传人")
+COLUMNS.setdefault("uploaded_at", "上传时间")

@@ -125,6 +125,23 @@ def ztf_blocks(m: Metrics, month: str, sl: Slice, number: str, months: list[str]
         else:
             blocks.append(Text(f"{when}没有项目跨入下一阶段。"))
     return blocks
+def unit_target_blocks(m: Metrics, month: str, sl: Slice, number: str) -> list:
+    """The 招商任务序时进度 section (docs/domain.md §16.3): per unit × measure the year's target, the
+    序时 target at `month`, the actual, the gap and the status; a sentence when there are none."""
+    T = labels.UNIT_TARGET_TEXT
+    tg = m.unit_targets(month, sl)
+    blocks: list = [Heading(f"{number}、{T['pack_heading']}", page_break=True)]
+    year, mm = month[:4], int(month[5:7])
+    if tg.is_empty():
+        return blocks + [Text(T["pack_none"].format(year=year))]
+    blocks.append(Text(T["pack_note"].format(end=formats.month_end_text(month), year=year, m=mm), small=True))
+    blocks.append(Table("招商任务", f"{year}年{T['pack_heading']}（截至{formats.month_end_text(month)}）",
+                        formats.target_status_frame(tg), pct=("schedule_completion",),
+                        decimals={"target": 2, "schedule_target": 2, "actual": 2, "gap": 2},
+                        widths={"unit_name": 2.4, "measure_label": 2.4}))
+    return blocks
+
+
 def problem_blocks(m: Metrics, month: str, sl: Slice) -> list:
     """The problems (矛盾问题, docs/domain.md §11): counts by department and the open ones."""
     from lifecycle.outputs import problems as problem_sheets
@@ -267,7 +284,10 @@ def quarter_document(m: Metrics, quarter: str, sl: Slice = ALL, period: str = "y
             blocks.append(Heading(labels.REVIEW["last_quarter_comments"], level=3))
             blocks.append(Table(None, "", comments.comment_table(lc, names), widths={"text": 5, "target_name": 2}))
     # 7. yearly targets and phase hand-overs (regions configuring them)
-    blocks.extend(ztf_blocks(m, as_of, sl, "七", m.quarter_months(quarter)))
+    ztf = ztf_blocks(m, as_of, sl, "七", m.quarter_months(quarter))
+    blocks.extend(ztf)
+    # 7/8. township targets 招商任务 with 序时 at the quarter's month (docs/domain.md §16.3)
+    blocks.extend(unit_target_blocks(m, as_of, sl, "八" if ztf else "七"))
     # workbook-only detail sheets
     blocks.append(Table("季度项目明细", "季度项目明细", formats.translate(projects), pdf_rows=0))
     blocks.append(Table("点评意见", "本季度点评意见", comments.comment_table(this_q, names), pdf_rows=0))

@@ -628,3 +628,88 @@ def target_progress_chart(df: pl.DataFrame, title: str | None = None, height: in
               for col, color in (("target", "#c6dbef"), ("schedule_target", "#6baed6"), ("actual", "#e4572e"))]
     return figure(traces, title, height, barmode="group", legend=dict(orientation="h", y=-0.2),
                   xaxis=dict(type="category"))
+
+
+# ---- 招商任务序时进度 on 总览 and the 产业布局 heatmap (issue 19; docs/domain.md §16.3, §16.6) ------
+SCHEDULE_SCALE = [[0.0, "#d7263d"], [0.499, "#f4a3a8"], [0.5, "#e5f5e0"], [1.0, "#31a354"]]
+
+
+def _plain(v: float) -> str:
+    """A number with thousands separators and at most 2 decimals, trailing zeros dropped (3, 4.5, 72.25)."""
+    t = f"{v:,.2f}".rstrip("0").rstrip(".")
+    return "0" if t in ("-0", "") else t
+
+
+def target_schedule_heatmap(df: pl.DataFrame, title: str | None = None) -> go.Figure:
+    """Units × target measure of `Metrics.unit_targets`: each cell the actual against the 序时
+    target and the gap; coloured by 序时 completion — red behind (gap < 0), green on or ahead.
+    Measures a unit has no target for stay blank."""
+    if df.is_empty():
+        return _empty(title)
+    measures = [m for m in labels.TARGET_MEASURES if m in set(df["measure"].to_list())]
+    units = df.select("unit_code", "unit_name").unique(maintain_order=True).rows()
+    cells = {(r["unit_code"], r["measure"]): r for r in df.to_dicts()}
+    xl = [labels.TARGET_MEASURES[m] for m in measures]
+    yl = [n or c for c, n in units]
+    z, text, hover = [], [], []
+    for code, name in units:
+        zr, tr, hr = [], [], []
+        for m in measures:
+            r = cells.get((code, m))
+            if r is None:
+                zr.append(None)
+                tr.append("")
+                hr.append("")
+                continue
+            sc = r["schedule_completion"]
+            # behind → lower half of the scale, on/ahead → upper half (capped at 2× 序时)
+            if r["gap"] < 0:  # behind: 0 … < 0.5 (red)
+                zr.append(min(sc or 0.0, 0.998) / 2)
+            else:  # on schedule or ahead: 0.75 … 1 (green; 序时完成 capped at 200 %)
+                zr.append(0.5 + min(sc if sc is not None else 1.0, 2.0) / 4)
+            tr.append(f"{_plain(r['actual'])}/{_plain(r['schedule_target'])}<br>{'+' if r['gap'] >= 0 else '−'}"
+                      f"{_plain(abs(r['gap']))}")
+            hr.append(f"{name or code} · {labels.TARGET_MEASURES[m]}<br>完成 {r['actual']:,.2f}，序时任务 "
+                      f"{r['schedule_target']:,.2f}，年度任务 {r['target']:,.2f}<br>差额 {r['gap']:+,.2f}"
+                      + (f"，序时完成 {formats.pct_text(sc)}" if sc is not None else ""))
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    heat = go.Heatmap(z=z, x=xl, y=yl, zmin=0, zmax=1, colorscale=SCHEDULE_SCALE, text=text, customdata=hover,
+                      texttemplate="%{text}", textfont=dict(size=BASE_FONT - 4), hovertemplate="%{customdata}<extra></extra>",
+                      xgap=2, ygap=2, showscale=False)
+    return figure([heat], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)"),
+                  margin=dict(t=110 if title else 60))
+
+
+def industry_heatmap(layout: pl.DataFrame, units: list[tuple[str, str]], chains: list[str], value: str,
+                     title: str | None = None) -> go.Figure:
+    """Units × industry chain of `Metrics.industry_layout` (现有产业布局): `value` = 'project_count'
+    (个) or 'investment_yi' (亿元); `units` the region's (code, name) rows in display order and
+    `chains` the columns in order, so empty cells show 0."""
+    if not units or not chains or layout.is_empty():
+        return _empty(title)
+    money = value == "investment_yi"
+    vals = {(r["unit_code"], r["industry_chain"]): r[value]
+            for r in layout.select("unit_code", "industry_chain", value).to_dicts()}
+    z = [[(round(vals.get((u, c)) or 0.0, 2) if money else int(vals.get((u, c)) or 0)) for c in chains]
+         for u, _ in units]
+    yl = [n for _, n in units]
+    unit_txt = "亿元" if money else "个"
+    heat = go.Heatmap(z=z, x=chains, y=yl, colorscale=HEAT_SCALE, texttemplate="%{z:.2f}" if money else "%{z}",
+                      textfont=dict(size=BASE_FONT - 5), hoverinfo="skip", xgap=2, ygap=2,
+                      colorbar=dict(title=dict(text=labels.INDUSTRY_LAYOUT_TEXT["investment" if money else "count"]),
+                                    thickness=14))
+    xs, ys, keys, hover = [], [], [], []
+    for i, (code, name) in enumerate(units):
+        for j, c in enumerate(chains):
+            xs.append(c)
+            ys.append(name)
+            keys.append([code, c])
+            hover.append(f"{name} · {c}：{z[i][j]:,.2f} {unit_txt}" if money else f"{name} · {c}：{z[i][j]} {unit_txt}")
+    return figure([heat, _click_layer(xs, ys, keys, hover)], title, _heat_height(len(units)), show_legend=False,
+                  yaxis=dict(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)"),
+                  xaxis=dict(side="top", type="category", gridcolor="rgba(0,0,0,0)", tickangle=-40),
+                  margin=dict(t=150 if title else 120))

@@ -371,3 +371,18 @@ def pct_column(col: str) -> pl.Expr:
     (a ratio with a zero base), keeping the column name (header “…（%）”)."""
     return (pl.when(pl.col(col).is_null()).then(pl.lit(MISSING))
             .otherwise((pl.col(col) * 100).round(1).cast(pl.String)).alias(col))
+
+
+TARGET_STATUS_COLUMNS = ["unit_name", "measure_label", "target", "schedule_target", "actual", "gap",
+                         "schedule_completion", "status_label"]
+
+
+def target_status_frame(tg: pl.DataFrame) -> pl.DataFrame:
+    """`Metrics.unit_targets` as the 招商任务序时进度 table of 总览 and the quarterly pack (docs/domain.md
+    §16.3): per unit × measure the target, 序时 target, actual, gap (2 decimals), 序时 completion
+    (a fraction, empty when the 序时 target is 0) and the status 落后 (gap < 0) / 达到序时."""
+    T = labels.UNIT_TARGET_TEXT
+    return tg.select(
+        pl.coalesce("unit_name", "unit_code").alias("unit_name"), "measure_label",
+        pl.col("target", "schedule_target", "actual", "gap").round(2), "schedule_completion",
+        pl.when(pl.col("gap") < 0).then(pl.lit(T["behind"])).otherwise(pl.lit(T["on_track"])).alias("status_label"))

@@ -356,9 +356,9 @@ def value_text(measure: str, row: dict) -> str:
     return f"{v:,}个"
 
 
-def legend_html(measure_label: str, lo_text: str, hi_text: str) -> str:
-    """A small HTML legend for the map: the measure's colour ramp and the stage colours of the
-    project points."""
+def legend_html(measure_label: str, lo_text: str, hi_text: str, points: bool = True) -> str:
+    """A small HTML legend for the map: the measure's colour ramp and (`points`) the stage colours
+    of the project points."""
     ramp = ", ".join(f"rgb{c}" for c in RAMP)
     stages = "".join(
         f"<span style='display:inline-block;margin-right:10px'><span style='display:inline-block;width:12px;height:12px;"
@@ -369,5 +369,35 @@ def legend_html(measure_label: str, lo_text: str, hi_text: str) -> str:
         f"<div style='font-size:15px;line-height:1.9'>"
         f"<b>{measure_label}</b>：{lo_text} <span style='display:inline-block;width:160px;height:12px;"
         f"background:linear-gradient(to right, {ramp});vertical-align:-1px;border:1px solid #ccc'></span> {hi_text}"
-        f"<br/><b>项目点位（颜色=当前阶段，大小=总投资）</b>：{stages}</div>"
+        + (f"<br/><b>项目点位（颜色=当前阶段，大小=总投资）</b>：{stages}" if points else "") + "</div>"
     )
+
+
+# ---- 现有产业布局 layer (issue 19; docs/domain.md §16.6) ---------------------------------------
+def chain_order(layout: pl.DataFrame) -> list[str]:
+    """The industry chains of `Metrics.industry_layout`, most projects first (未填报 last)."""
+    if layout.is_empty():
+        return []
+    unfilled = labels.INDUSTRY_LAYOUT_TEXT["unfilled"]
+    tot = (layout.group_by("industry_chain").agg(pl.col("project_count").sum().alias("n"))
+           .with_columns((pl.col("industry_chain") == unfilled).alias("last"))
+           .sort(["last", "n", "industry_chain"], descending=[False, True, False]))
+    return tot["industry_chain"].to_list()
+
+
+def industry_unit_frame(layout: pl.DataFrame, chain: str | None, value: str, unit_codes: list[str]) -> pl.DataFrame:
+    """The map's unit frame (unit_code, value, value_text, extra) for one industry chain:
+    `value` = 'project_count' or 'investment_yi'; a unit without projects of the chain has 0."""
+    rows = {}
+    if chain is not None and not layout.is_empty():
+        rows = {r["unit_code"]: r for r in layout.filter(pl.col("industry_chain") == chain).to_dicts()}
+    out = []
+    for c in unit_codes:
+        r = rows.get(c) or {}
+        n, yi = int(r.get("project_count") or 0), float(r.get("investment_yi") or 0.0)
+        v = float(n) if value == "project_count" else yi
+        text = f"{n:,}个" if value == "project_count" else f"{yi:,.2f}亿元"
+        out.append({"unit_code": c, "value": v, "value_text": text,
+                    "extra": f"{chain or ''}：在库项目 {n:,} 个 · 总投资 {yi:,.2f} 亿元"})
+    return pl.DataFrame(out, schema={"unit_code": pl.String, "value": pl.Float64, "value_text": pl.String,
+                                     "extra": pl.String})

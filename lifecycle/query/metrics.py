@@ -1003,12 +1003,15 @@ class Metrics:
         elapsed ÷ 12, months elapsed = M's month number), the `actual` formal signings of the
         year up to A in snapshot M (exited included; investment in 亿元), `gap` = actual − 序时
         target (negative = behind), `completion` = actual ÷ target and `schedule_completion` =
-        actual ÷ 序时 target (empty when the base is 0). Units outside the slice are left out."""
-        from lifecycle.domain.config import pipeline_settings
+        actual ÷ 序时 target (empty when the base is 0). Units outside the slice (and the viewer's
+        scope) are left out. The targets are the store's for year(M) when it holds that year
+        (edited or imported by a publisher, store/targets.py), else the configured ones."""
+        from lifecycle.store import targets as store_targets
 
         self.check_month(month)
+        sl = self.scoped(sl)
         year, elapsed = int(month[:4]), int(month[5:7])
-        targets = pipeline_settings(self.region, self.db.store.root)["unit_targets"].get(year, {})
+        targets, _ = store_targets.effective(self.db.store.root, self.region, year)
         schema = {"unit_code": pl.String, "measure": pl.String, "target": pl.Float64}
         rows = [{"unit_code": u, "measure": k, "target": float(t[k])}
                 for u, t in targets.items() if sl.units is None or u in sl.units
@@ -1097,6 +1100,14 @@ class Metrics:
         snapshot (docs/domain.md §17.4): `rates_with_change(..., verified_only=True)`."""
         return self.rates_with_change(month, sl, period, verified_only=True)
 
+
+    # ---- 现有产业布局: unit × industry chain (issue 19; docs/domain.md §16.6) ------------------
+    def industry_layout(self, month: str, sl: Slice = ALL) -> pl.DataFrame:
+        """One row per unit × industry chain of the in-library projects of snapshot M in the
+        slice (and the viewer's scope): `project_count` and `investment_yi` (total investment,
+        亿元); projects without a chain under 未填报. By unit, then most projects first."""
+        return self.db.run("industry_layout",
+                           self._p(month, sl, unfilled=labels.INDUSTRY_LAYOUT_TEXT["unfilled"]))
 
 
 def _narrow(df: pl.DataFrame, sl: Slice) -> pl.DataFrame:
