@@ -103,6 +103,21 @@ class Account:
         return labels.ROLES[self.role]
 
 
+def roles_with(permission: str) -> str:
+    """The Chinese names of the roles that hold `permission`, for a refusal message."""
+    return "、".join(v for r, v in labels.ROLES.items() if r in PERMISSIONS[permission])
+
+
+def require(account: "Account | None", permission: str, error: type[Exception], denied: str,
+            not_logged_in: str, **fmt) -> None:
+    """Refuse (raise `error`) a write by no account or by one without `permission`: the core's
+    check, whatever a page shows. `denied` is formatted with `roles` (roles_with) and `fmt`."""
+    if account is None:
+        raise error(not_logged_in)
+    if not account.may(permission):
+        raise error(denied.format(roles=roles_with(permission), **fmt))
+
+
 def db_path(store_root) -> Path:
     root = store_root if isinstance(store_root, (str, os.PathLike)) else store_root.root
     return Path(root) / FILE_NAME

@@ -438,15 +438,8 @@ def history(store_root, lead_id: int) -> pl.DataFrame:
 
 def opinions(store_root, review_id: int | None = None) -> pl.DataFrame:
     """The opinions recorded (of one review round, or all), in recording order."""
-    if not _exists(store_root):
-        return pl.DataFrame(schema=OPINION_SCHEMA)
-    sql = "SELECT opinion_id, review_id, dimension, reviewer, opinion, recorded_at FROM review_opinions"
-    args: tuple = ()
-    if review_id is not None:
-        sql += " WHERE review_id = ?"
-        args = (int(review_id),)
-    with _connect(store_root) as con:
-        rows = con.execute(sql + " ORDER BY opinion_id", args).fetchall()
+    rows = sqlite.select(db_path(store_root), _SCHEMA, "review_opinions", OPINION_SCHEMA, "opinion_id",
+                         error=PipelineError, where={"review_id": None if review_id is None else int(review_id)})
     return pl.DataFrame(rows, schema=OPINION_SCHEMA, orient="row") if rows else pl.DataFrame(schema=OPINION_SCHEMA)
 
 
@@ -850,13 +843,9 @@ def visible_leads(store_root, account, units=None) -> pl.DataFrame:
 
 
 def _need(account, permission: str, what: str) -> None:
-    if account is None:
-        raise PipelineError(A["not_logged_in"])
-    if not account.may(permission):
-        from lifecycle.store.accounts import PERMISSIONS
+    from lifecycle.store.accounts import require
 
-        roles = "、".join(v for r, v in labels.ROLES.items() if r in PERMISSIONS[permission])
-        raise PipelineError(A["denied"].format(what=A[what], roles=roles))
+    require(account, permission, PipelineError, A["denied"], A["not_logged_in"], what=A[what])
 
 
 def _own_lead(store_root, account, lead_id: int) -> dict:

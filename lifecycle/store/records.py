@@ -53,11 +53,6 @@ def select(store_root, schema: str, table: str, columns, order_by: str, where: d
     """The rows of `table` (its `columns`, in order), optionally where column = value for each
     item of `where`, ordered by `order_by`; no rows when the database does not exist yet.
     Table and column names come from the code, never from a person; values are bound."""
-    if not exists(store_root):
-        return []
-    sql = f"SELECT {', '.join(columns)} FROM {table}"
-    where = {k: v for k, v in (where or {}).items() if v is not None}
-    if where:
-        sql += " WHERE " + " AND ".join(f"{k} = ?" for k in where)
-    with connect(store_root, schema) as con:
-        return con.execute(f"{sql} ORDER BY {order_by}", tuple(str(v) for v in where.values())).fetchall()
+    # workflow.sqlite holds the problems' and the letters' tables: the reader's schema is applied
+    return sqlite.select(db_path(store_root), schema, table, columns, order_by, error=RecordError,
+                         where={k: None if v is None else str(v) for k, v in (where or {}).items()}, readonly=False)

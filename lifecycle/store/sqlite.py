@@ -1,5 +1,6 @@
 """The one way the store's small SQLite databases are opened (docs/architecture.md, "Store"):
-`accounts.sqlite`, `comments.sqlite`, `workflow.sqlite`, `pipeline.sqlite`, `notify.sqlite`.
+`accounts.sqlite`, `comments.sqlite`, `workflow.sqlite`, `pipeline.sqlite`, `notify.sqlite`,
+`targets.sqlite`, `verification.sqlite`.
 
 Every call gets its own short-lived connection (Streamlit serves each session on its own
 thread; a connection is never shared). The rules are the same for every database:
@@ -73,3 +74,19 @@ def connect(path: Path, schema: str, *, error: type[Exception], write: bool = Fa
             yield con
     finally:
         con.close()
+
+
+def select(path: Path, schema: str, table: str, columns, order_by: str, *, error: type[Exception],
+           where: dict | None = None, readonly: bool = True) -> list[tuple]:
+    """The rows of `table` (its `columns`, in order) where column = value for each item of
+    `where` whose value is not None, ordered by `order_by`; no rows when the file does not exist
+    yet. Names come from the code, never from a person; values are bound. `readonly=False` for a
+    file several modules share, each with its own tables: the schema is applied before reading."""
+    if not Path(path).exists():
+        return []
+    sql = f"SELECT {', '.join(columns)} FROM {table}"
+    where = {k: v for k, v in (where or {}).items() if v is not None}
+    if where:
+        sql += " WHERE " + " AND ".join(f"{k} = ?" for k in where)
+    with connect(path, schema, error=error, readonly=readonly) as con:
+        return con.execute(f"{sql} ORDER BY {order_by}", tuple(where.values())).fetchall()

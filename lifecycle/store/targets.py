@@ -16,7 +16,6 @@ Writes take the acting account (permission `publish`, checked here, not in the p
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 from pathlib import Path
@@ -25,7 +24,7 @@ import polars as pl
 
 from lifecycle.domain import labels
 from lifecycle.domain.config import pipeline_settings
-from lifecycle.store import sqlite
+from lifecycle.store import inputs, sqlite
 
 FILE_NAME = "targets.sqlite"
 MEASURES = tuple(labels.TARGET_MEASURES)
@@ -84,8 +83,7 @@ def _connect(store_root, write: bool = False):
     return sqlite.connect(db_path(store_root), _SCHEMA, error=TargetError, write=write, readonly=not write)
 
 
-def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+_now = inputs.now
 
 
 def _region(store_root):
@@ -98,15 +96,8 @@ def _region(store_root):
 # ---- reading ----------------------------------------------------------------------------------
 def stored(store_root, year: int | None = None) -> pl.DataFrame:
     """The store's rows (of one year, or all), by year, unit, measure order."""
-    if not db_path(store_root).exists():
-        return pl.DataFrame(schema=STORED_SCHEMA)
-    sql = "SELECT year, unit_code, measure, value, set_by, set_at FROM unit_targets"
-    args: tuple = ()
-    if year is not None:
-        sql += " WHERE year = ?"
-        args = (int(year),)
-    with _connect(store_root) as con:
-        rows = con.execute(sql + " ORDER BY year, unit_code", args).fetchall()
+    rows = sqlite.select(db_path(store_root), _SCHEMA, "unit_targets", STORED_SCHEMA, "year, unit_code",
+                         error=TargetError, where={"year": None if year is None else int(year)})
     df = pl.DataFrame(rows, schema=STORED_SCHEMA, orient="row") if rows else pl.DataFrame(schema=STORED_SCHEMA)
     order = {m: i for i, m in enumerate(MEASURES)}
     return df.sort(["year", "unit_code", pl.col("measure").replace_strict(order, return_dtype=pl.Int64)])
@@ -199,13 +190,9 @@ def check_year(year) -> int:
 
 
 def _need(account) -> None:
-    if account is None:
-        raise TargetError(T["not_logged_in"])
-    if not account.may("publish"):
-        from lifecycle.store.accounts import PERMISSIONS
+    from lifecycle.store.accounts import require
 
-        roles = "、".join(v for r, v in labels.ROLES.items() if r in PERMISSIONS["publish"])
-        raise TargetError(T["denied"].format(roles=roles))
+    require(account, "publish", TargetError, T["denied"], T["not_logged_in"])
 
 
 # ---- writing ----------------------------------------------------------------------------------

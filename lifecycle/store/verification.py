@@ -129,13 +129,9 @@ def record(store_root, project_id: str, milestone, milestone_date, status, by: s
 
 
 def _need(account) -> None:
-    if account is None:
-        raise VerificationError(T["err_not_logged_in"])
-    if not account.may("verify"):
-        from lifecycle.store.accounts import PERMISSIONS
+    from lifecycle.store.accounts import require
 
-        roles = "、".join(v for r, v in labels.ROLES.items() if r in PERMISSIONS["verify"])
-        raise VerificationError(T["err_denied"].format(roles=roles))
+    require(account, "verify", VerificationError, T["err_denied"], T["err_not_logged_in"])
 
 
 def scope_unit(account) -> str | None:
@@ -219,16 +215,9 @@ def _frame(rows) -> pl.DataFrame:
 
 def events(store_root, project_id: str | None = None) -> pl.DataFrame:
     """Every event (of one project, or all), oldest first: the history."""
-    if not exists(store_root):
-        return _frame([])
-    sql = f"SELECT {_COLS} FROM verification_events"
-    args: tuple = ()
-    if project_id is not None:
-        sql += " WHERE project_id = ?"
-        args = (str(project_id),)
-    with _connect(store_root) as con:
-        rows = con.execute(sql + " ORDER BY event_id", args).fetchall()
-    return _frame(rows)
+    return _frame(sqlite.select(db_path(store_root), _SCHEMA, "verification_events", EVENT_SCHEMA, "event_id",
+                                error=VerificationError,
+                                where={"project_id": None if project_id is None else str(project_id)}))
 
 
 def revision(store_root) -> int:

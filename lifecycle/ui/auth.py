@@ -308,6 +308,5 @@ def deny_page(page_title: str, permission: str) -> None:
     acc = current()
     if acc is not None and acc.may(permission):
         return
-    roles = "、".join(labels.ROLES[r] for r in accounts.PERMISSIONS[permission])
-    st.error(T["denied_page"].format(page=page_title, roles=roles))
+    st.error(T["denied_page"].format(page=page_title, roles=accounts.roles_with(permission)))
     st.stop()
