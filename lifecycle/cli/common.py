@@ -91,3 +91,22 @@ def output_command(sub, name: str, help: str, func, when: str = "month", townshi
         s.add_argument("--township", help="只输出一个镇街/板块（代码或名称）")
     s.set_defaults(func=func)
     return s
+
+
+USER_HELP = "以该账户操作（角色权限与单位范围）；省略时为系统用户 system"
+
+
+def command_group(sub, name: str, help: str, func, store_arg, user: bool = True, month: bool = False):
+    """A command with subcommands acting as an account (`leads`, `verify`): returns its
+    subparsers and `common(parser)`, which adds --store, --user (and --month) and the handler."""
+    p = sub.add_parser(name, help=help)
+    ps = p.add_subparsers(dest=f"{name}_cmd", required=True, parser_class=_Parser)
+
+    def common(s):
+        store_arg(s)
+        if user:
+            s.add_argument("--user", help=USER_HELP)
+        if month:
+            s.add_argument("--month", help="快照月份 YYYY-MM，默认最新一期")
+        s.set_defaults(func=func)
+    return ps, common

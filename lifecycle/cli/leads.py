@@ -133,15 +133,9 @@ def cmd_leads(args) -> int:
 
 
 def register_cli(sub, store_arg) -> None:
-    from lifecycle.cli.common import _Parser
+    from lifecycle.cli.common import command_group
 
-    p = sub.add_parser("leads", help="招商线索与审查（登记、列表、推进、联系、审查意见与结论）")
-    ps = p.add_subparsers(dest="leads_cmd", required=True, parser_class=_Parser)
-
-    def common(s):
-        store_arg(s)
-        s.add_argument("--user", help="以该账户操作（角色权限与单位范围）；省略时为系统用户 system")
-        s.set_defaults(func=cmd_leads)
+    ps, common = command_group(sub, "leads", "招商线索与审查（登记、列表、推进、联系、审查意见与结论）", cmd_leads, store_arg)
 
     s = ps.add_parser("list", help="列出线索（镇街账户仅本单位）")
     s.add_argument("--unit", action="append", help="只列该镇街/板块（代码或名称，可重复）")

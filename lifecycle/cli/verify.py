@@ -72,16 +72,10 @@ def cmd_verify(args) -> int:
 
 
 def register_cli(sub, store_arg) -> None:
-    from lifecycle.cli.common import _Parser
+    from lifecycle.cli.common import command_group
 
-    p = sub.add_parser("verify", help="节点核实（注册、落户、备案、开工、竣工的核实状态）")
-    ps = p.add_subparsers(dest="verify_cmd", required=True, parser_class=_Parser)
-
-    def common(s):
-        store_arg(s)
-        s.add_argument("--user", help="以该账户操作（角色权限与单位范围）；省略时为系统用户 system")
-        s.add_argument("--month", help="快照月份 YYYY-MM，默认最新一期")
-        s.set_defaults(func=cmd_verify)
+    ps, common = command_group(sub, "verify", "节点核实（注册、落户、备案、开工、竣工的核实状态）", cmd_verify, store_arg,
+                               month=True)
 
     s = ps.add_parser("list", help="列出带日期的节点及核实状态（--stale：超期未核实）")
     s.add_argument("--unit", action="append", help="只列该镇街/板块（代码或名称，可重复）")
