@@ -115,7 +115,7 @@ def test_upload_errors_then_publish_in_browser(demo_stores, tmp_path):
             page.get_by_text(f"{good.name[:2]}.xlsx[审批]").first.wait_for(timeout=60000)
             page.get_by_text(U["confirm_shrink"]).click()  # the clerk confirms the smaller month
             try:
-                pw.expect(page.get_by_text(U["count_unit"].format(n=0), exact=True)).to_be_visible(timeout=30000)
+                pw.expect(page.get_by_text(U["count_unit"].format(n=0), exact=True)).to_be_visible(timeout=90000)
             finally:
                 page.screenshot(path=str(tmp_path / "after_good.png"))
             btn = page.get_by_role("button", name=U["publish"])
