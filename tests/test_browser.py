@@ -13,6 +13,7 @@ docs/screenshot-overview.png (the README shows it).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -134,6 +135,9 @@ def login(page, role: str = "leader") -> None:
     page.get_by_label("用户名").fill(f"b_{role}")
     page.get_by_label("密码").fill(LOGIN_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
+    # the page behind the form replaces it: wait for that first (a loaded machine is slow to
+    # answer the click), then for its script run to end
+    page.get_by_role("button", name="登录", exact=True).wait_for(state="detached", timeout=PAGE_TIMEOUT_MS)
     _wait_finished(page)
 
 
@@ -479,7 +483,9 @@ def test_unknown_page_and_uploader_speak_chinese(server, browser):
         assert "Page not found" not in body and "页面不存在" in body
         page.get_by_role("dialog").get_by_role("button").first.click()  # closed as a user does
         login(page)
-        assert page.locator("h1").first.inner_text().strip().startswith("总览")
+        from playwright.sync_api import expect
+
+        expect(page.locator("h1").first).to_have_text(re.compile(r"^\s*总览"), timeout=PAGE_TIMEOUT_MS)
         logout(page)
         _open(page, f"{server.url}/data")
         login(page, "publisher")
