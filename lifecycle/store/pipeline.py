@@ -46,7 +46,7 @@ DIMENSIONS = tuple(labels.REVIEW_DIMENSIONS)
 VERDICTS = tuple(labels.REVIEW_VERDICTS)
 T = labels.PIPELINE_TEXT
 
-_SCHEMA = """
+_SCHEMA = SCHEMA_DDL = """
 CREATE TABLE IF NOT EXISTS leads (
     lead_id      INTEGER PRIMARY KEY AUTOINCREMENT,
     created_by   TEXT NOT NULL,
@@ -108,6 +108,19 @@ SELECT r.lead_id, r.review_id, r.opened_by, r.opened_at, d.verdict, d.reasons, d
 FROM reviews AS r
 LEFT JOIN review_verdicts AS d USING (review_id)
 WHERE r.review_id = (SELECT max(review_id) FROM reviews WHERE lead_id = r.lead_id);
+-- 审查附件: the files attached to a review round (store/pipeline_files.py, docs/domain.md §16.7)
+CREATE TABLE IF NOT EXISTS review_attachments (
+    attachment_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    review_id     INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('expert', 'due_diligence', 'other')),
+    file_name     TEXT NOT NULL,
+    stored_as     TEXT NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    uploaded_by   TEXT NOT NULL,
+    uploaded_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_review ON review_attachments (review_id);
 """
 
 LEAD_FIELDS = ("name", "stage", "channel", "industry_chain", "project_type", "expected_investment_wan",

@@ -43,20 +43,6 @@ MIME = {"pdf": "application/pdf",
 AT = labels.ATTACHMENT_TEXT
 A = labels.PIPELINE_ACCESS_TEXT
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS review_attachments (
-    attachment_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    review_id     INTEGER NOT NULL,
-    kind          TEXT NOT NULL CHECK (kind IN ('expert', 'due_diligence', 'other')),
-    file_name     TEXT NOT NULL,
-    stored_as     TEXT NOT NULL,
-    size_bytes    INTEGER NOT NULL,
-    sha256        TEXT NOT NULL,
-    uploaded_by   TEXT NOT NULL,
-    uploaded_at   TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attachments_review ON review_attachments (review_id);
-"""
 SCHEMA = {"attachment_id": pl.Int64, "review_id": pl.Int64, "lead_id": pl.Int64, "kind": pl.String,
           "kind_label": pl.String, "file_name": pl.String, "size_bytes": pl.Int64, "sha256": pl.String,
           "uploaded_by": pl.String, "uploaded_at": pl.String}
@@ -116,11 +102,10 @@ def check_file(store_root, file_name: str, data: bytes) -> str:
 
 
 def _connect(store_root, write: bool = False):
-    # the table lives in pipeline.sqlite, whose file store/pipeline.py may create (or a restore may
-    # replace) after this process applied the DDL once: the idempotent DDL runs on every open
-    with sqlite.connect(pipeline.db_path(store_root), _SCHEMA, error=pipeline.PipelineError) as con:
-        con.executescript(_SCHEMA)
-    return sqlite.connect(pipeline.db_path(store_root), _SCHEMA, error=pipeline.PipelineError, write=write)
+    # review_attachments is part of pipeline.sqlite's one schema (store/pipeline.py): whichever
+    # module opens the file first creates every table
+    return sqlite.connect(pipeline.db_path(store_root), pipeline.SCHEMA_DDL, error=pipeline.PipelineError,
+                          write=write)
 
 
 def _lead_of_review(store_root, account, review_id: int, write: bool) -> dict:
